@@ -1,0 +1,74 @@
+# jiesu — plain make. Targets: all (default), check, unit, integration, clean.
+# Options: SANITIZER=address,undefined   DEBUG=1   CC=clang
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libmicrohttpd jansson sqlite3 libsodium
+TEST_PKGS := cmocka libcurl
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wwrite-strings \
+        -Wno-unused-parameter -Werror
+OPT := $(if $(DEBUG),-O0,-O2)
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -Ibuild \
+              $(shell $(PKG_CONFIG) --cflags $(PKGS))
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+ifneq ($(SANITIZER),)
+  ALL_CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=$(SANITIZER)
+endif
+
+B := build$(if $(SANITIZER),-san)
+SRC := $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/api/*.c src/http/*.c src/cli/*.c)
+LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
+LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC)) $(B)/embedded.o
+EMBED_FILES := $(sort $(wildcard data/beijing/*.csv data/*.csv data/calendar/*.csv src/store/sql/sqlite/*.sql))
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,$(wildcard tests/integration/test_*.c))
+
+all: $(B)/jiesu
+
+$(B)/jiesu: $(B)/src/cli/main.o $(LIB_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/%.o: %.c $(wildcard src/*/*.h) | $(B)/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -o $@ $<
+
+$(B)/embedded.c: $(B)/tools/embed $(EMBED_FILES) Makefile
+	$(B)/tools/embed $@ $(foreach f,$(EMBED_FILES),$(f)=$(f))
+
+$(B)/embedded.o: $(B)/embedded.c
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(B)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(TEST_LIBS)
+
+$(B)/tests/integration/test_%: tests/integration/test_%.c tests/integration/harness.c tests/integration/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/integration -o $@ $< tests/integration/harness.c \
+	      $(shell $(PKG_CONFIG) --cflags --libs jansson) $(TEST_LIBS)
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+integration: $(B)/jiesu $(INTEG_TESTS)
+	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; JIESU_BIN=$(B)/jiesu $$t; done
+
+check: all
+	@scripts/check.sh $(B)
+
+clean:
+	rm -rf build build-san
+
+format:
+	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*/*.c tests/*/*.h)
+
+.PHONY: all unit integration check clean format
+.SECONDARY:

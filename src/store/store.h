@@ -1,0 +1,263 @@
+/*
+ * store — the only module that speaks SQL. One opaque handle with
+ * domain-level operations; each engine (store_sqlite.c today, a PostgreSQL
+ * engine later) writes its own SQL with bound parameters only.
+ *
+ * The record structs below are plain data shared with the domain layer.
+ * Text fields are fixed-size arrays sized from the input limits in
+ * LIMIT_* (characters × 4 bytes of UTF-8 + NUL), so a record never owns
+ * heap memory except where noted (event payload).
+ *
+ * Every function returns OK (0) or an err_code and fills *e on failure.
+ * A write outside store_begin/store_commit runs in its own transaction.
+ */
+#ifndef JIESU_STORE_H
+#define JIESU_STORE_H
+
+#include "../core/core.h"
+
+/* Input limits in characters (code points); one place for all of them. */
+#define LIMIT_TITLE 100
+#define LIMIT_CONTENT 4000
+#define LIMIT_ADDRESS 200
+#define LIMIT_NAME 50
+#define LIMIT_PHONE 20
+#define LIMIT_REASON 2000
+#define LIMIT_CODE 31
+#define LIMIT_UNIT_NAME 64
+#define LIMIT_PATH 255
+#define LIMIT_LOGIN 64
+#define MAX_COPY_UNITS 8
+#define TEXT_BYTES(chars) ((chars) * 4 + 1)
+
+enum unit_kind { UNIT_CENTRE, UNIT_DISTRICT, UNIT_STREET, UNIT_COMMUNITY, UNIT_DEPARTMENT, UNIT_ENTERPRISE };
+#define UNIT_KIND_COUNT 6
+
+struct unit {
+	char code[LIMIT_CODE + 1];
+	char name[TEXT_BYTES(LIMIT_UNIT_NAME)];
+	enum unit_kind kind;
+	char parent[LIMIT_CODE + 1]; /* "" for the root */
+	char sector[32];             /* departments/enterprises: the remit key, e.g. "chengguan", "water" */
+	char path[LIMIT_PATH + 1];   /* "/12345/110107/110107001/": ancestors and self, set by the store */
+};
+
+enum tier { TIER_EMERGENCY, TIER_UTILITIES, TIER_GENERAL, TIER_COMPLEX };
+#define TIER_COUNT 4
+
+/* How a feedback period is counted. */
+enum span_unit { SPAN_HOURS, SPAN_CALENDAR_DAYS, SPAN_WORKING_DAYS };
+
+/* Deadline rule for one tier. Minutes are measured from the clock's start. */
+struct tier_rule {
+	enum tier tier;
+	int dispatch_minutes; /* from intake */
+	int sign_minutes;     /* from dispatch */
+	int contact_minutes;  /* from dispatch */
+	int feedback_amount;  /* from dispatch, in feedback_unit */
+	enum span_unit feedback_unit;
+	int warn_percent; /* warn when this share of the time has passed */
+};
+
+struct category {
+	int64_t id;
+	char path[TEXT_BYTES(LIMIT_PATH)]; /* "住房->小区配套->电梯" */
+	enum tier tier;
+	char handling[40]; /* "street" (territorial) or "sector:<key>" */
+};
+
+/* One entry of the official calendar: a day off, or a weekend working day (调休). */
+struct holiday {
+	int64_t day; /* days since 1970-01-01 */
+	bool work;
+	char name[TEXT_BYTES(32)];
+};
+
+enum role { ROLE_AGENT, ROLE_DISPATCHER, ROLE_HANDLER, ROLE_HEAD, ROLE_SUPERVISOR, ROLE_ASSESSOR, ROLE_ADMIN };
+#define ROLE_COUNT 7
+
+struct user {
+	int64_t id;
+	char login[LIMIT_LOGIN + 1];
+	char name[TEXT_BYTES(LIMIT_NAME)];
+	char pw_hash[128];
+	char unit[LIMIT_CODE + 1];
+	enum role role;
+	bool active;
+	int64_t created_at;
+};
+
+enum case_status {
+	CS_RECEIVED,
+	CS_ANSWERED,
+	CS_REFERRED,
+	CS_DISPATCHED,
+	CS_ACCEPTED,
+	CS_IN_PROGRESS,
+	CS_RETURNED,
+	CS_REPLIED,
+	CS_PARKED,
+	CS_CLOSED
+};
+#define CASE_STATUS_COUNT 10
+
+enum case_type { CT_CONSULTATION, CT_HELP, CT_COMPLAINT, CT_REPORT, CT_SUGGESTION };
+
+/* The four clocks tracked per case (DOMAIN.md §5). */
+enum clock_kind { CLK_DISPATCH, CLK_SIGN, CLK_CONTACT, CLK_FEEDBACK };
+#define CLOCK_COUNT 4
+
+struct case_clock {
+	int64_t start;   /* 0 = clock not running */
+	int64_t due;     /* 0 = no deadline */
+	int64_t warn_at; /* when the warning is due */
+	int64_t done_at; /* 0 = not yet met */
+	bool warned;
+	bool overdue;
+};
+
+/*
+ * The projection of a case's events. Everything here is derived from the
+ * event log by case_apply(); the store keeps it for fast reads.
+ */
+struct case_rec {
+	int64_t id;
+	int seq; /* number of events applied */
+	enum case_status status;
+	enum case_type type;
+	char channel[16];
+	char title[TEXT_BYTES(LIMIT_TITLE)];
+	char content[TEXT_BYTES(LIMIT_CONTENT)];
+	char address[TEXT_BYTES(LIMIT_ADDRESS)];
+	bool has_location;
+	double lat, lon;
+	char crs[8]; /* wgs84 | gcj02 | bd09 */
+	int64_t category_id; /* 0 = none */
+	enum tier tier;
+	char req_name[TEXT_BYTES(LIMIT_NAME)];
+	char req_phone[LIMIT_PHONE + 1];
+	bool confidential;
+	char district[LIMIT_CODE + 1];
+	char street[LIMIT_CODE + 1];
+	char community[LIMIT_CODE + 1];
+	char lead_unit[LIMIT_CODE + 1];
+	int ncopies;
+	char copies[MAX_COPY_UNITS][LIMIT_CODE + 1];
+	char referral[24];                       /* non-dispatch outcome code */
+	char answer[TEXT_BYTES(LIMIT_REASON)];   /* answer given (answered/referred) */
+	char result[TEXT_BYTES(LIMIT_REASON)];   /* reported result (replied) */
+	int solved;                              /* -1 unknown, 0 no, 1 yes (unit's own report) */
+	int64_t created_by;
+	char created_unit[LIMIT_CODE + 1];
+	int64_t created_at, updated_at, closed_at;
+	struct case_clock clocks[CLOCK_COUNT];
+	int64_t next_check_at; /* earliest pending warning/deadline; 0 = none */
+};
+
+/* One appended event. payload is JSON text owned by the record (free it). */
+struct event_rec {
+	int64_t id;
+	int64_t case_id;
+	int seq;
+	int64_t at;
+	int64_t user_id; /* 0 = the system (sweep) */
+	char unit[LIMIT_CODE + 1];
+	char action[32];
+	char *payload;
+	char reason[TEXT_BYTES(LIMIT_REASON)];
+};
+void event_rec_release(struct event_rec *ev);
+
+struct case_query {
+	const char *status;      /* NULL = any */
+	const char *unit_path;   /* lead unit within this subtree; NULL = any */
+	const char *viewer_path; /* only cases involving a unit within this subtree; NULL = all */
+	int overdue;             /* -1 any, 0 not overdue, 1 overdue */
+	int64_t from, to;        /* created_at range [from, to); 0 = open */
+	int page, per_page;      /* page from 1 */
+};
+
+struct store;
+
+/* Open (creating if needed) the database at path and bring its schema up to date. */
+enum err_code store_open(const char *path, struct store **out, struct err *e);
+void store_close(struct store *st);
+
+/* Transactions: begin takes the write lock at once (BEGIN IMMEDIATE). */
+enum err_code store_begin(struct store *st, struct err *e);
+enum err_code store_commit(struct store *st, struct err *e);
+void store_rollback(struct store *st);
+
+/* Units. put inserts or replaces and computes path from the parent (which must exist). */
+enum err_code store_unit_put(struct store *st, const struct unit *u, struct err *e);
+enum err_code store_unit_get(struct store *st, const char *code, struct unit *out, struct err *e);
+/* The department/enterprise with this sector key under a district. */
+enum err_code store_unit_by_sector(struct store *st, const char *district, const char *sector,
+				   struct unit *out, struct err *e);
+typedef int (*unit_fn)(void *ctx, const struct unit *u);
+/* kind < 0 = any; parent NULL = any. Ordered by code. */
+enum err_code store_units_list(struct store *st, int kind, const char *parent, unit_fn fn, void *ctx,
+			       struct err *e);
+int64_t store_units_count(struct store *st);
+
+/* Categories: put inserts (id 0 → assigned, written back) or replaces by path. */
+enum err_code store_category_put(struct store *st, struct category *c, struct err *e);
+enum err_code store_category_get(struct store *st, int64_t id, struct category *out, struct err *e);
+typedef int (*category_fn)(void *ctx, const struct category *c);
+enum err_code store_categories_list(struct store *st, category_fn fn, void *ctx, struct err *e);
+
+/* Deadline rules per tier. */
+enum err_code store_tier_put(struct store *st, const struct tier_rule *r, struct err *e);
+enum err_code store_tiers_load(struct store *st, struct tier_rule out[TIER_COUNT], struct err *e);
+
+/* Holiday calendar. */
+enum err_code store_holiday_put(struct store *st, const struct holiday *h, struct err *e);
+typedef int (*holiday_fn)(void *ctx, const struct holiday *h);
+enum err_code store_holidays_list(struct store *st, holiday_fn fn, void *ctx, struct err *e);
+
+/* Users and login tokens (token_hash is the hex digest of the bearer token). */
+enum err_code store_user_insert(struct store *st, struct user *u, struct err *e);
+enum err_code store_user_by_login(struct store *st, const char *login, struct user *out, struct err *e);
+enum err_code store_user_by_id(struct store *st, int64_t id, struct user *out, struct err *e);
+enum err_code store_token_insert(struct store *st, const char *token_hash, int64_t user_id, int64_t created,
+				 int64_t expires, struct err *e);
+enum err_code store_token_get(struct store *st, const char *token_hash, int64_t *user_id, int64_t *expires,
+			      struct err *e);
+enum err_code store_token_delete(struct store *st, const char *token_hash, struct err *e);
+
+/*
+ * Cases. case_insert assigns c->id. case_put writes the projection and its
+ * unit links (lead + copies) for an existing id. event_append assigns ev->id.
+ */
+enum err_code store_case_insert(struct store *st, struct case_rec *c, struct err *e);
+enum err_code store_case_put(struct store *st, const struct case_rec *c, struct err *e);
+enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out, struct err *e);
+enum err_code store_event_append(struct store *st, struct event_rec *ev, struct err *e);
+typedef int (*event_fn)(void *ctx, const struct event_rec *ev);
+enum err_code store_events_list(struct store *st, int64_t case_id, event_fn fn, void *ctx, struct err *e);
+/* Every unit linked to a case (lead, copies, former leads), for access checks. */
+typedef int (*case_fn)(void *ctx, const struct case_rec *c);
+enum err_code store_cases_list(struct store *st, const struct case_query *q, case_fn fn, void *ctx,
+			       int64_t *total, struct err *e);
+typedef int (*id_fn)(void *ctx, int64_t id);
+/* Ids of cases whose next_check_at is set and <= now, oldest first, at most limit. */
+enum err_code store_cases_due(struct store *st, int64_t now, int limit, id_fn fn, void *ctx, struct err *e);
+/* Every case id, ascending. */
+enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *e);
+
+/* Names of enum values as stored and shown in the API. */
+const char *unit_kind_name(enum unit_kind k);
+int unit_kind_parse(const char *s); /* -1 if unknown */
+const char *tier_name(enum tier t);
+int tier_parse(const char *s);
+const char *role_name(enum role r);
+int role_parse(const char *s);
+const char *case_status_name(enum case_status s);
+int case_status_parse(const char *s);
+const char *case_type_name(enum case_type t);
+int case_type_parse(const char *s);
+const char *clock_name(enum clock_kind k);
+const char *span_unit_name(enum span_unit u);
+int span_unit_parse(const char *s);
+
+#endif
