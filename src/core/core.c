@@ -1,7 +1,6 @@
 /*
  * core.c — allocation, errors, buffers, clock, text and log helpers.
  */
-#define _GNU_SOURCE
 #include "core.h"
 
 #include <errno.h>
@@ -310,8 +309,10 @@ void time_format_iso(int64_t t, char out[26])
 	int64_t secs = l - days * 86400;
 	int y, m, d;
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, 26, "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d, (int)(secs / 3600),
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d, (int)(secs / 3600),
 		 (int)(secs / 60 % 60), (int)(secs % 60));
+	strlcpy_ok(out, tmp, 26);
 }
 
 int64_t time_local_day(int64_t t)

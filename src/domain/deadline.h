@@ -28,10 +28,11 @@ bool calendar_years(const struct calendar *cal, int *first, int *last);
 
 /*
  * Parse a holiday calendar CSV (header "date,kind,name"; kind off|work) and
- * hand each checked row to fn. Refuses: a bad date, an unknown kind, a
- * "work" entry on a weekday, an "off" entry on a weekend that is not part
- * of a holiday (allowed — weekends inside a holiday are listed), a
- * duplicate date. Errors name the line.
+ * hand each checked row to fn (may be NULL: validate only). Refuses: a bad
+ * header, a bad date, an unknown kind, a "work" entry on a weekday, a
+ * duplicate date. An "off" entry on a weekend is accepted (weekends inside
+ * a holiday are listed). Errors name the line; field is "header", "date",
+ * "kind" or "name".
  */
 enum err_code calendar_parse_csv(const char *data, size_t len, holiday_fn fn, void *ctx, struct err *e);
 

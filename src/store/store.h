@@ -10,6 +10,13 @@
  *
  * Every function returns OK (0) or an err_code and fills *e on failure.
  * A write outside store_begin/store_commit runs in its own transaction.
+ *
+ * List functions hand each row to a callback (unit_fn, case_fn, ...): the
+ * record is valid only during that call (copy what you keep; an event's
+ * payload is freed after it returns). A callback returning non-zero stops
+ * the iteration and the function returns that value as its err_code,
+ * without touching *e (the callback reports its own error). Callbacks may
+ * call back into the store. A handle is used by one thread at a time.
  */
 #ifndef JIESU_STORE_H
 #define JIESU_STORE_H
@@ -171,10 +178,11 @@ void event_rec_release(struct event_rec *ev);
 struct case_query {
 	const char *status;      /* NULL = any */
 	const char *unit_path;   /* lead unit within this subtree; NULL = any */
-	const char *viewer_path; /* only cases involving a unit within this subtree; NULL = all */
+	const char *viewer_path; /* only cases linked (lead, copy, former lead) to a unit within this
+				    subtree or recorded by one (created_unit); NULL = all */
 	int overdue;             /* -1 any, 0 not overdue, 1 overdue */
 	int64_t from, to;        /* created_at range [from, to); 0 = open */
-	int page, per_page;      /* page from 1 */
+	int page, per_page;      /* page from 1; per_page <= 0 = every match */
 };
 
 struct store;
@@ -183,7 +191,11 @@ struct store;
 enum err_code store_open(const char *path, struct store **out, struct err *e);
 void store_close(struct store *st);
 
-/* Transactions: begin takes the write lock at once (BEGIN IMMEDIATE). */
+/*
+ * Transactions: begin takes the write lock at once (BEGIN IMMEDIATE) and
+ * refuses to nest (E_INTERNAL). A failed commit rolls back. rollback is a
+ * no-op when no transaction is open.
+ */
 enum err_code store_begin(struct store *st, struct err *e);
 enum err_code store_commit(struct store *st, struct err *e);
 void store_rollback(struct store *st);
@@ -223,26 +235,42 @@ enum err_code store_token_insert(struct store *st, const char *token_hash, int64
 				 int64_t expires, struct err *e);
 enum err_code store_token_get(struct store *st, const char *token_hash, int64_t *user_id, int64_t *expires,
 			      struct err *e);
+/* Deleting an absent token is OK (logout is idempotent). */
 enum err_code store_token_delete(struct store *st, const char *token_hash, struct err *e);
 
 /*
  * Cases. case_insert assigns c->id. case_put writes the projection and its
- * unit links (lead + copies) for an existing id. event_append assigns ev->id.
+ * unit links (lead + copies) for an existing id (E_NOT_FOUND otherwise);
+ * units no longer lead or copy stay linked as "former". event_append
+ * assigns ev->id; a seq already used for the case is E_CONFLICT (a
+ * concurrent writer got there first); a NULL payload is stored as "{}".
  */
 enum err_code store_case_insert(struct store *st, struct case_rec *c, struct err *e);
 enum err_code store_case_put(struct store *st, const struct case_rec *c, struct err *e);
 enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out, struct err *e);
 enum err_code store_event_append(struct store *st, struct event_rec *ev, struct err *e);
 typedef int (*event_fn)(void *ctx, const struct event_rec *ev);
+/* A case's events in seq order. */
 enum err_code store_events_list(struct store *st, int64_t case_id, event_fn fn, void *ctx, struct err *e);
-/* Every unit linked to a case (lead, copies, former leads), for access checks. */
+/*
+ * Every unit linked to a case (lead, copies, former leads), for access
+ * checks: rel is "lead", "copy" or "former"; lead first, then the copies
+ * in order, then former links by code.
+ */
+typedef int (*case_unit_fn)(void *ctx, const char *unit, const char *rel);
+enum err_code store_case_units(struct store *st, int64_t case_id, case_unit_fn fn, void *ctx, struct err *e);
+/* Cases matching q, highest id first, one page; *total (if not NULL) counts every match. */
 typedef int (*case_fn)(void *ctx, const struct case_rec *c);
 enum err_code store_cases_list(struct store *st, const struct case_query *q, case_fn fn, void *ctx,
 			       int64_t *total, struct err *e);
 typedef int (*id_fn)(void *ctx, int64_t id);
-/* Ids of cases whose next_check_at is set and <= now, oldest first, at most limit. */
+/*
+ * Ids of cases whose next_check_at is set and <= now, oldest first, at most
+ * limit (<= 0: no limit). The ids are read before fn is first called, so fn
+ * may update the cases.
+ */
 enum err_code store_cases_due(struct store *st, int64_t now, int limit, id_fn fn, void *ctx, struct err *e);
-/* Every case id, ascending. */
+/* Every case id, ascending (read before fn is first called, like cases_due). */
 enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *e);
 
 /* Names of enum values as stored and shown in the API. */

@@ -1,0 +1,49 @@
+/*
+ * api — the JSON API: one route table, JSON ↔ domain structs, error → HTTP
+ * status. Transport-free: the HTTP server (http/) and the command line
+ * (cli/) both hand it a request and get a status and a JSON body back, so a
+ * terminal user and a browser go through the same checks.
+ */
+#ifndef JIESU_API_H
+#define JIESU_API_H
+
+#include "../domain/case.h"
+
+#include <jansson.h>
+
+/* Client-sized input limits, in one place (bodies, pages). */
+#define API_MAX_BODY (64 * 1024)
+#define API_MAX_PER_PAGE 100
+#define API_DEFAULT_PER_PAGE 20
+
+/* What the API needs per worker thread: its own store handle and the shared rules. */
+struct api_ctx {
+	struct case_ctx cx;
+};
+
+typedef const char *(*query_fn)(void *ctx, const char *key);
+
+struct api_request {
+	const char *method;
+	const char *path; /* without the query string */
+	query_fn query;   /* look up a query parameter; may be NULL */
+	void *query_ctx;
+	const char *authorization; /* the Authorization header or NULL */
+	const char *body;          /* may be NULL */
+	size_t body_len;
+	const struct actor *as; /* set by the command line: act as this user, no token */
+};
+
+struct api_response {
+	int status;
+	json_t *body; /* owned by the response */
+	const char *route; /* the matched route pattern, for the access log */
+};
+
+void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_response *res);
+void api_response_release(struct api_response *res);
+
+/* Build the {"error":{code,message,field}} body for e and set the status. */
+void api_error(struct api_response *res, const struct err *e);
+
+#endif

@@ -1,0 +1,422 @@
+/*
+ * api_cases.c — cases: intake, list, one case with its history, actions.
+ */
+#include "api_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ output */
+
+static json_t *deadlines_json(const struct case_rec *c, int64_t now)
+{
+	json_t *o = json_object();
+	for (int k = 0; k < CLOCK_COUNT; k++) {
+		const struct case_clock *cl = &c->clocks[k];
+		if (!cl->start)
+			continue;
+		enum clock_state s = clock_state_at(cl, now);
+		/* a mark recorded by the sweep or on a late completion stays visible */
+		if (cl->overdue && s != CLOCK_MET && s != CLOCK_MET_LATE)
+			s = CLOCK_OVERDUE;
+		json_object_set_new(o, clock_name((enum clock_kind)k),
+				    json_pack("{s:o, s:o, s:o, s:o, s:s, s:b}", "start", api_time(cl->start), "due",
+					      api_time(cl->due), "warn_at", api_time(cl->warn_at), "done_at",
+					      api_time(cl->done_at), "state", clock_state_name(s), "overdue",
+					      cl->overdue || s == CLOCK_OVERDUE));
+	}
+	return o;
+}
+
+static bool case_overdue(const struct case_rec *c, int64_t now)
+{
+	for (int k = 0; k < CLOCK_COUNT; k++)
+		if (c->clocks[k].overdue || clock_state_at(&c->clocks[k], now) == CLOCK_OVERDUE)
+			return true;
+	return false;
+}
+
+static json_t *requester_json(const struct actor *who, const struct case_rec *c)
+{
+	bool open = case_may_contact(who, c);
+	char name[TEXT_BYTES(LIMIT_NAME)], phone[LIMIT_PHONE + 1];
+	if (open) {
+		strlcpy_ok(name, c->req_name, sizeof(name));
+		strlcpy_ok(phone, c->req_phone, sizeof(phone));
+	} else {
+		mask_name(c->req_name, name, sizeof(name));
+		mask_phone(c->req_phone, phone, sizeof(phone));
+	}
+	return json_pack("{s:s, s:s, s:b, s:b}", "name", name, "phone", phone, "confidential", c->confidential,
+			 "masked", !open);
+}
+
+/* The case as the API shows it: brief for lists, full with events for one case. */
+static json_t *case_json(struct store *st, const struct actor *who, const struct case_rec *c, bool brief)
+{
+	int64_t now = clock_now();
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "id",
+			      (json_int_t)c->id, "status", case_status_name(c->status), "type",
+			      case_type_name(c->type), "channel", c->channel, "title", c->title, "tier",
+			      tier_name(c->tier), "lead_unit", api_unit_ref(st, c->lead_unit), "place",
+			      json_pack("{s:o, s:o, s:o}", "district", api_unit_ref(st, c->district), "street",
+					api_unit_ref(st, c->street), "community", api_unit_ref(st, c->community)),
+			      "deadlines", deadlines_json(c, now), "requester", requester_json(who, c), "overdue",
+			      case_overdue(c, now), "created_at", api_time(c->created_at), "updated_at",
+			      api_time(c->updated_at));
+	if (brief)
+		return o;
+	json_t *copies = json_array();
+	for (int i = 0; i < c->ncopies; i++)
+		json_array_append_new(copies, api_unit_ref(st, c->copies[i]));
+	json_object_set_new(o, "copy_units", copies);
+	json_object_set_new(o, "content", json_string(c->content));
+	json_object_set_new(o, "address", json_string(c->address));
+	json_object_set_new(o, "location",
+			    c->has_location ? json_pack("{s:f, s:f, s:s}", "lat", c->lat, "lon", c->lon, "crs", c->crs)
+					    : json_null());
+	struct category cat;
+	struct err ignore;
+	json_object_set_new(o, "category",
+			    c->category_id && store_category_get(st, c->category_id, &cat, &ignore) == OK
+				    ? json_pack("{s:I, s:s}", "id", (json_int_t)cat.id, "path", cat.path)
+				    : json_null());
+	json_object_set_new(o, "outcome", *c->referral ? json_string(c->referral) : json_null());
+	json_object_set_new(o, "answer", *c->answer ? json_string(c->answer) : json_null());
+	json_object_set_new(o, "result", *c->result ? json_string(c->result) : json_null());
+	json_object_set_new(o, "solved", c->solved < 0 ? json_null() : json_boolean(c->solved));
+	json_object_set_new(o, "closed_at", api_time(c->closed_at));
+	json_t *allowed = json_array();
+	unsigned mask = case_allowed_actions(who, c);
+	for (int a = 0; a < CASE_ACTION_COUNT; a++)
+		if (mask & (1u << a))
+			json_array_append_new(allowed, json_string(case_action_name((enum case_action)a)));
+	json_object_set_new(o, "allowed_actions", allowed);
+	return o;
+}
+
+struct events_ctx {
+	struct store *st;
+	json_t *arr;
+	int64_t last_uid;
+	char last_login[LIMIT_LOGIN + 1];
+};
+
+/*
+ * One event for display. Personal data stays out of the history: the
+ * create event's requester is dropped (it is shown, masked or not, on the
+ * case itself).
+ */
+static int add_event(void *vctx, const struct event_rec *ev)
+{
+	struct events_ctx *x = vctx;
+	json_error_t jerr;
+	json_t *payload = json_loads(ev->payload ? ev->payload : "{}", 0, &jerr);
+	if (!payload)
+		payload = json_object();
+	json_object_del(payload, "requester");
+	if (ev->user_id && ev->user_id != x->last_uid) {
+		struct user u;
+		struct err ignore;
+		if (store_user_by_id(x->st, ev->user_id, &u, &ignore) == OK)
+			strlcpy_ok(x->last_login, u.login, sizeof(x->last_login));
+		else
+			strlcpy_ok(x->last_login, "?", sizeof(x->last_login));
+		x->last_uid = ev->user_id;
+	}
+	json_array_append_new(x->arr,
+			      json_pack("{s:i, s:o, s:s, s:o, s:o, s:o, s:o}", "seq", ev->seq, "at", api_time(ev->at),
+					"action", ev->action, "user",
+					ev->user_id ? json_string(x->last_login) : json_string("system"), "unit",
+					api_unit_ref(x->st, ev->unit), "payload", payload, "reason",
+					*ev->reason ? json_string(ev->reason) : json_null()));
+	return 0;
+}
+
+static enum err_code full_case(struct api_ctx *ctx, const struct actor *who, const struct case_rec *c,
+			       json_t **out, struct err *e)
+{
+	json_t *o = case_json(ctx->cx.st, who, c, false);
+	struct events_ctx x = {ctx->cx.st, json_array(), 0, ""};
+	enum err_code rc = store_events_list(ctx->cx.st, c->id, add_event, &x, e);
+	json_object_set_new(o, "events", x.arr);
+	if (rc != OK) {
+		json_decref(o);
+		return rc;
+	}
+	*out = o;
+	return OK;
+}
+
+/* ------------------------------------------------------------ input */
+
+enum err_code api_decode_case_input(struct store *st, json_t *body, struct case_input *in, struct err *e)
+{
+	static const char *const keys[] = {"type", "channel", "title", "content", "address", "location",
+					   "category", "tier", "requester", "place", NULL};
+	static const char *const loc_keys[] = {"lat", "lon", "crs", NULL};
+	static const char *const req_keys[] = {"name", "phone", "confidential", NULL};
+	static const char *const place_keys[] = {"district", "street", "community", NULL};
+	char type[24], tier[24];
+	json_t *loc, *rq, *place;
+	enum err_code rc;
+	memset(in, 0, sizeof(*in));
+	in->tier = -1;
+	if ((rc = api_check_keys(body, keys, NULL, e)) ||
+	    (rc = api_get_string(body, "type", NULL, type, sizeof(type), 20, true, e)) ||
+	    (rc = api_get_string(body, "channel", NULL, in->channel, sizeof(in->channel), 15, false, e)) ||
+	    (rc = api_get_string(body, "title", NULL, in->title, sizeof(in->title), LIMIT_TITLE, true, e)) ||
+	    (rc = api_get_string(body, "content", NULL, in->content, sizeof(in->content), LIMIT_CONTENT, true,
+				 e)) ||
+	    (rc = api_get_string(body, "address", NULL, in->address, sizeof(in->address), LIMIT_ADDRESS, false,
+				 e)) ||
+	    (rc = api_get_string(body, "tier", NULL, tier, sizeof(tier), 20, false, e)))
+		return rc;
+	if ((in->type = case_type_parse(type)) < 0)
+		return err_set(e, E_INVALID, "type",
+			       "诉求类型须为 consultation（咨询）、help（求助）、complaint（投诉）、report（举报）或 suggestion（建议）");
+	if (*tier && (in->tier = tier_parse(tier)) < 0)
+		return err_set(e, E_INVALID, "tier", "时限等级须为 emergency、utilities、general 或 complex");
+	json_t *cat = json_object_get(body, "category");
+	if (cat && !json_is_null(cat)) {
+		if (!json_is_integer(cat) || json_integer_value(cat) <= 0)
+			return err_set(e, E_INVALID, "category", "字段 category 应为分类编号（正整数）");
+		in->category_id = (int64_t)json_integer_value(cat);
+	}
+	if ((rc = api_get_object(body, "location", &loc, e)) || (rc = api_get_object(body, "requester", &rq, e)) ||
+	    (rc = api_get_object(body, "place", &place, e)))
+		return rc;
+	if (loc) {
+		if ((rc = api_check_keys(loc, loc_keys, "location", e)) ||
+		    (rc = api_get_number(loc, "lat", "location", &in->lat, true, e)) ||
+		    (rc = api_get_number(loc, "lon", "location", &in->lon, true, e)) ||
+		    (rc = api_get_string(loc, "crs", "location", in->crs, sizeof(in->crs), 7, true, e)))
+			return rc;
+		in->has_location = true;
+	}
+	if (rq) {
+		int conf = 0;
+		if ((rc = api_check_keys(rq, req_keys, "requester", e)) ||
+		    (rc = api_get_string(rq, "name", "requester", in->req_name, sizeof(in->req_name), LIMIT_NAME,
+					 false, e)) ||
+		    (rc = api_get_string(rq, "phone", "requester", in->req_phone, sizeof(in->req_phone),
+					 LIMIT_PHONE, false, e)) ||
+		    (rc = api_get_bool(rq, "confidential", "requester", &conf, e)))
+			return rc;
+		in->confidential = conf;
+	}
+	if (place) {
+		if ((rc = api_check_keys(place, place_keys, "place", e)) ||
+		    (rc = api_get_string(place, "district", "place", in->district, sizeof(in->district), LIMIT_CODE,
+					 false, e)) ||
+		    (rc = api_get_string(place, "street", "place", in->street, sizeof(in->street), LIMIT_CODE, false,
+					 e)) ||
+		    (rc = api_get_string(place, "community", "place", in->community, sizeof(in->community),
+					 LIMIT_CODE, false, e)))
+			return rc;
+	}
+	(void)st;
+	return OK;
+}
+
+/*
+ * The body of an action. Each action takes only its own keys; anything
+ * else is refused by name so a typo never passes silently.
+ */
+static enum err_code decode_action(enum case_action a, json_t *body, struct action_input *in, struct err *e)
+{
+	static const char *const k_answer[] = {"answer", "reason", NULL};
+	static const char *const k_refer[] = {"outcome", "answer", "reason", NULL};
+	static const char *const k_dispatch[] = {"unit", "copies", "tier", "reason", NULL};
+	static const char *const k_plain[] = {"reason", NULL};
+	static const char *const k_contact[] = {"reached", "method", "note", "reason", NULL};
+	static const char *const k_note[] = {"note", "reason", NULL};
+	static const char *const k_reply[] = {"result", "solved", "reason", NULL};
+	const char *const *keys = k_plain;
+	const char *text_key = NULL;
+	enum err_code rc;
+	action_input_init(in);
+	switch (a) {
+	case ACT_ANSWER:
+		keys = k_answer, text_key = "answer";
+		break;
+	case ACT_REFER:
+		keys = k_refer, text_key = "answer";
+		break;
+	case ACT_DISPATCH:
+		keys = k_dispatch;
+		break;
+	case ACT_CONTACT:
+		keys = k_contact, text_key = "note";
+		break;
+	case ACT_NOTE:
+		keys = k_note, text_key = "note";
+		break;
+	case ACT_REPLY:
+		keys = k_reply, text_key = "result";
+		break;
+	default:
+		break;
+	}
+	if ((rc = api_check_keys(body, keys, NULL, e)) ||
+	    (rc = api_get_string(body, "reason", NULL, in->reason, sizeof(in->reason), LIMIT_REASON, false, e)))
+		return rc;
+	if (text_key &&
+	    (rc = api_get_string(body, text_key, NULL, in->text, sizeof(in->text), LIMIT_REASON, false, e)))
+		return rc;
+	if (a == ACT_REFER &&
+	    (rc = api_get_string(body, "outcome", NULL, in->outcome, sizeof(in->outcome), 20, true, e)))
+		return rc;
+	if (a == ACT_CONTACT && ((rc = api_get_bool(body, "reached", NULL, &in->reached, e)) ||
+				 (rc = api_get_string(body, "method", NULL, in->method, sizeof(in->method), 15, false,
+						      e))))
+		return rc;
+	if (a == ACT_REPLY && (rc = api_get_bool(body, "solved", NULL, &in->solved, e)))
+		return rc;
+	if (a == ACT_DISPATCH) {
+		char tier[24];
+		if ((rc = api_get_string(body, "unit", NULL, in->unit, sizeof(in->unit), LIMIT_CODE, false, e)) ||
+		    (rc = api_get_string(body, "tier", NULL, tier, sizeof(tier), 20, false, e)))
+			return rc;
+		if (*tier && (in->tier = tier_parse(tier)) < 0)
+			return err_set(e, E_INVALID, "tier", "时限等级须为 emergency、utilities、general 或 complex");
+		json_t *copies = json_object_get(body, "copies");
+		if (copies && !json_is_null(copies)) {
+			if (!json_is_array(copies))
+				return err_set(e, E_INVALID, "copies", "字段 copies 应为单位编码数组");
+			if (json_array_size(copies) > MAX_COPY_UNITS)
+				return err_set(e, E_INVALID, "copies", "抄送单位不能超过 %d 个", MAX_COPY_UNITS);
+			for (size_t i = 0; i < json_array_size(copies); i++) {
+				const char *s = json_string_value(json_array_get(copies, i));
+				if (!s || strlen(s) > LIMIT_CODE)
+					return err_set(e, E_INVALID, "copies", "copies 第 %zu 项应为单位编码", i + 1);
+				strlcpy_ok(in->copies[in->ncopies++], s, sizeof(in->copies[0]));
+			}
+		}
+	}
+	return OK;
+}
+
+static enum err_code parse_id(const char *s, int64_t *id, struct err *e)
+{
+	char *end;
+	long long n = strtoll(s, &end, 10);
+	if (*end || end == s || n <= 0)
+		return err_set(e, E_NOT_FOUND, "id", "工单编号 %s 无效", s);
+	*id = n;
+	return OK;
+}
+
+/* ------------------------------------------------------------ handlers */
+
+HANDLER(api_case_create)
+{
+	json_t *body = NULL;
+	struct case_input in;
+	struct case_rec c;
+	enum err_code rc;
+	if ((rc = api_parse_body(req, &body, e)) || (rc = api_decode_case_input(ctx->cx.st, body, &in, e)) ||
+	    (rc = case_create(&ctx->cx, who, &in, clock_now(), &c, e)) || (rc = full_case(ctx, who, &c, &res->body, e)))
+		goto out;
+	res->status = 201;
+out:
+	json_decref(body);
+	return rc;
+}
+
+HANDLER(api_case_get)
+{
+	int64_t id;
+	struct case_rec c;
+	enum err_code rc;
+	if ((rc = parse_id(params[0], &id, e)) || (rc = case_get_visible(&ctx->cx, who, id, &c, e)))
+		return rc;
+	return full_case(ctx, who, &c, &res->body, e);
+}
+
+HANDLER(api_case_action)
+{
+	int64_t id;
+	json_t *body = NULL;
+	struct action_input in;
+	struct case_rec c;
+	enum err_code rc;
+	int a = case_action_parse(params[1]);
+	if ((rc = parse_id(params[0], &id, e)))
+		return rc;
+	if (a < 0)
+		return err_set(e, E_NOT_FOUND, "action", "没有这个操作：%s", params[1]);
+	if (req->body_len == 0) {
+		body = json_object(); /* actions without parameters may send no body */
+	} else if ((rc = api_parse_body(req, &body, e))) {
+		return rc;
+	}
+	if ((rc = decode_action((enum case_action)a, body, &in, e)) ||
+	    (rc = case_act(&ctx->cx, who, id, (enum case_action)a, &in, clock_now(), &c, e)) ||
+	    (rc = full_case(ctx, who, &c, &res->body, e)))
+		goto out;
+out:
+	json_decref(body);
+	return rc;
+}
+
+struct list_ctx {
+	struct store *st;
+	const struct actor *who;
+	json_t *arr;
+};
+
+static int add_case(void *vctx, const struct case_rec *c)
+{
+	struct list_ctx *x = vctx;
+	json_array_append_new(x->arr, case_json(x->st, x->who, c, true));
+	return 0;
+}
+
+HANDLER(api_cases_list)
+{
+	struct case_query q = {0};
+	long page, per_page;
+	struct unit u;
+	struct err ignore;
+	enum err_code rc;
+	const char *v;
+	if ((rc = api_query_int(req, "page", 1, 1000000, 1, &page, e)) ||
+	    (rc = api_query_int(req, "per_page", 1, API_MAX_PER_PAGE, API_DEFAULT_PER_PAGE, &per_page, e)))
+		return rc;
+	q.page = (int)page;
+	q.per_page = (int)per_page;
+	q.overdue = -1;
+	if ((v = api_query(req, "status"))) {
+		if (case_status_parse(v) < 0)
+			return err_set(e, E_INVALID, "status", "状态 %s 不存在", v);
+		q.status = v;
+	}
+	if ((v = api_query(req, "unit"))) {
+		if (store_unit_get(ctx->cx.st, v, &u, &ignore) != OK)
+			return err_set(e, E_INVALID, "unit", "单位 %s 不存在", v);
+		q.unit_path = u.path;
+	}
+	if ((v = api_query(req, "overdue"))) {
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return err_set(e, E_INVALID, "overdue", "参数 overdue 须为 true 或 false");
+		q.overdue = !strcmp(v, "true");
+	}
+	if ((v = api_query(req, "from")) && !time_parse_iso(v, &q.from))
+		return err_set(e, E_INVALID, "from", "参数 from 须为日期（2026-01-31）或带时区的时间");
+	if ((v = api_query(req, "to")) && !time_parse_iso(v, &q.to))
+		return err_set(e, E_INVALID, "to", "参数 to 须为日期（2026-01-31）或带时区的时间");
+	if (q.from && q.to && q.from >= q.to)
+		return err_set(e, E_INVALID, "to", "结束时间须晚于开始时间");
+	if (who->unit.kind != UNIT_CENTRE)
+		q.viewer_path = who->unit.path;
+	struct list_ctx x = {ctx->cx.st, who, json_array()};
+	int64_t total = 0;
+	if ((rc = store_cases_list(ctx->cx.st, &q, add_case, &x, &total, e)) != OK) {
+		json_decref(x.arr);
+		return rc;
+	}
+	res->body = json_pack("{s:o, s:I, s:i, s:i}", "cases", x.arr, "total", (json_int_t)total, "page", q.page,
+			      "per_page", q.per_page);
+	return OK;
+}

@@ -1,0 +1,45 @@
+/*
+ * cli — the jiesu command line: one binary, a table of commands
+ * (main.c), one file per command group. Every command checks its
+ * arguments and prints a clear error naming the option that is wrong.
+ */
+#ifndef JIESU_CLI_H
+#define JIESU_CLI_H
+
+#include "../api/api.h"
+#include "../domain/catalog.h"
+
+/*
+ * Options of one command. A NULL-terminated table; string options store
+ * into *str, flags into *flag. Positional arguments are collected in order.
+ */
+struct cli_opt {
+	const char *name; /* "--db" */
+	const char **str; /* for options with a value */
+	bool *flag;       /* for flags */
+	const char *help;
+};
+
+#define CLI_MAX_POS 4
+/*
+ * Parse argv against opts. Returns false after printing an error (unknown
+ * option, missing value, too many or too few positionals).
+ */
+bool cli_parse(int argc, char **argv, const struct cli_opt *opts, const char **pos, int min_pos, int max_pos,
+	       const char *usage);
+/* Print "jiesu: message (field)" for an error. Returns the exit code 1. */
+int cli_fail(const struct err *e);
+/* Open the store at --db, requiring it to be given. */
+bool cli_open_store(const char *db, struct store **st);
+/* A progress bar on stderr for long imports. */
+void cli_progress(void *ctx, const char *what, size_t done, size_t total);
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_case(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_rebuild(int argc, char **argv);
+
+#endif

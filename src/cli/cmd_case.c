@@ -1,0 +1,144 @@
+/*
+ * cmd_case.c — jiesu case create|list|show|act: the case API from a
+ * terminal. Each command builds the same request the HTTP API receives and
+ * runs it through api_handle() as the user named by --as (the command line
+ * trusts its local operator, who has the database file anyway), so every
+ * check and every event is the same as over HTTP.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct kv {
+	const char *key, *val;
+};
+
+static const char *kv_lookup(void *ctx, const char *key)
+{
+	for (const struct kv *p = ctx; p->key; p++)
+		if (!strcmp(p->key, key))
+			return p->val;
+	return NULL;
+}
+
+/* Run one API request as login and print the JSON reply; returns the exit code. */
+static int run(const char *db, const char *login, const char *method, const char *path, const char *body,
+	       struct kv *query)
+{
+	struct store *st;
+	struct err e;
+	struct actor who;
+	err_init(&e);
+	if (!login) {
+		fprintf(stderr, "jiesu: --as LOGIN is required (the user to act as)\n");
+		return 2;
+	}
+	if (!cli_open_store(db, &st))
+		return 1;
+	int rc = 0;
+	struct api_ctx api = {0};
+	if (auth_actor_by_login(st, login, &who, &e) != OK || case_ctx_load(&api.cx, st, &e) != OK) {
+		rc = cli_fail(&e);
+		goto out;
+	}
+	struct api_request req = {
+		.method = method,
+		.path = path,
+		.query = kv_lookup,
+		.query_ctx = query,
+		.body = body,
+		.body_len = body ? strlen(body) : 0,
+		.as = &who,
+	};
+	struct api_response res = {0};
+	api_handle(&api, &req, &res);
+	char *text = json_dumps(res.body, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+	if (res.status >= 400) {
+		json_t *err = json_object_get(res.body, "error");
+		const char *field = json_string_value(json_object_get(err, "field"));
+		fprintf(stderr, "jiesu: %s (%s%s%s)\n", json_string_value(json_object_get(err, "message")),
+			json_string_value(json_object_get(err, "code")), field ? ": " : "", field ? field : "");
+		rc = 1;
+	} else {
+		printf("%s\n", text ? text : "null");
+	}
+	free(text);
+	api_response_release(&res);
+out:
+	case_ctx_release(&api.cx);
+	store_close(st);
+	return rc;
+}
+
+/* The body from --json TEXT or --file PATH (- for stdin is not supported: pass a file). */
+static bool load_body(const char *json, const char *file, char **out)
+{
+	struct err e;
+	size_t len;
+	err_init(&e);
+	*out = NULL;
+	if (json && file) {
+		fprintf(stderr, "jiesu: give either --json or --file, not both\n");
+		return false;
+	}
+	if (json) {
+		*out = xstrdup(json);
+		return true;
+	}
+	if (file) {
+		if (file_read_all(file, API_MAX_BODY + 1, out, &len, &e) != OK) {
+			cli_fail(&e);
+			return false;
+		}
+	}
+	return true;
+}
+
+int cmd_case(int argc, char **argv)
+{
+	const char *db = NULL, *as = NULL, *json = NULL, *file = NULL, *status = NULL, *unit = NULL,
+		   *overdue = NULL, *page = NULL, *per_page = NULL, *from = NULL, *to = NULL;
+	const struct cli_opt opts[] = {
+		{"--db", &db, NULL, "database file"},
+		{"--as", &as, NULL, "login of the user acting"},
+		{"--json", &json, NULL, "request body (create, act)"},
+		{"--file", &file, NULL, "file holding the request body"},
+		{"--status", &status, NULL, "list: filter by status"},
+		{"--unit", &unit, NULL, "list: lead unit within this unit"},
+		{"--overdue", &overdue, NULL, "list: true|false"},
+		{"--from", &from, NULL, "list: created on or after (date or time)"},
+		{"--to", &to, NULL, "list: created before"},
+		{"--page", &page, NULL, "list: page number"},
+		{"--per-page", &per_page, NULL, "list: rows per page (1–100)"},
+		{NULL, NULL, NULL, NULL},
+	};
+	const char *usage = "jiesu case create|list|show ID|act ID ACTION --db PATH --as LOGIN [--json BODY]";
+	const char *pos[CLI_MAX_POS];
+	if (!cli_parse(argc, argv, opts, pos, 1, 3, usage))
+		return 2;
+	char path[128], *body = NULL;
+	int rc;
+	if (!strcmp(pos[0], "create") && !pos[1]) {
+		if (!load_body(json, file, &body))
+			return 2;
+		rc = run(db, as, "POST", "/api/v1/cases", body, NULL);
+	} else if (!strcmp(pos[0], "list") && !pos[1]) {
+		struct kv q[] = {{"status", status}, {"unit", unit},	   {"overdue", overdue}, {"from", from},
+				 {"to", to},	     {"page", page},	   {"per_page", per_page}, {NULL, NULL}};
+		rc = run(db, as, "GET", "/api/v1/cases", NULL, q);
+	} else if (!strcmp(pos[0], "show") && pos[1] && !pos[2]) {
+		snprintf(path, sizeof(path), "/api/v1/cases/%.40s", pos[1]);
+		rc = run(db, as, "GET", path, NULL, NULL);
+	} else if (!strcmp(pos[0], "act") && pos[1] && pos[2]) {
+		if (!load_body(json, file, &body))
+			return 2;
+		snprintf(path, sizeof(path), "/api/v1/cases/%.40s/actions/%.40s", pos[1], pos[2]);
+		rc = run(db, as, "POST", path, body, NULL);
+	} else {
+		fprintf(stderr, "jiesu: usage: %s\n", usage);
+		return 2;
+	}
+	free(body);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * auth — accounts, passwords, login tokens and the acting user.
+ *
+ * Passwords are hashed with argon2id (libsodium crypto_pwhash_str, the
+ * "interactive" cost). A login returns a random 256-bit bearer token; only
+ * its BLAKE2b digest is stored, with an expiry. Roles and units decide what
+ * a user may see and do; the rules per action live in case.c.
+ */
+#ifndef JIESU_AUTH_H
+#define JIESU_AUTH_H
+
+#include "../store/store.h"
+
+#define TOKEN_CHARS 43 /* base64url of 32 bytes, no padding */
+#define TOKEN_TTL_DEFAULT (12 * 3600)
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 128
+
+/* Who is acting: the user and their unit (with its tree path). */
+struct actor {
+	struct user user;
+	struct unit unit;
+};
+
+/* Initialise libsodium once per process; false if it cannot start. */
+bool auth_init(void);
+
+/*
+ * Create an account after checking every field: login [a-z0-9._-]{1,64},
+ * password 8–128 characters, unit exists, role known and fits the unit's
+ * kind (agents and dispatchers work at the centre; handlers and heads at a
+ * handling unit; supervisors at a district or the centre).
+ */
+enum err_code auth_user_add(struct store *st, const char *login, const char *password, const char *name,
+			    const char *unit, const char *role, int64_t now, struct user *out, struct err *e);
+
+/* Check credentials; on success write a new token (NUL-terminated) and its expiry. */
+enum err_code auth_login(struct store *st, const char *login, const char *password, int64_t now,
+			 char token[TOKEN_CHARS + 1], int64_t *expires, struct err *e);
+
+/* Resolve a bearer token to the acting user: E_UNAUTHENTICATED or E_TOKEN_EXPIRED. */
+enum err_code auth_token_actor(struct store *st, const char *token, int64_t now, struct actor *out, struct err *e);
+
+/* Revoke a token (logout). */
+enum err_code auth_logout(struct store *st, const char *token, struct err *e);
+
+/* Load the actor for a login (for the command line, which trusts the local operator). */
+enum err_code auth_actor_by_login(struct store *st, const char *login, struct actor *out, struct err *e);
+
+/* Token lifetime in seconds: JIESU_TOKEN_TTL or the default. */
+int64_t auth_token_ttl(void);
+
+#endif

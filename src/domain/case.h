@@ -1,0 +1,128 @@
+/*
+ * case — the case lifecycle (DOMAIN.md §3–5): intake, triage, dispatch,
+ * sign, contact, note, reply, close, and the deadline sweep.
+ *
+ * Every action appends one event and updates the case row in the same
+ * transaction. The row is a projection: case_apply() folds one event into
+ * it, and case_rebuild() folds the whole log from nothing, so the row can
+ * always be recomputed and checked. An action that is not allowed in the
+ * current state (E_STATE), to this role or unit (E_FORBIDDEN), or whose
+ * input is wrong (E_INVALID with the field) changes nothing.
+ */
+#ifndef JIESU_CASE_H
+#define JIESU_CASE_H
+
+#include "../store/store.h"
+#include "auth.h"
+#include "deadline.h"
+
+#include <jansson.h>
+
+enum case_action {
+	ACT_CREATE,
+	ACT_ANSWER,
+	ACT_REFER,
+	ACT_DISPATCH,
+	ACT_SIGN,
+	ACT_CONTACT,
+	ACT_NOTE,
+	ACT_REPLY,
+	ACT_CLOSE,
+	ACT_WARNING, /* system: a deadline warning (sweep) */
+	ACT_OVERDUE, /* system: a deadline passed (sweep) */
+};
+#define CASE_ACTION_COUNT 11
+
+const char *case_action_name(enum case_action a);
+int case_action_parse(const char *s); /* user actions only; -1 if unknown */
+
+/* What intake records. Strings are already length-checked by the caller or by case_create. */
+struct case_input {
+	int type; /* enum case_type, -1 = missing */
+	char channel[16];
+	char title[TEXT_BYTES(LIMIT_TITLE)];
+	char content[TEXT_BYTES(LIMIT_CONTENT)];
+	char address[TEXT_BYTES(LIMIT_ADDRESS)];
+	bool has_location;
+	double lat, lon;
+	char crs[8];
+	int64_t category_id; /* 0 = none */
+	int tier;            /* -1 = from the category, else general */
+	char req_name[TEXT_BYTES(LIMIT_NAME)];
+	char req_phone[LIMIT_PHONE + 1];
+	bool confidential;
+	char district[LIMIT_CODE + 1];
+	char street[LIMIT_CODE + 1];
+	char community[LIMIT_CODE + 1];
+};
+
+/* Parameters of a lifecycle action; which ones an action needs is in case.c. */
+struct action_input {
+	char unit[LIMIT_CODE + 1];
+	int ncopies;
+	char copies[MAX_COPY_UNITS][LIMIT_CODE + 1];
+	int tier; /* -1 = keep */
+	char outcome[24];
+	char text[TEXT_BYTES(LIMIT_REASON)]; /* answer / result / note, by action */
+	int solved;  /* -1 unset */
+	int reached; /* -1 unset */
+	char method[16];
+	char reason[TEXT_BYTES(LIMIT_REASON)];
+};
+void action_input_init(struct action_input *in);
+
+/* Allowed values, for validation and for the API's documentation. */
+extern const char *const case_channels[];
+extern const char *const referral_outcomes[];
+extern const char *const contact_methods[];
+bool name_in(const char *const *list, const char *s);
+
+/*
+ * Shared state for the lifecycle: the store, the deadline rules and the
+ * working-day calendar, loaded once per process (case_ctx_load).
+ */
+struct case_ctx {
+	struct store *st;
+	struct tier_rule tiers[TIER_COUNT];
+	struct calendar *cal;
+};
+enum err_code case_ctx_load(struct case_ctx *cx, struct store *st, struct err *e);
+void case_ctx_release(struct case_ctx *cx);
+
+/* Record a new case (state received). Fills *out with the stored row. */
+enum err_code case_create(struct case_ctx *cx, const struct actor *who, const struct case_input *in, int64_t now,
+			  struct case_rec *out, struct err *e);
+
+/* Perform a user action on case id; on success *out holds the updated row. */
+enum err_code case_act(struct case_ctx *cx, const struct actor *who, int64_t id, enum case_action a,
+		       const struct action_input *in, int64_t now, struct case_rec *out, struct err *e);
+
+/* Load a case the actor may see (E_NOT_FOUND otherwise, never revealing it exists). */
+enum err_code case_get_visible(struct case_ctx *cx, const struct actor *who, int64_t id, struct case_rec *out,
+			       struct err *e);
+
+/* Whether the actor may see the requester's name and phone unmasked. */
+bool case_may_contact(const struct actor *who, const struct case_rec *c);
+
+/* The user actions this actor may take on this case now (for the UI): bitmask of 1 << action. */
+unsigned case_allowed_actions(const struct actor *who, const struct case_rec *c);
+
+/* Fold one event into the row. Pure: the same events always give the same row. */
+enum err_code case_apply(struct case_rec *c, const struct event_rec *ev, struct err *e);
+
+/* Recompute a case from its events into *out. */
+enum err_code case_rebuild(struct store *st, int64_t id, struct case_rec *out, struct err *e);
+/* Compare two rows field by field; returns the name of the first differing field or NULL. */
+const char *case_diff(const struct case_rec *a, const struct case_rec *b);
+
+/*
+ * Run the deadline checks once at now: append a warning or overdue event
+ * to every case whose clock reached its mark. *events counts what it wrote.
+ */
+enum err_code case_sweep(struct case_ctx *cx, int64_t now, int *events, struct err *e);
+
+/* Mask a name ("张*") and a phone ("138****5678") for those who may not contact. */
+void mask_name(const char *name, char *out, size_t n);
+void mask_phone(const char *phone, char *out, size_t n);
+
+#endif

@@ -1,0 +1,1511 @@
+/*
+ * store_sqlite.c — the SQLite engine of the store (store.h).
+ *
+ * One struct store wraps one sqlite3 connection opened with
+ * SQLITE_OPEN_NOMUTEX: a handle is used by one thread at a time (each
+ * worker opens its own), so SQLite's per-connection mutex would only cost.
+ * The database runs in WAL mode with synchronous=FULL, so readers never
+ * block the single writer and a committed transaction survives a power cut.
+ *
+ * Every statement is fixed SQL text with bound parameters, prepared on
+ * first use and kept in st->stmts until store_close. A statement is marked
+ * busy while in use; a callback that re-enters the store and needs the same
+ * statement gets a fresh, uncached one, so iterations never trample each
+ * other.
+ *
+ * Operations that write several rows (a unit and its subtree, a case and
+ * its unit links) are atomic: outside a transaction they take their own
+ * BEGIN IMMEDIATE; inside one they run under a SAVEPOINT so a failure
+ * undoes only their own part.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Migrations in order; each is an embedded file applied once, in one transaction. */
+static const struct migration {
+	int version;
+	const char *name;
+} migrations[] = {
+	{1, "src/store/sql/sqlite/0001-init.sql"},
+};
+
+/*
+ * Columns of struct case_rec, in the order of enum case_col. Parameter
+ * ?N binds column N-1, so SELECT, INSERT and UPDATE share one list.
+ */
+#define CASE_DATA_COLS                                                                                        \
+	"seq, status, type, channel, title, content, address, lat, lon, crs, category_id, tier, req_name, " \
+	"req_phone, confidential, district, street, community, lead_unit, referral, answer, result, solved, " \
+	"created_by, created_unit, created_at, updated_at, closed_at, "                                       \
+	"dispatch_start, dispatch_due, dispatch_warn_at, dispatch_done_at, "                                  \
+	"sign_start, sign_due, sign_warn_at, sign_done_at, "                                                  \
+	"contact_start, contact_due, contact_warn_at, contact_done_at, "                                      \
+	"feedback_start, feedback_due, feedback_warn_at, feedback_done_at, "                                  \
+	"warned_mask, overdue_mask, next_check_at"
+#define CASE_DATA_PARAMS                                                                                      \
+	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, " \
+	"?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, "   \
+	"?44, ?45, ?46, ?47, ?48"
+#define CASE_SELECT "SELECT id, " CASE_DATA_COLS " FROM cases"
+
+enum case_col {
+	CC_ID,
+	CC_SEQ,
+	CC_STATUS,
+	CC_TYPE,
+	CC_CHANNEL,
+	CC_TITLE,
+	CC_CONTENT,
+	CC_ADDRESS,
+	CC_LAT,
+	CC_LON,
+	CC_CRS,
+	CC_CATEGORY,
+	CC_TIER,
+	CC_REQ_NAME,
+	CC_REQ_PHONE,
+	CC_CONFIDENTIAL,
+	CC_DISTRICT,
+	CC_STREET,
+	CC_COMMUNITY,
+	CC_LEAD_UNIT,
+	CC_REFERRAL,
+	CC_ANSWER,
+	CC_RESULT,
+	CC_SOLVED,
+	CC_CREATED_BY,
+	CC_CREATED_UNIT,
+	CC_CREATED_AT,
+	CC_UPDATED_AT,
+	CC_CLOSED_AT,
+	CC_CLOCKS, /* 4 columns per clock: start, due, warn_at, done_at */
+	CC_WARNED = CC_CLOCKS + 4 * CLOCK_COUNT,
+	CC_OVERDUE,
+	CC_NEXT_CHECK,
+	CC_COUNT
+};
+_Static_assert(CC_COUNT == 48, "CASE_DATA_COLS/PARAMS list 47 data columns after id");
+
+/*
+ * The filter of store_cases_list, shared by the page and the count.
+ * ?1 status, ?2/?3 lead unit path range, ?4/?5 viewer path range,
+ * ?6 overdue (-1 any), ?7/?8 created_at range (0 = open).
+ */
+#define CASES_WHERE                                                                                          \
+	" WHERE (?1 IS NULL OR status = ?1)"                                                                 \
+	" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM units lu WHERE lu.code = cases.lead_unit"                 \
+	"  AND lu.path >= ?2 AND (?3 IS NULL OR lu.path < ?3)))"                                            \
+	" AND (?4 IS NULL"                                                                                   \
+	"  OR EXISTS (SELECT 1 FROM case_units cu JOIN units vu ON vu.code = cu.unit"                        \
+	"   WHERE cu.case_id = cases.id AND vu.path >= ?4 AND (?5 IS NULL OR vu.path < ?5))"                 \
+	"  OR EXISTS (SELECT 1 FROM units ku WHERE ku.code = cases.created_unit"                             \
+	"   AND ku.path >= ?4 AND (?5 IS NULL OR ku.path < ?5)))"                                            \
+	" AND (?6 < 0 OR (overdue_mask <> 0) = ?6)"                                                          \
+	" AND (?7 = 0 OR created_at >= ?7) AND (?8 = 0 OR created_at < ?8)"
+
+#define UNIT_COLS "code, name, kind, parent, sector, path"
+
+#define STATEMENTS(X)                                                                                        \
+	X(BEGIN, "BEGIN IMMEDIATE")                                                                          \
+	X(COMMIT, "COMMIT")                                                                                  \
+	X(ROLLBACK, "ROLLBACK")                                                                              \
+	X(SAVEPOINT, "SAVEPOINT store_op")                                                                   \
+	X(RELEASE, "RELEASE store_op")                                                                       \
+	X(ROLLBACK_TO, "ROLLBACK TO store_op")                                                               \
+	X(UNIT_PATH, "SELECT path FROM units WHERE code = ?1")                                               \
+	X(UNIT_PUT, "INSERT INTO units (" UNIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"                      \
+		    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,"          \
+		    " parent = excluded.parent, sector = excluded.sector, path = excluded.path")             \
+	X(UNIT_MOVE, "UPDATE units SET path = ?2 || substr(path, length(?1) + 1)"                            \
+		     " WHERE path > ?1 AND (?3 IS NULL OR path < ?3)")                                       \
+	X(UNIT_GET, "SELECT " UNIT_COLS " FROM units WHERE code = ?1")                                       \
+	X(UNIT_BY_SECTOR, "SELECT u.code, u.name, u.kind, u.parent, u.sector, u.path"                        \
+			  " FROM units d JOIN units u ON substr(u.path, 1, length(d.path)) = d.path"         \
+			  " WHERE d.code = ?1 AND u.sector = ?2 AND u.kind IN ('department', 'enterprise')"  \
+			  " ORDER BY length(u.path), u.code LIMIT 1")                                        \
+	X(UNITS_LIST, "SELECT " UNIT_COLS " FROM units WHERE (?1 IS NULL OR kind = ?1)"                      \
+		      " AND (?2 IS NULL OR coalesce(parent, '') = ?2) ORDER BY code")                        \
+	X(UNITS_COUNT, "SELECT count(*) FROM units")                                                         \
+	X(CATEGORY_ADD, "INSERT INTO categories (path, tier, handling) VALUES (?1, ?2, ?3)"                  \
+			" ON CONFLICT (path) DO UPDATE SET tier = excluded.tier, handling = excluded.handling" \
+			" RETURNING id")                                                                     \
+	X(CATEGORY_SET, "INSERT INTO categories (id, path, tier, handling) VALUES (?4, ?1, ?2, ?3)"          \
+			" ON CONFLICT (id) DO UPDATE SET path = excluded.path, tier = excluded.tier,"        \
+			" handling = excluded.handling RETURNING id")                                        \
+	X(CATEGORY_GET, "SELECT id, path, tier, handling FROM categories WHERE id = ?1")                     \
+	X(CATEGORIES_LIST, "SELECT id, path, tier, handling FROM categories ORDER BY id")                    \
+	X(TIER_PUT, "INSERT OR REPLACE INTO tier_rules (tier, dispatch_minutes, sign_minutes,"               \
+		    " contact_minutes, feedback_amount, feedback_unit, warn_percent)"                        \
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                                  \
+	X(TIERS_LOAD, "SELECT tier, dispatch_minutes, sign_minutes, contact_minutes, feedback_amount,"       \
+		      " feedback_unit, warn_percent FROM tier_rules")                                        \
+	X(HOLIDAY_PUT, "INSERT OR REPLACE INTO holidays (day, work, name) VALUES (?1, ?2, ?3)")              \
+	X(HOLIDAYS_LIST, "SELECT day, work, name FROM holidays ORDER BY day")                                \
+	X(USER_INSERT, "INSERT INTO users (id, login, name, pw_hash, unit, role, active, created_at)"        \
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                           \
+	X(USER_BY_LOGIN, "SELECT id, login, name, pw_hash, unit, role, active, created_at"                   \
+			 " FROM users WHERE login = ?1")                                                     \
+	X(USER_BY_ID, "SELECT id, login, name, pw_hash, unit, role, active, created_at"                      \
+		      " FROM users WHERE id = ?1")                                                           \
+	X(TOKEN_INSERT, "INSERT INTO tokens (hash, user_id, created, expires) VALUES (?1, ?2, ?3, ?4)")      \
+	X(TOKEN_GET, "SELECT user_id, expires FROM tokens WHERE hash = ?1")                                  \
+	X(TOKEN_DELETE, "DELETE FROM tokens WHERE hash = ?1")                                                \
+	X(CASE_INSERT, "INSERT INTO cases (id, " CASE_DATA_COLS ") VALUES (?1, " CASE_DATA_PARAMS ")")       \
+	X(CASE_UPDATE, "UPDATE cases SET (" CASE_DATA_COLS ") = (" CASE_DATA_PARAMS ") WHERE id = ?1")       \
+	X(CASE_GET, CASE_SELECT " WHERE id = ?1")                                                            \
+	X(LINKS_DEMOTE, "UPDATE case_units SET rel = 'former', pos = 0 WHERE case_id = ?1 AND rel <> 'former'") \
+	X(LINK_PUT, "INSERT INTO case_units (case_id, unit, rel, pos) VALUES (?1, ?2, ?3, ?4)"               \
+		    " ON CONFLICT (case_id, unit) DO UPDATE SET rel = excluded.rel, pos = excluded.pos")     \
+	X(LINKS_COPIES, "SELECT unit FROM case_units WHERE case_id = ?1 AND rel = 'copy' ORDER BY pos, unit") \
+	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                   \
+		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 ELSE 2 END, pos, unit")       \
+	X(EVENT_APPEND, "INSERT INTO events (case_id, seq, at, user_id, unit, action, payload, reason)"      \
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                          \
+	X(EVENTS_LIST, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason"                 \
+		       " FROM events WHERE case_id = ?1 ORDER BY seq")                                       \
+	X(CASES_LIST, CASE_SELECT CASES_WHERE " ORDER BY id DESC LIMIT ?9 OFFSET ?10")                       \
+	X(CASES_COUNT, "SELECT count(*) FROM cases" CASES_WHERE)                                             \
+	X(CASES_DUE, "SELECT id FROM cases WHERE next_check_at > 0 AND next_check_at <= ?1"                  \
+		     " ORDER BY next_check_at, id LIMIT ?2")                                                 \
+	X(CASE_IDS, "SELECT id FROM cases ORDER BY id")
+
+enum stmt_id {
+#define X(name, sql) ST_##name,
+	STATEMENTS(X)
+#undef X
+		ST_COUNT
+};
+
+static const char *const stmt_sql[] = {
+#define X(name, sql) sql,
+	STATEMENTS(X)
+#undef X
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[ST_COUNT];
+	bool busy[ST_COUNT];
+};
+
+/* ---- helpers ---- */
+
+/* Report the connection's last SQLite error as E_DB; what names the operation. */
+static enum err_code db_fail(struct store *st, struct err *e, const char *what)
+{
+	return err_set(e, E_DB, NULL, "数据库错误（%s）：%s", what, sqlite3_errmsg(st->db));
+}
+
+/*
+ * Take statement id for use: the cached one, prepared on first use, or a
+ * fresh uncached one when the cached one is already running (a callback
+ * re-entering the store). Give it back with stmt_put().
+ */
+static sqlite3_stmt *stmt_get(struct store *st, enum stmt_id id, struct err *e)
+{
+	sqlite3_stmt *s = NULL;
+	if (st->busy[id]) {
+		if (sqlite3_prepare_v2(st->db, stmt_sql[id], -1, &s, NULL) != SQLITE_OK) {
+			db_fail(st, e, "准备语句");
+			return NULL;
+		}
+		return s;
+	}
+	if (!st->stmts[id] &&
+	    sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[id], NULL) !=
+		    SQLITE_OK) {
+		db_fail(st, e, "准备语句");
+		return NULL;
+	}
+	st->busy[id] = true;
+	return st->stmts[id];
+}
+
+/* Give a statement back: reset and unbind the cached one, finalize a fresh one. */
+static void stmt_put(struct store *st, enum stmt_id id, sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	if (s != st->stmts[id]) {
+		sqlite3_finalize(s);
+		return;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	st->busy[id] = false;
+}
+
+/* Run a statement that returns no rows (transaction control). */
+static enum err_code stmt_run(struct store *st, enum stmt_id id, struct err *e, const char *what)
+{
+	sqlite3_stmt *s = stmt_get(st, id, e);
+	if (!s)
+		return E_DB;
+	enum err_code rc = OK;
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, what);
+	stmt_put(st, id, s);
+	return rc;
+}
+
+/* Bind a C string; NULL binds SQL NULL. The text must outlive the step. */
+static void bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Bind a fixed-size char array, never reading past its end. "" binds NULL if empty_null. */
+static void bind_arr_n(sqlite3_stmt *s, int i, const char *arr, size_t size, bool empty_null)
+{
+	size_t n = strnlen(arr, size);
+	if (!n && empty_null)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, arr, (int)n, SQLITE_STATIC);
+}
+#define bind_arr(s, i, arr) bind_arr_n((s), (i), (arr), sizeof(arr), false)
+#define bind_arr_or_null(s, i, arr) bind_arr_n((s), (i), (arr), sizeof(arr), true)
+
+/* Copy column i into a fixed-size array (NULL reads as ""). */
+static void col_text_n(sqlite3_stmt *s, int i, char *dst, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	strlcpy_ok(dst, t ? (const char *)t : "", size);
+}
+#define col_text(s, i, arr) col_text_n((s), (i), (arr), sizeof(arr))
+
+/*
+ * Bounds of the half-open range [lo, hi) holding every string that starts
+ * with prefix, under SQLite's BINARY (memcmp) order: hi is prefix with its
+ * last byte below 0xFF incremented, or NULL when there is no upper bound.
+ * hi must hold strlen(prefix) + 1 bytes; returns hi or NULL.
+ */
+static const char *prefix_upper(const char *prefix, char *hi)
+{
+	size_t n = strlen(prefix);
+	memcpy(hi, prefix, n + 1);
+	while (n && (unsigned char)hi[n - 1] == 0xFF)
+		hi[--n] = '\0';
+	if (!n)
+		return NULL;
+	hi[n - 1] = (char)((unsigned char)hi[n - 1] + 1);
+	return hi;
+}
+
+/*
+ * Make a multi-statement write atomic: outside a transaction take one
+ * (BEGIN IMMEDIATE), inside one open a savepoint. *scope records which,
+ * for op_end().
+ */
+enum op_scope { OP_TX, OP_SAVEPOINT };
+static enum err_code op_begin(struct store *st, enum op_scope *scope, struct err *e)
+{
+	if (sqlite3_get_autocommit(st->db)) {
+		*scope = OP_TX;
+		return store_begin(st, e);
+	}
+	*scope = OP_SAVEPOINT;
+	return stmt_run(st, ST_SAVEPOINT, e, "开始保存点");
+}
+
+/* Finish what op_begin started: keep the work if rc is OK, undo it otherwise. Returns rc. */
+static enum err_code op_end(struct store *st, enum op_scope scope, enum err_code rc, struct err *e)
+{
+	if (scope == OP_TX) {
+		if (rc == OK)
+			return store_commit(st, e);
+		store_rollback(st);
+		return rc;
+	}
+	if (rc == OK)
+		return stmt_run(st, ST_RELEASE, e, "释放保存点");
+	if (!sqlite3_get_autocommit(st->db)) {
+		struct err ignored;
+		stmt_run(st, ST_ROLLBACK_TO, &ignored, "回滚保存点");
+		stmt_run(st, ST_RELEASE, &ignored, "释放保存点");
+	}
+	return rc;
+}
+
+/* A growable list of ids, so callbacks run after the reading statement is done. */
+struct id_list {
+	int64_t *v;
+	size_t n, alloc;
+};
+
+static void id_list_add(struct id_list *l, int64_t id)
+{
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 64;
+		l->v = xrealloc(l->v, l->alloc * sizeof(*l->v));
+	}
+	l->v[l->n++] = id;
+}
+
+/* Run an id-returning statement to completion, then hand each id to fn. */
+static enum err_code ids_each(struct store *st, enum stmt_id id, sqlite3_stmt *s, id_fn fn, void *ctx,
+			      struct err *e)
+{
+	struct id_list l = {0};
+	enum err_code rc = OK;
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		id_list_add(&l, sqlite3_column_int64(s, 0));
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取案件编号");
+	stmt_put(st, id, s);
+	for (size_t i = 0; rc == OK && i < l.n; i++)
+		rc = (enum err_code)fn(ctx, l.v[i]);
+	free(l.v);
+	return rc;
+}
+
+/* ---- open, migrate, close ---- */
+
+/* Run one PRAGMA that returns nothing we need. */
+static enum err_code pragma_exec(struct store *st, const char *sql, const char *path, struct err *e)
+{
+	int r = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	if (r == SQLITE_OK)
+		return OK;
+	if (r == SQLITE_NOTADB)
+		return err_set(e, E_DB, NULL, "%s 不是数据库文件：%s", path, sqlite3_errmsg(st->db));
+	return err_set(e, (r & 0xff) == SQLITE_CANTOPEN || (r & 0xff) == SQLITE_IOERR ? E_IO : E_DB, NULL,
+		       "无法打开数据库 %s：%s", path, sqlite3_errmsg(st->db));
+}
+
+/* Switch to WAL; an in-memory database stays "memory", other refusals are logged. */
+static enum err_code pragma_wal(struct store *st, const char *path, struct err *e)
+{
+	sqlite3_stmt *s = NULL;
+	enum err_code rc = OK;
+	int r = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+	if (r == SQLITE_OK)
+		r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		const char *mode = (const char *)sqlite3_column_text(s, 0);
+		if (mode && strcmp(mode, "wal") && strcmp(mode, "memory"))
+			log_warn("store: %s: journal_mode is %s, not wal", path, mode);
+	} else if (r == SQLITE_NOTADB) {
+		rc = err_set(e, E_DB, NULL, "%s 不是数据库文件：%s", path, sqlite3_errmsg(st->db));
+	} else {
+		rc = err_set(e, (r & 0xff) == SQLITE_CANTOPEN || (r & 0xff) == SQLITE_IOERR ? E_IO : E_DB, NULL,
+			     "无法打开数据库 %s：%s", path, sqlite3_errmsg(st->db));
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Highest applied migration version (0 on a new database) into *version. */
+static enum err_code schema_version(struct store *st, int *version, struct err *e)
+{
+	sqlite3_stmt *s = NULL;
+	enum err_code rc = OK;
+	*version = 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
+			       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		rc = db_fail(st, e, "读取数据库版本");
+		goto out;
+	}
+	if (!sqlite3_column_int(s, 0))
+		goto out;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &s, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		rc = db_fail(st, e, "读取数据库版本");
+		goto out;
+	}
+	*version = sqlite3_column_int(s, 0);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/*
+ * Apply every migration newer than the database, each in its own
+ * BEGIN IMMEDIATE transaction; the version is re-read under the write
+ * lock, so two processes opening a new file at once apply it only once.
+ */
+static enum err_code store_migrate(struct store *st, struct err *e)
+{
+	int last = migrations[ARRAY_SIZE(migrations) - 1].version;
+	for (size_t i = 0; i < ARRAY_SIZE(migrations); i++) {
+		const struct migration *m = &migrations[i];
+		int version;
+		enum err_code rc = store_begin(st, e);
+		if (rc != OK)
+			return rc;
+		rc = schema_version(st, &version, e);
+		if (rc == OK && version > last)
+			rc = err_set(e, E_DB, NULL, "数据库结构版本 %d 比本程序支持的 %d 新，请升级程序", version,
+				     last);
+		if (rc != OK || version >= m->version) {
+			store_rollback(st);
+			if (rc != OK)
+				return rc;
+			continue;
+		}
+		const struct embedded_file *f = embed_find(m->name);
+		if (!f) {
+			store_rollback(st);
+			return err_set(e, E_INTERNAL, NULL, "缺少内置的数据库迁移 %s", m->name);
+		}
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_exec(st->db, (const char *)f->data, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(st->db,
+				       "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+				       -1, &s, NULL) != SQLITE_OK) {
+			rc = err_set(e, E_DB, NULL, "数据库迁移 %s 失败：%s", m->name, sqlite3_errmsg(st->db));
+		} else {
+			sqlite3_bind_int(s, 1, m->version);
+			sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 3, clock_now());
+			if (sqlite3_step(s) != SQLITE_DONE)
+				rc = err_set(e, E_DB, NULL, "数据库迁移 %s 失败：%s", m->name,
+					     sqlite3_errmsg(st->db));
+		}
+		sqlite3_finalize(s);
+		if (rc == OK)
+			rc = store_commit(st, e);
+		else
+			store_rollback(st);
+		if (rc != OK)
+			return rc;
+		log_info("store: applied migration %s", m->name);
+	}
+	return OK;
+}
+
+/*
+ * Open path (creating it if needed), set the connection's pragmas and
+ * bring the schema up to date. On failure *out is NULL and e names path.
+ */
+enum err_code store_open(const char *path, struct store **out, struct err *e)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	enum err_code rc = OK;
+	*out = NULL;
+	int r = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				NULL);
+	if (r != SQLITE_OK) {
+		rc = err_set(e, E_IO, NULL, "无法打开数据库 %s：%s", path,
+			     st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(r));
+		goto out;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	/* busy_timeout first, so switching to WAL waits for another process's lock. */
+	if ((rc = pragma_exec(st, "PRAGMA busy_timeout = 10000", path, e)) != OK ||
+	    (rc = pragma_wal(st, path, e)) != OK ||
+	    (rc = pragma_exec(st, "PRAGMA synchronous = FULL", path, e)) != OK ||
+	    (rc = pragma_exec(st, "PRAGMA foreign_keys = ON", path, e)) != OK)
+		goto out;
+	rc = store_migrate(st, e);
+out:
+	if (rc != OK) {
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return OK;
+}
+
+/* Finalize every cached statement and close the connection (rolling back an open transaction). */
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmts[i]);
+	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
+		log_error("store: close: %s", sqlite3_errmsg(st->db));
+	free(st);
+}
+
+/* ---- transactions ---- */
+
+/* BEGIN IMMEDIATE: take the write lock now (waiting up to busy_timeout), not at the first write. */
+enum err_code store_begin(struct store *st, struct err *e)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		return err_set(e, E_INTERNAL, NULL, "事务已经开始，不能嵌套");
+	return stmt_run(st, ST_BEGIN, e, "开始事务");
+}
+
+/* COMMIT; if it fails the transaction is rolled back, so the handle is clean either way. */
+enum err_code store_commit(struct store *st, struct err *e)
+{
+	enum err_code rc = stmt_run(st, ST_COMMIT, e, "提交事务");
+	if (rc != OK)
+		store_rollback(st);
+	return rc;
+}
+
+/* ROLLBACK if a transaction is open (SQLite may already have rolled it back after an error). */
+void store_rollback(struct store *st)
+{
+	struct err ignored;
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if (stmt_run(st, ST_ROLLBACK, &ignored, "回滚事务") != OK)
+		log_error("store: rollback: %s", ignored.msg);
+}
+
+/* ---- units ---- */
+
+static void unit_read(sqlite3_stmt *s, struct unit *u)
+{
+	int kind = unit_kind_parse((const char *)sqlite3_column_text(s, 2));
+	memset(u, 0, sizeof(*u));
+	col_text(s, 0, u->code);
+	col_text(s, 1, u->name);
+	u->kind = kind < 0 ? UNIT_CENTRE : (enum unit_kind)kind;
+	col_text(s, 3, u->parent);
+	col_text(s, 4, u->sector);
+	col_text(s, 5, u->path);
+}
+
+/* The path of unit code into out; *found says whether the unit exists. */
+static enum err_code unit_path_get(struct store *st, const char *code, char out[LIMIT_PATH + 1], bool *found,
+				   struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_UNIT_PATH, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, code);
+	int r = sqlite3_step(s);
+	*found = r == SQLITE_ROW;
+	out[0] = '\0';
+	if (r == SQLITE_ROW)
+		col_text_n(s, 0, out, LIMIT_PATH + 1);
+	else if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取单位");
+	stmt_put(st, ST_UNIT_PATH, s);
+	return rc;
+}
+
+/*
+ * Insert or update u, computing its path from its parent's. A unit that
+ * moves takes its subtree along (every descendant's path is rewritten).
+ */
+enum err_code store_unit_put(struct store *st, const struct unit *u, struct err *e)
+{
+	char old_path[LIMIT_PATH + 1], parent_path[LIMIT_PATH + 1] = "", path[LIMIT_PATH + 1];
+	char code[LIMIT_CODE + 1], parent[LIMIT_CODE + 1], hi[LIMIT_PATH + 1];
+	bool had, found;
+	sqlite3_stmt *s = NULL;
+	enum op_scope scope;
+	enum err_code rc;
+
+	strlcpy_ok(code, u->code, sizeof(code));
+	strlcpy_ok(parent, u->parent, sizeof(parent));
+	if (!code[0])
+		return err_set(e, E_INVALID, "code", "单位代码不能为空");
+	if (strchr(code, '/'))
+		return err_set(e, E_INVALID, "code", "单位代码 %s 不能包含“/”", code);
+	if ((unsigned)u->kind >= UNIT_KIND_COUNT)
+		return err_set(e, E_INVALID, "kind", "单位类型不合法");
+	if ((rc = op_begin(st, &scope, e)) != OK)
+		return rc;
+	if ((rc = unit_path_get(st, code, old_path, &had, e)) != OK)
+		goto out;
+	if (parent[0]) {
+		if ((rc = unit_path_get(st, parent, parent_path, &found, e)) != OK)
+			goto out;
+		if (!found) {
+			rc = err_set(e, E_INVALID, "parent", "上级单位 %s 不存在", parent);
+			goto out;
+		}
+		if (had && str_has_prefix(parent_path, old_path)) {
+			rc = err_set(e, E_INVALID, "parent", "上级单位 %s 是本单位或其下级", parent);
+			goto out;
+		}
+	}
+	if (snprintf(path, sizeof(path), "%s%s/", parent[0] ? parent_path : "/", code) >= (int)sizeof(path)) {
+		rc = err_set(e, E_INVALID, "parent", "单位 %s 的层级过深", code);
+		goto out;
+	}
+	if (!(s = stmt_get(st, ST_UNIT_PUT, e))) {
+		rc = E_DB;
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+	bind_arr(s, 2, u->name);
+	sqlite3_bind_text(s, 3, unit_kind_name(u->kind), -1, SQLITE_STATIC);
+	bind_arr_or_null(s, 4, parent);
+	bind_arr(s, 5, u->sector);
+	sqlite3_bind_text(s, 6, path, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		rc = db_fail(st, e, "写入单位");
+		goto out;
+	}
+	stmt_put(st, ST_UNIT_PUT, s);
+	s = NULL;
+	if (had && strcmp(old_path, path)) {
+		if (!(s = stmt_get(st, ST_UNIT_MOVE, e))) {
+			rc = E_DB;
+			goto out;
+		}
+		sqlite3_bind_text(s, 1, old_path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+		bind_str(s, 3, prefix_upper(old_path, hi));
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_fail(st, e, "移动下级单位");
+		stmt_put(st, ST_UNIT_MOVE, s);
+		s = NULL;
+	}
+out:
+	stmt_put(st, ST_UNIT_PUT, s); /* only UNIT_PUT can still be held here */
+	return op_end(st, scope, rc, e);
+}
+
+/* Step a statement expected to yield at most one unit row; none is E_NOT_FOUND with message missing. */
+static enum err_code unit_fetch(struct store *st, enum stmt_id id, sqlite3_stmt *s, struct unit *out,
+				struct err *e, const char *missing)
+{
+	enum err_code rc = OK;
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		unit_read(s, out);
+	else if (r == SQLITE_DONE)
+		rc = err_set(e, E_NOT_FOUND, NULL, "%s", missing);
+	else
+		rc = db_fail(st, e, "读取单位");
+	stmt_put(st, id, s);
+	return rc;
+}
+
+enum err_code store_unit_get(struct store *st, const char *code, struct unit *out, struct err *e)
+{
+	char msg[128];
+	sqlite3_stmt *s = stmt_get(st, ST_UNIT_GET, e);
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, code);
+	snprintf(msg, sizeof(msg), "单位 %.*s 不存在", LIMIT_CODE, code ? code : "");
+	return unit_fetch(st, ST_UNIT_GET, s, out, e, msg);
+}
+
+/* The department/enterprise with this sector in district's subtree, nearest the district first. */
+enum err_code store_unit_by_sector(struct store *st, const char *district, const char *sector,
+				   struct unit *out, struct err *e)
+{
+	char msg[192];
+	sqlite3_stmt *s = stmt_get(st, ST_UNIT_BY_SECTOR, e);
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, district);
+	bind_str(s, 2, sector);
+	snprintf(msg, sizeof(msg), "单位 %.*s 下没有负责“%.*s”的部门或企业", LIMIT_CODE, district ? district : "",
+		 32, sector ? sector : "");
+	return unit_fetch(st, ST_UNIT_BY_SECTOR, s, out, e, msg);
+}
+
+enum err_code store_units_list(struct store *st, int kind, const char *parent, unit_fn fn, void *ctx,
+			       struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_UNITS_LIST, e);
+	enum err_code rc = OK;
+	struct unit u;
+	int r;
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, kind < 0 ? NULL : unit_kind_name((enum unit_kind)kind));
+	bind_str(s, 2, parent);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		unit_read(s, &u);
+		if ((rc = (enum err_code)fn(ctx, &u)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "列出单位");
+out:
+	stmt_put(st, ST_UNITS_LIST, s);
+	return rc;
+}
+
+int64_t store_units_count(struct store *st)
+{
+	struct err ignored;
+	sqlite3_stmt *s = stmt_get(st, ST_UNITS_COUNT, &ignored);
+	int64_t n = -1;
+	if (!s)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	stmt_put(st, ST_UNITS_COUNT, s);
+	return n;
+}
+
+/* ---- categories, tiers, holidays ---- */
+
+static void category_read(sqlite3_stmt *s, struct category *c)
+{
+	int tier = tier_parse((const char *)sqlite3_column_text(s, 2));
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(s, 0);
+	col_text(s, 1, c->path);
+	c->tier = tier < 0 ? TIER_GENERAL : (enum tier)tier;
+	col_text(s, 3, c->handling);
+}
+
+/*
+ * id 0: insert, or update the row with the same path; id set: insert or
+ * update that id. The row's id is written back to c->id.
+ */
+enum err_code store_category_put(struct store *st, struct category *c, struct err *e)
+{
+	enum stmt_id id = c->id ? ST_CATEGORY_SET : ST_CATEGORY_ADD;
+	enum err_code rc = OK;
+	if (!c->path[0])
+		return err_set(e, E_INVALID, "path", "分类路径不能为空");
+	if ((unsigned)c->tier >= TIER_COUNT)
+		return err_set(e, E_INVALID, "tier", "时限等级不合法");
+	sqlite3_stmt *s = stmt_get(st, id, e);
+	if (!s)
+		return E_DB;
+	bind_arr(s, 1, c->path);
+	sqlite3_bind_text(s, 2, tier_name(c->tier), -1, SQLITE_STATIC);
+	bind_arr(s, 3, c->handling);
+	if (c->id)
+		sqlite3_bind_int64(s, 4, c->id);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		c->id = sqlite3_column_int64(s, 0);
+	else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
+		rc = err_set(e, E_CONFLICT, "path", "已有相同路径的分类");
+	else
+		rc = db_fail(st, e, "写入分类");
+	stmt_put(st, id, s);
+	return rc;
+}
+
+enum err_code store_category_get(struct store *st, int64_t cid, struct category *out, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_CATEGORY_GET, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, cid);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		category_read(s, out);
+	else if (r == SQLITE_DONE)
+		rc = err_set(e, E_NOT_FOUND, NULL, "分类 %lld 不存在", (long long)cid);
+	else
+		rc = db_fail(st, e, "读取分类");
+	stmt_put(st, ST_CATEGORY_GET, s);
+	return rc;
+}
+
+enum err_code store_categories_list(struct store *st, category_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_CATEGORIES_LIST, e);
+	enum err_code rc = OK;
+	struct category c;
+	int r;
+	if (!s)
+		return E_DB;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		category_read(s, &c);
+		if ((rc = (enum err_code)fn(ctx, &c)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "列出分类");
+out:
+	stmt_put(st, ST_CATEGORIES_LIST, s);
+	return rc;
+}
+
+enum err_code store_tier_put(struct store *st, const struct tier_rule *t, struct err *e)
+{
+	enum err_code rc = OK;
+	if ((unsigned)t->tier >= TIER_COUNT)
+		return err_set(e, E_INVALID, "tier", "时限等级不合法");
+	if ((unsigned)t->feedback_unit > SPAN_WORKING_DAYS)
+		return err_set(e, E_INVALID, "feedback_unit", "反馈时限的单位不合法");
+	sqlite3_stmt *s = stmt_get(st, ST_TIER_PUT, e);
+	if (!s)
+		return E_DB;
+	sqlite3_bind_text(s, 1, tier_name(t->tier), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, t->dispatch_minutes);
+	sqlite3_bind_int(s, 3, t->sign_minutes);
+	sqlite3_bind_int(s, 4, t->contact_minutes);
+	sqlite3_bind_int(s, 5, t->feedback_amount);
+	sqlite3_bind_text(s, 6, span_unit_name(t->feedback_unit), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 7, t->warn_percent);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "写入时限规则");
+	stmt_put(st, ST_TIER_PUT, s);
+	return rc;
+}
+
+/* Fill out[t] for every tier (out[t].tier == t); a tier without a rule is E_NOT_FOUND. */
+enum err_code store_tiers_load(struct store *st, struct tier_rule out[TIER_COUNT], struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_TIERS_LOAD, e);
+	bool seen[TIER_COUNT] = {false};
+	enum err_code rc = OK;
+	int r;
+	if (!s)
+		return E_DB;
+	memset(out, 0, TIER_COUNT * sizeof(*out));
+	for (int i = 0; i < TIER_COUNT; i++)
+		out[i].tier = (enum tier)i;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int t = tier_parse((const char *)sqlite3_column_text(s, 0));
+		int u = span_unit_parse((const char *)sqlite3_column_text(s, 5));
+		if (t < 0 || u < 0)
+			continue; /* CHECK constraints make this unreachable */
+		out[t].dispatch_minutes = sqlite3_column_int(s, 1);
+		out[t].sign_minutes = sqlite3_column_int(s, 2);
+		out[t].contact_minutes = sqlite3_column_int(s, 3);
+		out[t].feedback_amount = sqlite3_column_int(s, 4);
+		out[t].feedback_unit = (enum span_unit)u;
+		out[t].warn_percent = sqlite3_column_int(s, 6);
+		seen[t] = true;
+	}
+	if (r != SQLITE_DONE) {
+		rc = db_fail(st, e, "读取时限规则");
+		goto out;
+	}
+	for (int i = 0; i < TIER_COUNT; i++)
+		if (!seen[i]) {
+			rc = err_set(e, E_NOT_FOUND, NULL, "时限等级 %s 尚未配置规则", tier_name((enum tier)i));
+			goto out;
+		}
+out:
+	stmt_put(st, ST_TIERS_LOAD, s);
+	return rc;
+}
+
+enum err_code store_holiday_put(struct store *st, const struct holiday *h, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_HOLIDAY_PUT, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, h->day);
+	sqlite3_bind_int(s, 2, h->work ? 1 : 0);
+	bind_arr(s, 3, h->name);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "写入节假日");
+	stmt_put(st, ST_HOLIDAY_PUT, s);
+	return rc;
+}
+
+enum err_code store_holidays_list(struct store *st, holiday_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_HOLIDAYS_LIST, e);
+	enum err_code rc = OK;
+	struct holiday h;
+	int r;
+	if (!s)
+		return E_DB;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&h, 0, sizeof(h));
+		h.day = sqlite3_column_int64(s, 0);
+		h.work = sqlite3_column_int(s, 1) != 0;
+		col_text(s, 2, h.name);
+		if ((rc = (enum err_code)fn(ctx, &h)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "列出节假日");
+out:
+	stmt_put(st, ST_HOLIDAYS_LIST, s);
+	return rc;
+}
+
+/* ---- users and tokens ---- */
+
+/* Insert u (id 0 → assigned and written back). A duplicate login is E_CONFLICT on "login". */
+enum err_code store_user_insert(struct store *st, struct user *u, struct err *e)
+{
+	enum err_code rc = OK;
+	if (!u->login[0])
+		return err_set(e, E_INVALID, "login", "登录名不能为空");
+	if ((unsigned)u->role >= ROLE_COUNT)
+		return err_set(e, E_INVALID, "role", "角色不合法");
+	sqlite3_stmt *s = stmt_get(st, ST_USER_INSERT, e);
+	if (!s)
+		return E_DB;
+	if (u->id)
+		sqlite3_bind_int64(s, 1, u->id);
+	bind_arr(s, 2, u->login);
+	bind_arr(s, 3, u->name);
+	bind_arr(s, 4, u->pw_hash);
+	bind_arr_or_null(s, 5, u->unit); /* NULL: no unit, so the foreign key is not checked */
+	sqlite3_bind_text(s, 6, role_name(u->role), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 7, u->active ? 1 : 0);
+	sqlite3_bind_int64(s, 8, u->created_at);
+	if (sqlite3_step(s) == SQLITE_DONE) {
+		u->id = sqlite3_last_insert_rowid(st->db);
+		goto out;
+	}
+	switch (sqlite3_extended_errcode(st->db)) {
+	case SQLITE_CONSTRAINT_UNIQUE:
+		rc = err_set(e, E_CONFLICT, "login", "登录名已被使用");
+		break;
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		rc = err_set(e, E_CONFLICT, "id", "用户编号 %lld 已存在", (long long)u->id);
+		break;
+	case SQLITE_CONSTRAINT_FOREIGNKEY:
+		rc = err_set(e, E_INVALID, "unit", "单位 %.*s 不存在", LIMIT_CODE, u->unit);
+		break;
+	default:
+		rc = db_fail(st, e, "写入用户");
+	}
+out:
+	stmt_put(st, ST_USER_INSERT, s);
+	return rc;
+}
+
+/* Step a user lookup; absent is E_NOT_FOUND with the given message. */
+static enum err_code user_fetch(struct store *st, enum stmt_id id, sqlite3_stmt *s, struct user *out,
+				struct err *e, const char *missing)
+{
+	enum err_code rc = OK;
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		int role = role_parse((const char *)sqlite3_column_text(s, 5));
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_column_int64(s, 0);
+		col_text(s, 1, out->login);
+		col_text(s, 2, out->name);
+		col_text(s, 3, out->pw_hash);
+		col_text(s, 4, out->unit);
+		out->role = role < 0 ? ROLE_AGENT : (enum role)role;
+		out->active = sqlite3_column_int(s, 6) != 0;
+		out->created_at = sqlite3_column_int64(s, 7);
+	} else if (r == SQLITE_DONE) {
+		rc = err_set(e, E_NOT_FOUND, NULL, "%s", missing);
+	} else {
+		rc = db_fail(st, e, "读取用户");
+	}
+	stmt_put(st, id, s);
+	return rc;
+}
+
+enum err_code store_user_by_login(struct store *st, const char *login, struct user *out, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_USER_BY_LOGIN, e);
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, login);
+	return user_fetch(st, ST_USER_BY_LOGIN, s, out, e, "用户不存在");
+}
+
+enum err_code store_user_by_id(struct store *st, int64_t id, struct user *out, struct err *e)
+{
+	char msg[64];
+	sqlite3_stmt *s = stmt_get(st, ST_USER_BY_ID, e);
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, id);
+	snprintf(msg, sizeof(msg), "用户 %lld 不存在", (long long)id);
+	return user_fetch(st, ST_USER_BY_ID, s, out, e, msg);
+}
+
+enum err_code store_token_insert(struct store *st, const char *token_hash, int64_t user_id, int64_t created,
+				 int64_t expires, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_TOKEN_INSERT, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, token_hash);
+	sqlite3_bind_int64(s, 2, user_id);
+	sqlite3_bind_int64(s, 3, created);
+	sqlite3_bind_int64(s, 4, expires);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		int x = sqlite3_extended_errcode(st->db);
+		if (x == SQLITE_CONSTRAINT_FOREIGNKEY)
+			rc = err_set(e, E_INVALID, "user_id", "用户 %lld 不存在", (long long)user_id);
+		else if (x == SQLITE_CONSTRAINT_PRIMARYKEY)
+			rc = err_set(e, E_CONFLICT, NULL, "登录令牌已存在");
+		else
+			rc = db_fail(st, e, "写入登录令牌");
+	}
+	stmt_put(st, ST_TOKEN_INSERT, s);
+	return rc;
+}
+
+enum err_code store_token_get(struct store *st, const char *token_hash, int64_t *user_id, int64_t *expires,
+			      struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_TOKEN_GET, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, token_hash);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*user_id = sqlite3_column_int64(s, 0);
+		*expires = sqlite3_column_int64(s, 1);
+	} else if (r == SQLITE_DONE) {
+		rc = err_set(e, E_NOT_FOUND, NULL, "登录令牌不存在");
+	} else {
+		rc = db_fail(st, e, "读取登录令牌");
+	}
+	stmt_put(st, ST_TOKEN_GET, s);
+	return rc;
+}
+
+/* Delete a token; deleting one that does not exist is not an error (logout is idempotent). */
+enum err_code store_token_delete(struct store *st, const char *token_hash, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_TOKEN_DELETE, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, token_hash);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "删除登录令牌");
+	stmt_put(st, ST_TOKEN_DELETE, s);
+	return rc;
+}
+
+/* ---- cases ---- */
+
+/* Bind every column of c: ?1 is the id (NULL when 0, so SQLite assigns one). */
+static void case_bind(sqlite3_stmt *s, const struct case_rec *c)
+{
+	int warned = 0, overdue = 0;
+	if (c->id)
+		sqlite3_bind_int64(s, CC_ID + 1, c->id);
+	else
+		sqlite3_bind_null(s, CC_ID + 1);
+	sqlite3_bind_int(s, CC_SEQ + 1, c->seq);
+	sqlite3_bind_text(s, CC_STATUS + 1, case_status_name(c->status), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, CC_TYPE + 1, case_type_name(c->type), -1, SQLITE_STATIC);
+	bind_arr(s, CC_CHANNEL + 1, c->channel);
+	bind_arr(s, CC_TITLE + 1, c->title);
+	bind_arr(s, CC_CONTENT + 1, c->content);
+	bind_arr(s, CC_ADDRESS + 1, c->address);
+	if (c->has_location) {
+		sqlite3_bind_double(s, CC_LAT + 1, c->lat);
+		sqlite3_bind_double(s, CC_LON + 1, c->lon);
+	} else {
+		sqlite3_bind_null(s, CC_LAT + 1);
+		sqlite3_bind_null(s, CC_LON + 1);
+	}
+	bind_arr(s, CC_CRS + 1, c->crs);
+	sqlite3_bind_int64(s, CC_CATEGORY + 1, c->category_id);
+	sqlite3_bind_text(s, CC_TIER + 1, tier_name(c->tier), -1, SQLITE_STATIC);
+	bind_arr(s, CC_REQ_NAME + 1, c->req_name);
+	bind_arr(s, CC_REQ_PHONE + 1, c->req_phone);
+	sqlite3_bind_int(s, CC_CONFIDENTIAL + 1, c->confidential ? 1 : 0);
+	bind_arr(s, CC_DISTRICT + 1, c->district);
+	bind_arr(s, CC_STREET + 1, c->street);
+	bind_arr(s, CC_COMMUNITY + 1, c->community);
+	bind_arr(s, CC_LEAD_UNIT + 1, c->lead_unit);
+	bind_arr(s, CC_REFERRAL + 1, c->referral);
+	bind_arr(s, CC_ANSWER + 1, c->answer);
+	bind_arr(s, CC_RESULT + 1, c->result);
+	sqlite3_bind_int(s, CC_SOLVED + 1, c->solved);
+	sqlite3_bind_int64(s, CC_CREATED_BY + 1, c->created_by);
+	bind_arr(s, CC_CREATED_UNIT + 1, c->created_unit);
+	sqlite3_bind_int64(s, CC_CREATED_AT + 1, c->created_at);
+	sqlite3_bind_int64(s, CC_UPDATED_AT + 1, c->updated_at);
+	sqlite3_bind_int64(s, CC_CLOSED_AT + 1, c->closed_at);
+	for (int k = 0; k < CLOCK_COUNT; k++) {
+		const struct case_clock *ck = &c->clocks[k];
+		int base = CC_CLOCKS + 4 * k + 1;
+		sqlite3_bind_int64(s, base, ck->start);
+		sqlite3_bind_int64(s, base + 1, ck->due);
+		sqlite3_bind_int64(s, base + 2, ck->warn_at);
+		sqlite3_bind_int64(s, base + 3, ck->done_at);
+		warned |= ck->warned ? 1 << k : 0;
+		overdue |= ck->overdue ? 1 << k : 0;
+	}
+	sqlite3_bind_int(s, CC_WARNED + 1, warned);
+	sqlite3_bind_int(s, CC_OVERDUE + 1, overdue);
+	sqlite3_bind_int64(s, CC_NEXT_CHECK + 1, c->next_check_at);
+}
+
+/* Read the copy units of case c->id (ordered as written) into c->copies. */
+static enum err_code case_copies_read(struct store *st, struct case_rec *c, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_LINKS_COPIES, e);
+	enum err_code rc = OK;
+	int r;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, c->id);
+	c->ncopies = 0;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		if (c->ncopies < MAX_COPY_UNITS)
+			col_text(s, 0, c->copies[c->ncopies++]);
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取案件的抄送单位");
+	stmt_put(st, ST_LINKS_COPIES, s);
+	return rc;
+}
+
+/* Fill c from the current row of a CASE_SELECT statement, then read its copies. */
+static enum err_code case_read(struct store *st, sqlite3_stmt *s, struct case_rec *c, struct err *e)
+{
+	int status = case_status_parse((const char *)sqlite3_column_text(s, CC_STATUS));
+	int type = case_type_parse((const char *)sqlite3_column_text(s, CC_TYPE));
+	int tier = tier_parse((const char *)sqlite3_column_text(s, CC_TIER));
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(s, CC_ID);
+	if (status < 0 || type < 0 || tier < 0)
+		return err_set(e, E_DB, NULL, "案件 %lld 的状态、类型或时限等级无法识别", (long long)c->id);
+	c->seq = sqlite3_column_int(s, CC_SEQ);
+	c->status = (enum case_status)status;
+	c->type = (enum case_type)type;
+	col_text(s, CC_CHANNEL, c->channel);
+	col_text(s, CC_TITLE, c->title);
+	col_text(s, CC_CONTENT, c->content);
+	col_text(s, CC_ADDRESS, c->address);
+	c->has_location = sqlite3_column_type(s, CC_LAT) != SQLITE_NULL;
+	c->lat = sqlite3_column_double(s, CC_LAT);
+	c->lon = sqlite3_column_double(s, CC_LON);
+	col_text(s, CC_CRS, c->crs);
+	c->category_id = sqlite3_column_int64(s, CC_CATEGORY);
+	c->tier = (enum tier)tier;
+	col_text(s, CC_REQ_NAME, c->req_name);
+	col_text(s, CC_REQ_PHONE, c->req_phone);
+	c->confidential = sqlite3_column_int(s, CC_CONFIDENTIAL) != 0;
+	col_text(s, CC_DISTRICT, c->district);
+	col_text(s, CC_STREET, c->street);
+	col_text(s, CC_COMMUNITY, c->community);
+	col_text(s, CC_LEAD_UNIT, c->lead_unit);
+	col_text(s, CC_REFERRAL, c->referral);
+	col_text(s, CC_ANSWER, c->answer);
+	col_text(s, CC_RESULT, c->result);
+	c->solved = sqlite3_column_int(s, CC_SOLVED);
+	c->created_by = sqlite3_column_int64(s, CC_CREATED_BY);
+	col_text(s, CC_CREATED_UNIT, c->created_unit);
+	c->created_at = sqlite3_column_int64(s, CC_CREATED_AT);
+	c->updated_at = sqlite3_column_int64(s, CC_UPDATED_AT);
+	c->closed_at = sqlite3_column_int64(s, CC_CLOSED_AT);
+	int warned = sqlite3_column_int(s, CC_WARNED), overdue = sqlite3_column_int(s, CC_OVERDUE);
+	for (int k = 0; k < CLOCK_COUNT; k++) {
+		struct case_clock *ck = &c->clocks[k];
+		int base = CC_CLOCKS + 4 * k;
+		ck->start = sqlite3_column_int64(s, base);
+		ck->due = sqlite3_column_int64(s, base + 1);
+		ck->warn_at = sqlite3_column_int64(s, base + 2);
+		ck->done_at = sqlite3_column_int64(s, base + 3);
+		ck->warned = warned & (1 << k);
+		ck->overdue = overdue & (1 << k);
+	}
+	c->next_check_at = sqlite3_column_int64(s, CC_NEXT_CHECK);
+	return case_copies_read(st, c, e);
+}
+
+/* Upsert one case_units row. */
+static enum err_code case_link_put(struct store *st, int64_t case_id, const char *unit, const char *rel,
+				   int pos, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_LINK_PUT, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	sqlite3_bind_text(s, 2, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, rel, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, pos);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "写入案件的单位");
+	stmt_put(st, ST_LINK_PUT, s);
+	return rc;
+}
+
+/*
+ * Rewrite the unit links of c: every current link becomes 'former', then
+ * the lead and the copies are (re)linked. No link is ever deleted, so a
+ * unit that once led or was copied keeps seeing the case.
+ */
+static enum err_code case_links_write(struct store *st, int64_t case_id, const struct case_rec *c, struct err *e)
+{
+	char lead[LIMIT_CODE + 1], unit[LIMIT_CODE + 1];
+	enum err_code rc = OK;
+	sqlite3_stmt *s = stmt_get(st, ST_LINKS_DEMOTE, e);
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "更新案件的单位");
+	stmt_put(st, ST_LINKS_DEMOTE, s);
+	if (rc != OK)
+		return rc;
+	strlcpy_ok(lead, c->lead_unit, sizeof(lead));
+	if (lead[0] && (rc = case_link_put(st, case_id, lead, "lead", 0, e)) != OK)
+		return rc;
+	for (int i = 0; i < c->ncopies; i++) {
+		strlcpy_ok(unit, c->copies[i], sizeof(unit));
+		if (!unit[0] || !strcmp(unit, lead))
+			continue;
+		if ((rc = case_link_put(st, case_id, unit, "copy", i + 1, e)) != OK)
+			return rc;
+	}
+	return OK;
+}
+
+/*
+ * Write the case row and its links, atomically: insert when new_id is not
+ * NULL (the row's id goes there), else update the existing row c->id.
+ */
+static enum err_code case_write(struct store *st, const struct case_rec *c, int64_t *new_id, struct err *e)
+{
+	bool insert = new_id != NULL;
+	enum stmt_id id = insert ? ST_CASE_INSERT : ST_CASE_UPDATE;
+	int64_t case_id = c->id;
+	sqlite3_stmt *s = NULL;
+	enum op_scope scope;
+	enum err_code rc;
+	if (c->ncopies < 0 || c->ncopies > MAX_COPY_UNITS)
+		return err_set(e, E_INVALID, "copies", "抄送单位最多 %d 个", MAX_COPY_UNITS);
+	if ((rc = op_begin(st, &scope, e)) != OK)
+		return rc;
+	if (!(s = stmt_get(st, id, e))) {
+		rc = E_DB;
+		goto out;
+	}
+	case_bind(s, c);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+			rc = err_set(e, E_CONFLICT, NULL, "案件 %lld 已存在", (long long)c->id);
+		else
+			rc = db_fail(st, e, "写入案件");
+		goto out;
+	}
+	if (insert)
+		case_id = sqlite3_last_insert_rowid(st->db);
+	else if (sqlite3_changes(st->db) == 0) {
+		rc = err_set(e, E_NOT_FOUND, NULL, "案件 %lld 不存在", (long long)c->id);
+		goto out;
+	}
+	stmt_put(st, id, s);
+	s = NULL;
+	rc = case_links_write(st, case_id, c, e);
+out:
+	stmt_put(st, id, s);
+	rc = op_end(st, scope, rc, e);
+	if (rc == OK && insert)
+		*new_id = case_id;
+	return rc;
+}
+
+/* Insert a new case (c->id 0 → assigned and written back) with its unit links. */
+enum err_code store_case_insert(struct store *st, struct case_rec *c, struct err *e)
+{
+	return case_write(st, c, &c->id, e);
+}
+
+/* Overwrite the projection of an existing case; its unit links follow lead_unit/copies. */
+enum err_code store_case_put(struct store *st, const struct case_rec *c, struct err *e)
+{
+	return case_write(st, c, NULL, e);
+}
+
+enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_CASE_GET, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, id);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		rc = case_read(st, s, out, e);
+	else if (r == SQLITE_DONE)
+		rc = err_set(e, E_NOT_FOUND, NULL, "案件 %lld 不存在", (long long)id);
+	else
+		rc = db_fail(st, e, "读取案件");
+	stmt_put(st, ST_CASE_GET, s);
+	return rc;
+}
+
+/* Every unit ever linked to a case: lead first, then copies, then former links. */
+enum err_code store_case_units(struct store *st, int64_t case_id, case_unit_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_LINKS_ALL, e);
+	char unit[LIMIT_CODE + 1], rel[8];
+	enum err_code rc = OK;
+	int r;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		col_text(s, 0, unit);
+		col_text(s, 1, rel);
+		if ((rc = (enum err_code)fn(ctx, unit, rel)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取案件的单位");
+out:
+	stmt_put(st, ST_LINKS_ALL, s);
+	return rc;
+}
+
+/* Append ev (ev->id assigned). A seq already used for the case is E_CONFLICT: someone else wrote first. */
+enum err_code store_event_append(struct store *st, struct event_rec *ev, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_EVENT_APPEND, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, ev->case_id);
+	sqlite3_bind_int(s, 2, ev->seq);
+	sqlite3_bind_int64(s, 3, ev->at);
+	sqlite3_bind_int64(s, 4, ev->user_id);
+	bind_arr(s, 5, ev->unit);
+	bind_arr(s, 6, ev->action);
+	bind_str(s, 7, ev->payload ? ev->payload : "{}");
+	bind_arr(s, 8, ev->reason);
+	if (sqlite3_step(s) == SQLITE_DONE)
+		ev->id = sqlite3_last_insert_rowid(st->db);
+	else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
+		rc = err_set(e, E_CONFLICT, NULL, "案件 %lld 已被他人更新，请刷新后重试", (long long)ev->case_id);
+	else
+		rc = db_fail(st, e, "写入案件事件");
+	stmt_put(st, ST_EVENT_APPEND, s);
+	return rc;
+}
+
+/* Hand each event of a case to fn in seq order; the payload is freed after fn returns. */
+enum err_code store_events_list(struct store *st, int64_t case_id, event_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_EVENTS_LIST, e);
+	struct event_rec *ev = xmalloc(sizeof(*ev));
+	enum err_code rc = OK;
+	int r;
+	if (!s) {
+		free(ev);
+		return E_DB;
+	}
+	sqlite3_bind_int64(s, 1, case_id);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_text(s, 7);
+		memset(ev, 0, sizeof(*ev));
+		ev->id = sqlite3_column_int64(s, 0);
+		ev->case_id = sqlite3_column_int64(s, 1);
+		ev->seq = sqlite3_column_int(s, 2);
+		ev->at = sqlite3_column_int64(s, 3);
+		ev->user_id = sqlite3_column_int64(s, 4);
+		col_text(s, 5, ev->unit);
+		col_text(s, 6, ev->action);
+		ev->payload = xstrdup(p ? (const char *)p : "{}");
+		col_text(s, 8, ev->reason);
+		rc = (enum err_code)fn(ctx, ev);
+		event_rec_release(ev);
+		if (rc != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取案件事件");
+out:
+	stmt_put(st, ST_EVENTS_LIST, s);
+	free(ev);
+	return rc;
+}
+
+/* Bind the filter ?1..?8 of CASES_WHERE; lo/hi buffers hold the path range bounds. */
+static void cases_filter_bind(sqlite3_stmt *s, const struct case_query *q, char *unit_hi, char *viewer_hi)
+{
+	bind_str(s, 1, q->status);
+	bind_str(s, 2, q->unit_path);
+	bind_str(s, 3, q->unit_path ? prefix_upper(q->unit_path, unit_hi) : NULL);
+	bind_str(s, 4, q->viewer_path);
+	bind_str(s, 5, q->viewer_path ? prefix_upper(q->viewer_path, viewer_hi) : NULL);
+	sqlite3_bind_int(s, 6, q->overdue < 0 ? -1 : q->overdue ? 1 : 0);
+	sqlite3_bind_int64(s, 7, q->from);
+	sqlite3_bind_int64(s, 8, q->to);
+}
+
+/*
+ * One page of cases matching q, newest (highest id) first, and the number
+ * of matches without paging in *total (if total is not NULL).
+ */
+enum err_code store_cases_list(struct store *st, const struct case_query *q, case_fn fn, void *ctx,
+			       int64_t *total, struct err *e)
+{
+	size_t ulen = q->unit_path ? strlen(q->unit_path) + 1 : 1;
+	size_t vlen = q->viewer_path ? strlen(q->viewer_path) + 1 : 1;
+	char *unit_hi = xmalloc(ulen), *viewer_hi = xmalloc(vlen);
+	struct case_rec *c = xmalloc(sizeof(*c));
+	sqlite3_stmt *s = NULL;
+	enum stmt_id id = ST_CASES_COUNT;
+	enum err_code rc = OK;
+	int page = q->page < 1 ? 1 : q->page;
+	int r;
+
+	if (total) {
+		if (!(s = stmt_get(st, ST_CASES_COUNT, e))) {
+			rc = E_DB;
+			goto out;
+		}
+		cases_filter_bind(s, q, unit_hi, viewer_hi);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			rc = db_fail(st, e, "统计案件");
+			goto out;
+		}
+		*total = sqlite3_column_int64(s, 0);
+		stmt_put(st, ST_CASES_COUNT, s);
+		s = NULL;
+	}
+	id = ST_CASES_LIST;
+	if (!(s = stmt_get(st, ST_CASES_LIST, e))) {
+		rc = E_DB;
+		goto out;
+	}
+	cases_filter_bind(s, q, unit_hi, viewer_hi);
+	if (q->per_page > 0) {
+		sqlite3_bind_int(s, 9, q->per_page);
+		sqlite3_bind_int64(s, 10, (int64_t)(page - 1) * q->per_page);
+	} else {
+		sqlite3_bind_int(s, 9, -1);
+		sqlite3_bind_int(s, 10, 0);
+	}
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((rc = case_read(st, s, c, e)) != OK)
+			goto out;
+		if ((rc = (enum err_code)fn(ctx, c)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "列出案件");
+out:
+	stmt_put(st, id, s);
+	free(c);
+	free(unit_hi);
+	free(viewer_hi);
+	return rc;
+}
+
+/* Ids of cases due for a check at now, earliest first; limit <= 0 means no limit. */
+enum err_code store_cases_due(struct store *st, int64_t now, int limit, id_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_CASES_DUE, e);
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	return ids_each(st, ST_CASES_DUE, s, fn, ctx, e);
+}
+
+enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_CASE_IDS, e);
+	if (!s)
+		return E_DB;
+	return ids_each(st, ST_CASE_IDS, s, fn, ctx, e);
+}
