@@ -30,11 +30,13 @@ INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,$(wildc
 all: $(B)/jiesu
 
 $(B)/jiesu: $(B)/src/cli/main.o $(LIB_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(B)/%.o: %.c $(wildcard src/*/*.h) | $(B)/embedded.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
@@ -48,11 +50,13 @@ $(B)/embedded.o: $(B)/embedded.c
 
 $(B)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(TEST_LIBS)
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS) $(TEST_LIBS)
 
 $(B)/tests/integration/test_%: tests/integration/test_%.c tests/integration/harness.c tests/integration/harness.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/integration -o $@ $< tests/integration/harness.c \
+	@echo "  TEST    $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/integration -o $@ $< tests/integration/harness.c \
 	      $(shell $(PKG_CONFIG) --cflags --libs jansson) $(TEST_LIBS)
 
 unit: $(UNIT_TESTS)
@@ -61,7 +65,7 @@ unit: $(UNIT_TESTS)
 integration: $(B)/jiesu $(INTEG_TESTS)
 	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; JIESU_BIN=$(B)/jiesu $$t; done
 
-check: all
+check: all $(UNIT_TESTS) $(INTEG_TESTS)
 	@scripts/check.sh $(B)
 
 clean:

@@ -55,8 +55,9 @@ static json_t *requester_json(const struct actor *who, const struct case_rec *c)
 static json_t *case_json(struct store *st, const struct actor *who, const struct case_rec *c, bool brief)
 {
 	int64_t now = clock_now();
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "id",
-			      (json_int_t)c->id, "status", case_status_name(c->status), "type",
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "id",
+			      (json_int_t)c->id, "status", case_status_name(c->status), "status_label",
+			      case_status_label(c->status), "type",
 			      case_type_name(c->type), "channel", c->channel, "title", c->title, "tier",
 			      tier_name(c->tier), "lead_unit", api_unit_ref(st, c->lead_unit), "place",
 			      json_pack("{s:o, s:o, s:o}", "district", api_unit_ref(st, c->district), "street",
@@ -115,6 +116,15 @@ static int add_event(void *vctx, const struct event_rec *ev)
 	if (!payload)
 		payload = json_object();
 	json_object_del(payload, "requester");
+	/* deadlines in the payload are Unix seconds: show them as local times */
+	const char *key;
+	json_t *v;
+	json_object_foreach(payload, key, v)
+	{
+		size_t kl = strlen(key);
+		if (json_is_integer(v) && (!strcmp(key, "mark") || (kl > 4 && !strcmp(key + kl - 4, "_due"))))
+			json_object_set_new(payload, key, api_time((int64_t)json_integer_value(v)));
+	}
 	if (ev->user_id && ev->user_id != x->last_uid) {
 		struct user u;
 		struct err ignore;

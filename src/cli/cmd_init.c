@@ -72,16 +72,21 @@ static void print_demo_logins(void)
 int cmd_init(int argc, char **argv)
 {
 	const char *db = NULL;
-	bool demo = false, force = false;
+	bool demo = false, force = false, logins = false;
 	const struct cli_opt opts[] = {
 		{"--db", &db, NULL, "database file to create"},
 		{"--demo", NULL, &demo, "load Beijing's units and demo accounts"},
 		{"--force", NULL, &force, "replace an existing file"},
+		{"--logins", NULL, &logins, "only print the demo logins"},
 		{NULL, NULL, NULL, NULL},
 	};
 	const char *pos[CLI_MAX_POS];
 	if (!cli_parse(argc, argv, opts, pos, 0, 0, "jiesu init --db PATH [--demo] [--force]"))
 		return 2;
+	if (logins) {
+		print_demo_logins();
+		return 0;
+	}
 	if (!db) {
 		fprintf(stderr, "jiesu: --db PATH is required\n");
 		return 2;

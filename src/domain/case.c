@@ -43,27 +43,40 @@ enum actor_scope {
  */
 static const struct action_rule {
 	const char *name;
+	const char *label; /* what a Beijing case worker calls it */
 	unsigned from;
 	int to;
 	unsigned roles;
 	enum actor_scope scope;
 } rules[CASE_ACTION_COUNT] = {
-	[ACT_CREATE] = {"create", 0, CS_RECEIVED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_ANSWER] = {"answer", ST(CS_RECEIVED), CS_ANSWERED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_REFER] = {"refer", ST(CS_RECEIVED), CS_REFERRED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_DISPATCH] = {"dispatch", ST(CS_RECEIVED) | ST(CS_RETURNED), CS_DISPATCHED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_SIGN] = {"sign", ST(CS_DISPATCHED), CS_ACCEPTED, UNIT_ROLES, BY_LEAD},
-	[ACT_CONTACT] = {"contact", ST(CS_ACCEPTED) | ST(CS_IN_PROGRESS), CS_IN_PROGRESS, UNIT_ROLES, BY_LEAD},
-	[ACT_NOTE] = {"note", ANY_STATE, -1, CENTRE_ROLES | UNIT_ROLES | RL(ROLE_SUPERVISOR), BY_VIEWER},
-	[ACT_REPLY] = {"reply", ST(CS_IN_PROGRESS), CS_REPLIED, UNIT_ROLES, BY_LEAD},
-	[ACT_CLOSE] = {"close", ST(CS_REPLIED), CS_CLOSED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_WARNING] = {"warning", ANY_STATE, -1, 0, BY_SYSTEM},
-	[ACT_OVERDUE] = {"overdue", ANY_STATE, -1, 0, BY_SYSTEM},
+	[ACT_CREATE] = {"create", "受理登记", 0, CS_RECEIVED, CENTRE_ROLES, BY_CENTRE},
+	[ACT_ANSWER] = {"answer", "直接答复", ST(CS_RECEIVED), CS_ANSWERED, CENTRE_ROLES, BY_CENTRE},
+	[ACT_REFER] = {"refer", "不予派单", ST(CS_RECEIVED), CS_REFERRED, CENTRE_ROLES, BY_CENTRE},
+	[ACT_DISPATCH] = {"dispatch", "派单", ST(CS_RECEIVED) | ST(CS_RETURNED), CS_DISPATCHED, CENTRE_ROLES, BY_CENTRE},
+	[ACT_SIGN] = {"sign", "签收", ST(CS_DISPATCHED), CS_ACCEPTED, UNIT_ROLES, BY_LEAD},
+	[ACT_CONTACT] = {"contact", "联系诉求人", ST(CS_ACCEPTED) | ST(CS_IN_PROGRESS), CS_IN_PROGRESS, UNIT_ROLES, BY_LEAD},
+	[ACT_NOTE] = {"note", "备注", ANY_STATE, -1, CENTRE_ROLES | UNIT_ROLES | RL(ROLE_SUPERVISOR), BY_VIEWER},
+	[ACT_REPLY] = {"reply", "反馈办理结果", ST(CS_IN_PROGRESS), CS_REPLIED, UNIT_ROLES, BY_LEAD},
+	[ACT_CLOSE] = {"close", "办结", ST(CS_REPLIED), CS_CLOSED, CENTRE_ROLES, BY_CENTRE},
+	[ACT_WARNING] = {"warning", "临期预警", ANY_STATE, -1, 0, BY_SYSTEM},
+	[ACT_OVERDUE] = {"overdue", "超期", ANY_STATE, -1, 0, BY_SYSTEM},
 };
 
 const char *case_action_name(enum case_action a)
 {
 	return (size_t)a < ARRAY_SIZE(rules) ? rules[a].name : "?";
+}
+
+const char *case_action_label(enum case_action a)
+{
+	return (size_t)a < ARRAY_SIZE(rules) ? rules[a].label : "?";
+}
+
+const char *case_status_label(enum case_status s)
+{
+	static const char *const labels[CASE_STATUS_COUNT] = {"已受理", "直接答复", "不予派单", "已派单", "已签收",
+							      "办理中",	 "退单待审", "已反馈",	 "挂账",   "已办结"};
+	return (size_t)s < ARRAY_SIZE(labels) ? labels[s] : "?";
 }
 
 int case_action_parse(const char *s)
@@ -188,19 +201,19 @@ static enum err_code may_act(const struct actor *who, const struct case_rec *c, 
 {
 	const struct action_rule *r = &rules[a];
 	if (!(r->roles & RL(who->user.role)))
-		return err_set(e, E_FORBIDDEN, NULL, "角色 %s 不能执行「%s」", role_name(who->user.role), r->name);
+		return err_set(e, E_FORBIDDEN, NULL, "您的角色（%s）不能执行「%s」", role_name(who->user.role), r->label);
 	if (r->scope == BY_CENTRE && who->unit.kind != UNIT_CENTRE)
-		return err_set(e, E_FORBIDDEN, NULL, "「%s」只能由热线中心执行", r->name);
+		return err_set(e, E_FORBIDDEN, NULL, "「%s」只能由热线中心执行", r->label);
 	if (r->scope == BY_LEAD && strcmp(who->unit.code, c->lead_unit) != 0)
-		return err_set(e, E_FORBIDDEN, NULL, "只有承办单位可以执行「%s」", r->name);
+		return err_set(e, E_FORBIDDEN, NULL, "只有承办单位可以执行「%s」", r->label);
 	return OK;
 }
 
 static enum err_code state_allows(const struct case_rec *c, enum case_action a, struct err *e)
 {
 	if (!(rules[a].from & ST(c->status)))
-		return err_set(e, E_STATE, NULL, "工单当前状态为 %s，不能执行「%s」", case_status_name(c->status),
-			       rules[a].name);
+		return err_set(e, E_STATE, NULL, "工单当前状态为「%s」，不能执行「%s」", case_status_label(c->status),
+			       rules[a].label);
 	return OK;
 }
 

@@ -34,6 +34,9 @@ enum case_action {
 #define CASE_ACTION_COUNT 11
 
 const char *case_action_name(enum case_action a);
+/* Chinese names for the UI and messages: 派单, 签收, ...; 已派单, 办理中, ... */
+const char *case_action_label(enum case_action a);
+const char *case_status_label(enum case_status s);
 int case_action_parse(const char *s); /* user actions only; -1 if unknown */
 
 /* What intake records. Strings are already length-checked by the caller or by case_create. */

@@ -218,7 +218,11 @@ enum err_code store_category_get(struct store *st, int64_t id, struct category *
 typedef int (*category_fn)(void *ctx, const struct category *c);
 enum err_code store_categories_list(struct store *st, category_fn fn, void *ctx, struct err *e);
 
-/* Deadline rules per tier. */
+/*
+ * Deadline rules per tier. tiers_load overwrites out[t] for each tier with a
+ * stored rule and leaves the others as the caller set them (defaults); if
+ * any tier has no rule it still fills the rest and returns E_NOT_FOUND.
+ */
 enum err_code store_tier_put(struct store *st, const struct tier_rule *r, struct err *e);
 enum err_code store_tiers_load(struct store *st, struct tier_rule out[TIER_COUNT], struct err *e);
 

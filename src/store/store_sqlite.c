@@ -30,26 +30,26 @@ static const struct migration {
 	int version;
 	const char *name;
 } migrations[] = {
-	{1, "src/store/sql/sqlite/0001-init.sql"},
+    {1, "src/store/sql/sqlite/0001-init.sql"},
 };
 
 /*
  * Columns of struct case_rec, in the order of enum case_col. Parameter
  * ?N binds column N-1, so SELECT, INSERT and UPDATE share one list.
  */
-#define CASE_DATA_COLS                                                                                        \
-	"seq, status, type, channel, title, content, address, lat, lon, crs, category_id, tier, req_name, " \
-	"req_phone, confidential, district, street, community, lead_unit, referral, answer, result, solved, " \
-	"created_by, created_unit, created_at, updated_at, closed_at, "                                       \
-	"dispatch_start, dispatch_due, dispatch_warn_at, dispatch_done_at, "                                  \
-	"sign_start, sign_due, sign_warn_at, sign_done_at, "                                                  \
-	"contact_start, contact_due, contact_warn_at, contact_done_at, "                                      \
-	"feedback_start, feedback_due, feedback_warn_at, feedback_done_at, "                                  \
+#define CASE_DATA_COLS                                                                            \
+	"seq, status, type, channel, title, content, address, lat, lon, crs, category_id, tier, " \
+	"req_name, req_phone, confidential, district, street, community, lead_unit, referral, "   \
+	"answer, result, solved, created_by, created_unit, created_at, updated_at, closed_at, "   \
+	"dispatch_start, dispatch_due, dispatch_warn_at, dispatch_done_at, "                      \
+	"sign_start, sign_due, sign_warn_at, sign_done_at, "                                      \
+	"contact_start, contact_due, contact_warn_at, contact_done_at, "                          \
+	"feedback_start, feedback_due, feedback_warn_at, feedback_done_at, "                      \
 	"warned_mask, overdue_mask, next_check_at"
-#define CASE_DATA_PARAMS                                                                                      \
-	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, " \
-	"?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, "   \
-	"?44, ?45, ?46, ?47, ?48"
+#define CASE_DATA_PARAMS                                                                     \
+	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, " \
+	"?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, "   \
+	"?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48"
 #define CASE_SELECT "SELECT id, " CASE_DATA_COLS " FROM cases"
 
 enum case_col {
@@ -95,94 +95,97 @@ _Static_assert(CC_COUNT == 48, "CASE_DATA_COLS/PARAMS list 47 data columns after
  * ?1 status, ?2/?3 lead unit path range, ?4/?5 viewer path range,
  * ?6 overdue (-1 any), ?7/?8 created_at range (0 = open).
  */
-#define CASES_WHERE                                                                                          \
-	" WHERE (?1 IS NULL OR status = ?1)"                                                                 \
-	" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM units lu WHERE lu.code = cases.lead_unit"                 \
-	"  AND lu.path >= ?2 AND (?3 IS NULL OR lu.path < ?3)))"                                            \
-	" AND (?4 IS NULL"                                                                                   \
-	"  OR EXISTS (SELECT 1 FROM case_units cu JOIN units vu ON vu.code = cu.unit"                        \
-	"   WHERE cu.case_id = cases.id AND vu.path >= ?4 AND (?5 IS NULL OR vu.path < ?5))"                 \
-	"  OR EXISTS (SELECT 1 FROM units ku WHERE ku.code = cases.created_unit"                             \
-	"   AND ku.path >= ?4 AND (?5 IS NULL OR ku.path < ?5)))"                                            \
-	" AND (?6 < 0 OR (overdue_mask <> 0) = ?6)"                                                          \
+#define CASES_WHERE                                                                          \
+	" WHERE (?1 IS NULL OR status = ?1)"                                                 \
+	" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM units lu WHERE lu.code = cases.lead_unit" \
+	"  AND lu.path >= ?2 AND (?3 IS NULL OR lu.path < ?3)))"                             \
+	" AND (?4 IS NULL"                                                                   \
+	"  OR EXISTS (SELECT 1 FROM case_units cu JOIN units vu ON vu.code = cu.unit"        \
+	"   WHERE cu.case_id = cases.id AND vu.path >= ?4 AND (?5 IS NULL OR vu.path < ?5))" \
+	"  OR EXISTS (SELECT 1 FROM units ku WHERE ku.code = cases.created_unit"             \
+	"   AND ku.path >= ?4 AND (?5 IS NULL OR ku.path < ?5)))"                            \
+	" AND (?6 < 0 OR (overdue_mask <> 0) = ?6)"                                          \
 	" AND (?7 = 0 OR created_at >= ?7) AND (?8 = 0 OR created_at < ?8)"
 
 #define UNIT_COLS "code, name, kind, parent, sector, path"
 
-#define STATEMENTS(X)                                                                                        \
-	X(BEGIN, "BEGIN IMMEDIATE")                                                                          \
-	X(COMMIT, "COMMIT")                                                                                  \
-	X(ROLLBACK, "ROLLBACK")                                                                              \
-	X(SAVEPOINT, "SAVEPOINT store_op")                                                                   \
-	X(RELEASE, "RELEASE store_op")                                                                       \
-	X(ROLLBACK_TO, "ROLLBACK TO store_op")                                                               \
-	X(UNIT_PATH, "SELECT path FROM units WHERE code = ?1")                                               \
-	X(UNIT_PUT, "INSERT INTO units (" UNIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"                      \
-		    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,"          \
-		    " parent = excluded.parent, sector = excluded.sector, path = excluded.path")             \
-	X(UNIT_MOVE, "UPDATE units SET path = ?2 || substr(path, length(?1) + 1)"                            \
-		     " WHERE path > ?1 AND (?3 IS NULL OR path < ?3)")                                       \
-	X(UNIT_GET, "SELECT " UNIT_COLS " FROM units WHERE code = ?1")                                       \
-	X(UNIT_BY_SECTOR, "SELECT u.code, u.name, u.kind, u.parent, u.sector, u.path"                        \
-			  " FROM units d JOIN units u ON substr(u.path, 1, length(d.path)) = d.path"         \
-			  " WHERE d.code = ?1 AND u.sector = ?2 AND u.kind IN ('department', 'enterprise')"  \
-			  " ORDER BY length(u.path), u.code LIMIT 1")                                        \
-	X(UNITS_LIST, "SELECT " UNIT_COLS " FROM units WHERE (?1 IS NULL OR kind = ?1)"                      \
-		      " AND (?2 IS NULL OR coalesce(parent, '') = ?2) ORDER BY code")                        \
-	X(UNITS_COUNT, "SELECT count(*) FROM units")                                                         \
-	X(CATEGORY_ADD, "INSERT INTO categories (path, tier, handling) VALUES (?1, ?2, ?3)"                  \
-			" ON CONFLICT (path) DO UPDATE SET tier = excluded.tier, handling = excluded.handling" \
-			" RETURNING id")                                                                     \
-	X(CATEGORY_SET, "INSERT INTO categories (id, path, tier, handling) VALUES (?4, ?1, ?2, ?3)"          \
-			" ON CONFLICT (id) DO UPDATE SET path = excluded.path, tier = excluded.tier,"        \
-			" handling = excluded.handling RETURNING id")                                        \
-	X(CATEGORY_GET, "SELECT id, path, tier, handling FROM categories WHERE id = ?1")                     \
-	X(CATEGORIES_LIST, "SELECT id, path, tier, handling FROM categories ORDER BY id")                    \
-	X(TIER_PUT, "INSERT OR REPLACE INTO tier_rules (tier, dispatch_minutes, sign_minutes,"               \
-		    " contact_minutes, feedback_amount, feedback_unit, warn_percent)"                        \
-		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                                  \
-	X(TIERS_LOAD, "SELECT tier, dispatch_minutes, sign_minutes, contact_minutes, feedback_amount,"       \
-		      " feedback_unit, warn_percent FROM tier_rules")                                        \
-	X(HOLIDAY_PUT, "INSERT OR REPLACE INTO holidays (day, work, name) VALUES (?1, ?2, ?3)")              \
-	X(HOLIDAYS_LIST, "SELECT day, work, name FROM holidays ORDER BY day")                                \
-	X(USER_INSERT, "INSERT INTO users (id, login, name, pw_hash, unit, role, active, created_at)"        \
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                           \
-	X(USER_BY_LOGIN, "SELECT id, login, name, pw_hash, unit, role, active, created_at"                   \
-			 " FROM users WHERE login = ?1")                                                     \
-	X(USER_BY_ID, "SELECT id, login, name, pw_hash, unit, role, active, created_at"                      \
-		      " FROM users WHERE id = ?1")                                                           \
-	X(TOKEN_INSERT, "INSERT INTO tokens (hash, user_id, created, expires) VALUES (?1, ?2, ?3, ?4)")      \
-	X(TOKEN_GET, "SELECT user_id, expires FROM tokens WHERE hash = ?1")                                  \
-	X(TOKEN_DELETE, "DELETE FROM tokens WHERE hash = ?1")                                                \
-	X(CASE_INSERT, "INSERT INTO cases (id, " CASE_DATA_COLS ") VALUES (?1, " CASE_DATA_PARAMS ")")       \
-	X(CASE_UPDATE, "UPDATE cases SET (" CASE_DATA_COLS ") = (" CASE_DATA_PARAMS ") WHERE id = ?1")       \
-	X(CASE_GET, CASE_SELECT " WHERE id = ?1")                                                            \
-	X(LINKS_DEMOTE, "UPDATE case_units SET rel = 'former', pos = 0 WHERE case_id = ?1 AND rel <> 'former'") \
-	X(LINK_PUT, "INSERT INTO case_units (case_id, unit, rel, pos) VALUES (?1, ?2, ?3, ?4)"               \
-		    " ON CONFLICT (case_id, unit) DO UPDATE SET rel = excluded.rel, pos = excluded.pos")     \
-	X(LINKS_COPIES, "SELECT unit FROM case_units WHERE case_id = ?1 AND rel = 'copy' ORDER BY pos, unit") \
-	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                   \
-		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 ELSE 2 END, pos, unit")       \
-	X(EVENT_APPEND, "INSERT INTO events (case_id, seq, at, user_id, unit, action, payload, reason)"      \
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                          \
-	X(EVENTS_LIST, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason"                 \
-		       " FROM events WHERE case_id = ?1 ORDER BY seq")                                       \
-	X(CASES_LIST, CASE_SELECT CASES_WHERE " ORDER BY id DESC LIMIT ?9 OFFSET ?10")                       \
-	X(CASES_COUNT, "SELECT count(*) FROM cases" CASES_WHERE)                                             \
-	X(CASES_DUE, "SELECT id FROM cases WHERE next_check_at > 0 AND next_check_at <= ?1"                  \
-		     " ORDER BY next_check_at, id LIMIT ?2")                                                 \
+#define STATEMENTS(X)                                                                                       \
+	X(BEGIN, "BEGIN IMMEDIATE")                                                                         \
+	X(COMMIT, "COMMIT")                                                                                 \
+	X(ROLLBACK, "ROLLBACK")                                                                             \
+	X(SAVEPOINT, "SAVEPOINT store_op")                                                                  \
+	X(RELEASE, "RELEASE store_op")                                                                      \
+	X(ROLLBACK_TO, "ROLLBACK TO store_op")                                                              \
+	X(UNIT_PATH, "SELECT path FROM units WHERE code = ?1")                                              \
+	X(UNIT_PUT, "INSERT INTO units (" UNIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"                     \
+		    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,"         \
+		    " parent = excluded.parent, sector = excluded.sector, path = excluded.path")            \
+	X(UNIT_MOVE, "UPDATE units SET path = ?2 || substr(path, length(?1) + 1)"                           \
+		     " WHERE path > ?1 AND (?3 IS NULL OR path < ?3)")                                      \
+	X(UNIT_GET, "SELECT " UNIT_COLS " FROM units WHERE code = ?1")                                      \
+	X(UNIT_BY_SECTOR, "SELECT u.code, u.name, u.kind, u.parent, u.sector, u.path"                       \
+			  " FROM units d JOIN units u ON substr(u.path, 1, length(d.path)) = d.path"        \
+			  " WHERE d.code = ?1 AND u.sector = ?2 AND u.kind IN ('department', 'enterprise')" \
+			  " ORDER BY length(u.path), u.code LIMIT 1")                                       \
+	X(UNITS_LIST, "SELECT " UNIT_COLS " FROM units WHERE (?1 IS NULL OR kind = ?1)"                     \
+		      " AND (?2 IS NULL OR coalesce(parent, '') = ?2) ORDER BY code")                       \
+	X(UNITS_COUNT, "SELECT count(*) FROM units")                                                        \
+	X(CATEGORY_ADD,                                                                                     \
+	  "INSERT INTO categories (path, tier, handling) VALUES (?1, ?2, ?3)"                               \
+	  " ON CONFLICT (path) DO UPDATE SET tier = excluded.tier, handling = excluded.handling"            \
+	  " RETURNING id")                                                                                  \
+	X(CATEGORY_SET, "INSERT INTO categories (id, path, tier, handling) VALUES (?4, ?1, ?2, ?3)"         \
+			" ON CONFLICT (id) DO UPDATE SET path = excluded.path, tier = excluded.tier,"       \
+			" handling = excluded.handling RETURNING id")                                       \
+	X(CATEGORY_GET, "SELECT id, path, tier, handling FROM categories WHERE id = ?1")                    \
+	X(CATEGORIES_LIST, "SELECT id, path, tier, handling FROM categories ORDER BY id")                   \
+	X(TIER_PUT, "INSERT OR REPLACE INTO tier_rules (tier, dispatch_minutes, sign_minutes,"              \
+		    " contact_minutes, feedback_amount, feedback_unit, warn_percent)"                       \
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                                 \
+	X(TIERS_LOAD, "SELECT tier, dispatch_minutes, sign_minutes, contact_minutes, feedback_amount,"      \
+		      " feedback_unit, warn_percent FROM tier_rules")                                       \
+	X(HOLIDAY_PUT, "INSERT OR REPLACE INTO holidays (day, work, name) VALUES (?1, ?2, ?3)")             \
+	X(HOLIDAYS_LIST, "SELECT day, work, name FROM holidays ORDER BY day")                               \
+	X(USER_INSERT, "INSERT INTO users (id, login, name, pw_hash, unit, role, active, created_at)"       \
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                          \
+	X(USER_BY_LOGIN, "SELECT id, login, name, pw_hash, unit, role, active, created_at"                  \
+			 " FROM users WHERE login = ?1")                                                    \
+	X(USER_BY_ID, "SELECT id, login, name, pw_hash, unit, role, active, created_at"                     \
+		      " FROM users WHERE id = ?1")                                                          \
+	X(TOKEN_INSERT, "INSERT INTO tokens (hash, user_id, created, expires) VALUES (?1, ?2, ?3, ?4)")     \
+	X(TOKEN_GET, "SELECT user_id, expires FROM tokens WHERE hash = ?1")                                 \
+	X(TOKEN_DELETE, "DELETE FROM tokens WHERE hash = ?1")                                               \
+	X(CASE_INSERT, "INSERT INTO cases (id, " CASE_DATA_COLS ") VALUES (?1, " CASE_DATA_PARAMS ")")      \
+	X(CASE_UPDATE, "UPDATE cases SET (" CASE_DATA_COLS ") = (" CASE_DATA_PARAMS ") WHERE id = ?1")      \
+	X(CASE_GET, CASE_SELECT " WHERE id = ?1")                                                           \
+	X(LINKS_DEMOTE,                                                                                     \
+	  "UPDATE case_units SET rel = 'former', pos = 0 WHERE case_id = ?1 AND rel <> 'former'")           \
+	X(LINK_PUT, "INSERT INTO case_units (case_id, unit, rel, pos) VALUES (?1, ?2, ?3, ?4)"              \
+		    " ON CONFLICT (case_id, unit) DO UPDATE SET rel = excluded.rel, pos = excluded.pos")    \
+	X(LINKS_COPIES,                                                                                     \
+	  "SELECT unit FROM case_units WHERE case_id = ?1 AND rel = 'copy' ORDER BY pos, unit")             \
+	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
+		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 ELSE 2 END, pos, unit")      \
+	X(EVENT_APPEND, "INSERT INTO events (case_id, seq, at, user_id, unit, action, payload, reason)"     \
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                         \
+	X(EVENTS_LIST, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason"                \
+		       " FROM events WHERE case_id = ?1 ORDER BY seq")                                      \
+	X(CASES_LIST, CASE_SELECT CASES_WHERE " ORDER BY id DESC LIMIT ?9 OFFSET ?10")                      \
+	X(CASES_COUNT, "SELECT count(*) FROM cases" CASES_WHERE)                                            \
+	X(CASES_DUE, "SELECT id FROM cases WHERE next_check_at > 0 AND next_check_at <= ?1"                 \
+		     " ORDER BY next_check_at, id LIMIT ?2")                                                \
 	X(CASE_IDS, "SELECT id FROM cases ORDER BY id")
 
 enum stmt_id {
 #define X(name, sql) ST_##name,
 	STATEMENTS(X)
 #undef X
-		ST_COUNT
+	    ST_COUNT
 };
 
 static const char *const stmt_sql[] = {
 #define X(name, sql) sql,
-	STATEMENTS(X)
+    STATEMENTS(X)
 #undef X
 };
 
@@ -215,9 +218,8 @@ static sqlite3_stmt *stmt_get(struct store *st, enum stmt_id id, struct err *e)
 		}
 		return s;
 	}
-	if (!st->stmts[id] &&
-	    sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st->stmts[id], NULL) !=
-		    SQLITE_OK) {
+	if (!st->stmts[id] && sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+						 &st->stmts[id], NULL) != SQLITE_OK) {
 		db_fail(st, e, "准备语句");
 		return NULL;
 	}
@@ -396,8 +398,8 @@ static enum err_code pragma_wal(struct store *st, const char *path, struct err *
 	} else if (r == SQLITE_NOTADB) {
 		rc = err_set(e, E_DB, NULL, "%s 不是数据库文件：%s", path, sqlite3_errmsg(st->db));
 	} else {
-		rc = err_set(e, (r & 0xff) == SQLITE_CANTOPEN || (r & 0xff) == SQLITE_IOERR ? E_IO : E_DB, NULL,
-			     "无法打开数据库 %s：%s", path, sqlite3_errmsg(st->db));
+		rc = err_set(e, (r & 0xff) == SQLITE_CANTOPEN || (r & 0xff) == SQLITE_IOERR ? E_IO : E_DB,
+			     NULL, "无法打开数据库 %s：%s", path, sqlite3_errmsg(st->db));
 	}
 	sqlite3_finalize(s);
 	return rc;
@@ -409,9 +411,10 @@ static enum err_code schema_version(struct store *st, int *version, struct err *
 	sqlite3_stmt *s = NULL;
 	enum err_code rc = OK;
 	*version = 0;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
-			       -1, &s, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(
+		st->db,
+		"SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'", -1,
+		&s, NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
 		rc = db_fail(st, e, "读取数据库版本");
 		goto out;
@@ -420,8 +423,8 @@ static enum err_code schema_version(struct store *st, int *version, struct err *
 		goto out;
 	sqlite3_finalize(s);
 	s = NULL;
-	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &s, NULL) !=
-		    SQLITE_OK ||
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &s,
+			       NULL) != SQLITE_OK ||
 	    sqlite3_step(s) != SQLITE_ROW) {
 		rc = db_fail(st, e, "读取数据库版本");
 		goto out;
@@ -448,8 +451,8 @@ static enum err_code store_migrate(struct store *st, struct err *e)
 			return rc;
 		rc = schema_version(st, &version, e);
 		if (rc == OK && version > last)
-			rc = err_set(e, E_DB, NULL, "数据库结构版本 %d 比本程序支持的 %d 新，请升级程序", version,
-				     last);
+			rc = err_set(e, E_DB, NULL, "数据库结构版本 %d 比本程序支持的 %d 新，请升级程序",
+				     version, last);
 		if (rc != OK || version >= m->version) {
 			store_rollback(st);
 			if (rc != OK)
@@ -463,10 +466,12 @@ static enum err_code store_migrate(struct store *st, struct err *e)
 		}
 		sqlite3_stmt *s = NULL;
 		if (sqlite3_exec(st->db, (const char *)f->data, NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(st->db,
-				       "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-				       -1, &s, NULL) != SQLITE_OK) {
-			rc = err_set(e, E_DB, NULL, "数据库迁移 %s 失败：%s", m->name, sqlite3_errmsg(st->db));
+		    sqlite3_prepare_v2(
+			st->db,
+			"INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)", -1,
+			&s, NULL) != SQLITE_OK) {
+			rc =
+			    err_set(e, E_DB, NULL, "数据库迁移 %s 失败：%s", m->name, sqlite3_errmsg(st->db));
 		} else {
 			sqlite3_bind_int(s, 1, m->version);
 			sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
@@ -496,8 +501,8 @@ enum err_code store_open(const char *path, struct store **out, struct err *e)
 	struct store *st = xcalloc(1, sizeof(*st));
 	enum err_code rc = OK;
 	*out = NULL;
-	int r = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-				NULL);
+	int r = sqlite3_open_v2(path, &st->db,
+				SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (r != SQLITE_OK) {
 		rc = err_set(e, E_IO, NULL, "无法打开数据库 %s：%s", path,
 			     st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(r));
@@ -707,8 +712,8 @@ enum err_code store_unit_by_sector(struct store *st, const char *district, const
 		return E_DB;
 	bind_str(s, 1, district);
 	bind_str(s, 2, sector);
-	snprintf(msg, sizeof(msg), "单位 %.*s 下没有负责“%.*s”的部门或企业", LIMIT_CODE, district ? district : "",
-		 32, sector ? sector : "");
+	snprintf(msg, sizeof(msg), "单位 %.*s 下没有负责“%.*s”的部门或企业", LIMIT_CODE,
+		 district ? district : "", 32, sector ? sector : "");
 	return unit_fetch(st, ST_UNIT_BY_SECTOR, s, out, e, msg);
 }
 
@@ -852,7 +857,10 @@ enum err_code store_tier_put(struct store *st, const struct tier_rule *t, struct
 	return rc;
 }
 
-/* Fill out[t] for every tier (out[t].tier == t); a tier without a rule is E_NOT_FOUND. */
+/*
+ * Overwrite out[t] for every tier t that has a stored rule; the others keep
+ * what the caller put there (its defaults), and E_NOT_FOUND names the first.
+ */
 enum err_code store_tiers_load(struct store *st, struct tier_rule out[TIER_COUNT], struct err *e)
 {
 	sqlite3_stmt *s = stmt_get(st, ST_TIERS_LOAD, e);
@@ -861,14 +869,12 @@ enum err_code store_tiers_load(struct store *st, struct tier_rule out[TIER_COUNT
 	int r;
 	if (!s)
 		return E_DB;
-	memset(out, 0, TIER_COUNT * sizeof(*out));
-	for (int i = 0; i < TIER_COUNT; i++)
-		out[i].tier = (enum tier)i;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		int t = tier_parse((const char *)sqlite3_column_text(s, 0));
 		int u = span_unit_parse((const char *)sqlite3_column_text(s, 5));
 		if (t < 0 || u < 0)
 			continue; /* CHECK constraints make this unreachable */
+		out[t].tier = (enum tier)t;
 		out[t].dispatch_minutes = sqlite3_column_int(s, 1);
 		out[t].sign_minutes = sqlite3_column_int(s, 2);
 		out[t].contact_minutes = sqlite3_column_int(s, 3);
@@ -883,7 +889,8 @@ enum err_code store_tiers_load(struct store *st, struct tier_rule out[TIER_COUNT
 	}
 	for (int i = 0; i < TIER_COUNT; i++)
 		if (!seen[i]) {
-			rc = err_set(e, E_NOT_FOUND, NULL, "时限等级 %s 尚未配置规则", tier_name((enum tier)i));
+			rc = err_set(e, E_NOT_FOUND, NULL, "时限等级 %s 尚未配置规则",
+				     tier_name((enum tier)i));
 			goto out;
 		}
 out:
@@ -1232,7 +1239,8 @@ static enum err_code case_link_put(struct store *st, int64_t case_id, const char
  * the lead and the copies are (re)linked. No link is ever deleted, so a
  * unit that once led or was copied keeps seeing the case.
  */
-static enum err_code case_links_write(struct store *st, int64_t case_id, const struct case_rec *c, struct err *e)
+static enum err_code case_links_write(struct store *st, int64_t case_id, const struct case_rec *c,
+				      struct err *e)
 {
 	char lead[LIMIT_CODE + 1], unit[LIMIT_CODE + 1];
 	enum err_code rc = OK;
@@ -1374,7 +1382,8 @@ enum err_code store_event_append(struct store *st, struct event_rec *ev, struct 
 	if (sqlite3_step(s) == SQLITE_DONE)
 		ev->id = sqlite3_last_insert_rowid(st->db);
 	else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
-		rc = err_set(e, E_CONFLICT, NULL, "案件 %lld 已被他人更新，请刷新后重试", (long long)ev->case_id);
+		rc = err_set(e, E_CONFLICT, NULL, "案件 %lld 已被他人更新，请刷新后重试",
+			     (long long)ev->case_id);
 	else
 		rc = db_fail(st, e, "写入案件事件");
 	stmt_put(st, ST_EVENT_APPEND, s);

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Run every unit and integration test binary in build dir $1 and print one
+# summary line "check: N passed, N failed". Exit non-zero if any failed.
+set -uo pipefail
+b="${1:-build}"
+passed=0; failed=0; broken=()
+run() {
+	local t="$1" out rc p f
+	echo "== $t"
+	out=$(JIESU_BIN="$b/jiesu" "$t" 2>&1); rc=$?
+	echo "$out"
+	p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+	if [ $rc -ne 0 ]; then
+		broken+=("$t")
+		[ -z "$f" ] && failed=$((failed + 1))
+	fi
+}
+for t in "$b"/tests/unit/test_* "$b"/tests/integration/test_*; do
+	[ -x "$t" ] && run "$t"
+done
+[ ${#broken[@]} -gt 0 ] && echo "failing: ${broken[*]}"
+echo "check: $passed passed, $failed failed"
+[ ${#broken[@]} -eq 0 ] && [ "$failed" -eq 0 ]
