@@ -414,8 +414,12 @@ HANDLER(api_cases_list)
 	}
 	if ((v = api_query(req, "from")) && !time_parse_iso(v, &q.from))
 		return err_set(e, E_INVALID, "from", "参数 from 须为日期（2026-01-31）或带时区的时间");
-	if ((v = api_query(req, "to")) && !time_parse_iso(v, &q.to))
-		return err_set(e, E_INVALID, "to", "参数 to 须为日期（2026-01-31）或带时区的时间");
+	if ((v = api_query(req, "to"))) {
+		if (!time_parse_iso(v, &q.to))
+			return err_set(e, E_INVALID, "to", "参数 to 须为日期（2026-01-31）或带时区的时间");
+		if (strlen(v) == 10)
+			q.to += 86400; /* a date includes that whole day */
+	}
 	if (q.from && q.to && q.from >= q.to)
 		return err_set(e, E_INVALID, "to", "结束时间须晚于开始时间");
 	if (who->unit.kind != UNIT_CENTRE)

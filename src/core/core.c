@@ -512,6 +512,16 @@ out:
 	return rc;
 }
 
+bool csv_header_is(int nfields, char **fields, const char *const *want, int nwant)
+{
+	if (nfields != nwant)
+		return false;
+	for (int i = 0; i < nwant; i++)
+		if (strcmp(fields[i], want[i]) != 0)
+			return false;
+	return true;
+}
+
 enum err_code file_read_all(const char *path, size_t max, char **out, size_t *len, struct err *e)
 {
 	FILE *f = fopen(path, "rb");

@@ -157,6 +157,8 @@ void log_write(enum log_level lvl, const char *fmt, ...) __attribute__((format(p
 #define CSV_MAX_ROW 8192
 typedef int (*csv_row_fn)(void *ctx, size_t lineno, int nfields, char **fields, struct err *e);
 enum err_code csv_parse(const char *data, size_t len, csv_row_fn fn, void *ctx, struct err *e);
+/* True if a row is exactly the expected header, column for column. */
+bool csv_header_is(int nfields, char **fields, const char *const *want, int nwant);
 
 /* Read a whole file (at most max bytes) into a malloc'd NUL-terminated buffer. */
 enum err_code file_read_all(const char *path, size_t max, char **out, size_t *len, struct err *e);

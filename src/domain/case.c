@@ -174,16 +174,29 @@ static bool unit_within(struct store *st, const char *code, const struct actor *
 	return path_within(u.path, who->unit.path);
 }
 
+struct visible_ctx {
+	struct store *st;
+	const struct actor *who;
+};
+
+static int link_within(void *ctx, const char *unit, const char *rel)
+{
+	struct visible_ctx *v = ctx;
+	return unit_within(v->st, unit, v->who) ? 1 : 0;
+}
+
+/*
+ * A case is visible to the centre, and to a unit whose subtree holds a unit
+ * linked to it: the lead, a copy, or a former lead (a unit that once led a
+ * case keeps its history).
+ */
 static bool visible(struct store *st, const struct actor *who, const struct case_rec *c)
 {
 	if (who->unit.kind == UNIT_CENTRE)
 		return true;
-	if (unit_within(st, c->lead_unit, who))
-		return true;
-	for (int i = 0; i < c->ncopies; i++)
-		if (unit_within(st, c->copies[i], who))
-			return true;
-	return false;
+	struct visible_ctx v = {st, who};
+	struct err ignore;
+	return store_case_units(st, c->id, link_within, &v, &ignore) == 1;
 }
 
 bool case_may_contact(const struct actor *who, const struct case_rec *c)

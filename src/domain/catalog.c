@@ -163,16 +163,6 @@ static bool padded(const char *s)
 	return n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
 }
 
-/* True if the row is exactly the expected header. */
-static bool header_is(int nfields, char **fields, const char *const *want, int nwant)
-{
-	if (nfields != nwant)
-		return false;
-	for (int i = 0; i < nwant; i++)
-		if (strcmp(fields[i], want[i]))
-			return false;
-	return true;
-}
 
 /* Index of the column called name in a header row, or -1. */
 static int column(int nfields, char **fields, const char *name)
@@ -324,9 +314,9 @@ static int units_csv_row(void *ctx, size_t lineno, int nfields, char **f, struct
 	char at[160];
 
 	if (!c->ncols) {
-		if (header_is(nfields, f, h5, 5))
+		if (csv_header_is(nfields, f, h5, 5))
 			c->ncols = 5;
-		else if (header_is(nfields, f, h4, 4))
+		else if (csv_header_is(nfields, f, h4, 4))
 			c->ncols = 4;
 		else
 			return err_set(e, E_INVALID, "header", "%s表头应为 code,name,kind,parent[,sector]",
@@ -411,7 +401,7 @@ static int cat_row(void *ctx, size_t lineno, int nfields, char **f, struct err *
 
 	at_line(c->src, lineno, at);
 	if (!c->header_seen) {
-		if (!header_is(nfields, f, header, 3))
+		if (!csv_header_is(nfields, f, header, 3))
 			return err_set(e, E_INVALID, "header", "%s表头应为 path,tier,handling", at);
 		c->header_seen = true;
 		return OK;
@@ -637,7 +627,7 @@ static int dept_row(void *ctx, size_t lineno, int nfields, char **f, struct err 
 
 	at_line(c->src, lineno, at);
 	if (!c->header_seen) {
-		if (!header_is(nfields, f, header, 4))
+		if (!csv_header_is(nfields, f, header, 4))
 			return err_set(e, E_INTERNAL, "header", "%s表头应为 suffix,kind,sector,name", at);
 		c->header_seen = true;
 		return OK;

@@ -199,16 +199,6 @@ const char *clock_state_name(enum clock_state s)
 
 /* ---------------------------------------------------------------- CSV */
 
-/* True if fields match the expected header exactly, column for column. */
-static bool header_is(int nfields, char **fields, const char *const *want, int nwant)
-{
-	if (nfields != nwant)
-		return false;
-	for (int i = 0; i < nwant; i++)
-		if (strcmp(fields[i], want[i]))
-			return false;
-	return true;
-}
 
 /*
  * A callback's non-zero return stops the parse. It is an err_code; if the
@@ -270,7 +260,7 @@ static int calendar_row(void *ctx, size_t lineno, int nfields, char **fields, st
 	struct cal_parse *p = ctx;
 
 	if (!p->header_seen) {
-		if (!header_is(nfields, fields, header, 3))
+		if (!csv_header_is(nfields, fields, header, 3))
 			return err_set(e, E_INVALID, "header", "第 %zu 行：表头应为 date,kind,name", lineno);
 		p->header_seen = true;
 		return OK;
@@ -391,7 +381,7 @@ static int tier_row(void *ctx, size_t lineno, int nfields, char **fields, struct
 	int rc;
 
 	if (!p->header_seen) {
-		if (!header_is(nfields, fields, header, 7))
+		if (!csv_header_is(nfields, fields, header, 7))
 			return err_set(
 			    e, E_INVALID, "header",
 			    "第 %zu 行：表头应为 tier,dispatch_minutes,sign_minutes,contact_minutes,"

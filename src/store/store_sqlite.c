@@ -487,7 +487,7 @@ static enum err_code store_migrate(struct store *st, struct err *e)
 			store_rollback(st);
 		if (rc != OK)
 			return rc;
-		log_info("store: applied migration %s", m->name);
+		log_debug("store: applied migration %s", m->name);
 	}
 	return OK;
 }
