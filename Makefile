@@ -59,6 +59,17 @@ $(B)/tests/integration/test_%: tests/integration/test_%.c tests/integration/harn
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/integration -o $@ $< tests/integration/harness.c \
 	      $(shell $(PKG_CONFIG) --cflags --libs jansson) $(TEST_LIBS)
 
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIBS)
+
+bench: all
+	bench/run.sh 10
+
+bench-smoke: all
+	bench/run.sh 2
+
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
@@ -74,5 +85,5 @@ clean:
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*/*.c tests/*/*.h)
 
-.PHONY: all unit integration check clean format
+.PHONY: all unit integration check clean format bench bench-smoke
 .SECONDARY:

@@ -1,0 +1,846 @@
+/*
+ * harness.c — see harness.h. Processes are started with fork/execve and an
+ * explicit environment; HTTP goes through libcurl with a 10 s timeout.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define HTTP_TIMEOUT_S 10L
+#define START_TIMEOUT_MS 20000
+#define RUN_TIMEOUT_MS 120000
+#define STOP_TIMEOUT_MS 10000
+#define DUMP_MAX 6000
+
+static unsigned long check_count;
+
+/* ------------------------------------------------------------ small helpers */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void *xmalloc_or_die(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) {
+		fprintf(stderr, "harness: out of memory\n");
+		abort();
+	}
+	return p;
+}
+
+static char *dup_or_die(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = xmalloc_or_die(n);
+	memcpy(p, s, n);
+	return p;
+}
+
+static json_t *keep_json(struct harness *h, json_t *j)
+{
+	if (!j)
+		return NULL;
+	if (h->njsons == h->cap_jsons) {
+		h->cap_jsons = h->cap_jsons ? h->cap_jsons * 2 : 64;
+		json_t **n = realloc(h->jsons, h->cap_jsons * sizeof(*n));
+		if (!n)
+			abort();
+		h->jsons = n;
+	}
+	h->jsons[h->njsons++] = j;
+	return j;
+}
+
+static char *keep_str(struct harness *h, char *s)
+{
+	if (!s)
+		return NULL;
+	if (h->nstrs == h->cap_strs) {
+		h->cap_strs = h->cap_strs ? h->cap_strs * 2 : 64;
+		char **n = realloc(h->strs, h->cap_strs * sizeof(*n));
+		if (!n)
+			abort();
+		h->strs = n;
+	}
+	h->strs[h->nstrs++] = s;
+	return s;
+}
+
+/* A growable byte buffer for captured output and HTTP bodies. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sbuf_add(struct sbuf *b, const void *data, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *s = realloc(b->s, cap);
+		if (!s)
+			abort();
+		b->s = s;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, data, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static char *sbuf_take(struct sbuf *b)
+{
+	if (!b->s)
+		return dup_or_die("");
+	char *s = b->s;
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+static char *read_file(const char *path)
+{
+	struct sbuf b = {0};
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return dup_or_die("");
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sbuf_add(&b, chunk, n);
+	fclose(f);
+	return sbuf_take(&b);
+}
+
+static bool copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return false;
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		close(in);
+		return false;
+	}
+	char chunk[65536];
+	ssize_t n;
+	bool ok = true;
+	while ((n = read(in, chunk, sizeof(chunk))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, chunk + off, (size_t)(n - off));
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				ok = false;
+				break;
+			}
+			off += w;
+		}
+		if (!ok)
+			break;
+	}
+	if (n < 0)
+		ok = false;
+	close(in);
+	if (close(out) != 0)
+		ok = false;
+	return ok;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* ------------------------------------------------------------ processes */
+
+/*
+ * The environment for a child: ours without JIESU_NOW / JIESU_TOKEN_TTL /
+ * JIESU_LOG, plus the given ones. Returned array and strings are malloc'd.
+ */
+static char **child_env(const char *now, const char *ttl)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = xmalloc_or_die((n + 4) * sizeof(*env));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp(environ[i], "JIESU_NOW=", 10) || !strncmp(environ[i], "JIESU_TOKEN_TTL=", 16) ||
+		    !strncmp(environ[i], "JIESU_LOG=", 10))
+			continue;
+		env[k++] = dup_or_die(environ[i]);
+	}
+	char tmp[256];
+	if (now) {
+		snprintf(tmp, sizeof(tmp), "JIESU_NOW=%s", now);
+		env[k++] = dup_or_die(tmp);
+	}
+	if (ttl) {
+		snprintf(tmp, sizeof(tmp), "JIESU_TOKEN_TTL=%s", ttl);
+		env[k++] = dup_or_die(tmp);
+	}
+	env[k++] = dup_or_die("JIESU_LOG=warn");
+	env[k] = NULL;
+	return env;
+}
+
+static void free_env(char **env)
+{
+	for (char **p = env; *p; p++)
+		free(*p);
+	free(env);
+}
+
+/*
+ * fork/execve bin with argv; stdout goes to a pipe (*out_fd, read end),
+ * stderr to errpath, stdin from /dev/null. Returns the pid or -1.
+ */
+static pid_t spawn(const char *bin, char *const argv[], char **env, int *out_fd, const char *errpath)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		int err = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (devnull >= 0)
+			dup2(devnull, 0);
+		dup2(p[1], 1);
+		if (err >= 0)
+			dup2(err, 2);
+		execve(bin, argv, env);
+		_exit(127);
+	}
+	close(p[1]);
+	*out_fd = p[0];
+	return pid;
+}
+
+/* Wait for pid at most ms milliseconds; returns true and *status if it ended. */
+static bool wait_for(pid_t pid, int ms, int *status)
+{
+	double end = now_ms() + ms;
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid)
+			return true;
+		if (r < 0 && errno != EINTR)
+			return true; /* not our child any more */
+		if (now_ms() > end)
+			return false;
+		usleep(10000);
+	}
+}
+
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int h_run(struct harness *h, const char *now, char **out, char **err, ...)
+{
+	char *argv[64];
+	int argc = 0;
+	va_list ap;
+	argv[argc++] = h->bin;
+	va_start(ap, err);
+	for (const char *a; (a = va_arg(ap, const char *)) && argc < 63;)
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+
+	char errpath[4300];
+	snprintf(errpath, sizeof(errpath), "%s/run.err", h->dir);
+	char **env = child_env(now, NULL);
+	int fd;
+	pid_t pid = spawn(h->bin, argv, env, &fd, errpath);
+	free_env(env);
+	if (pid < 0) {
+		fprintf(stderr, "harness: cannot start %s: %s\n", h->bin, strerror(errno));
+		return -1;
+	}
+	struct sbuf b = {0};
+	double end = now_ms() + RUN_TIMEOUT_MS;
+	bool timed_out = false;
+	for (;;) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+		int left = (int)(end - now_ms());
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		int r = poll(&pfd, 1, left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			timed_out = true;
+			break;
+		}
+		char chunk[4096];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		sbuf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	int status = 0;
+	if (timed_out || !wait_for(pid, RUN_TIMEOUT_MS, &status)) {
+		fprintf(stderr, "harness: %s %s timed out; killed\n", h->bin, argv[1]);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		free(b.s);
+		return -1;
+	}
+	char *o = sbuf_take(&b);
+	if (out)
+		*out = keep_str(h, o);
+	else
+		free(o);
+	char *e = read_file(errpath);
+	if (err)
+		*err = keep_str(h, e);
+	else
+		free(e);
+	return exit_code(status);
+}
+
+/* ------------------------------------------------------------ HTTP */
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	sbuf_add(ctx, data, size * nmemb);
+	return size * nmemb;
+}
+
+/* One request; returns the status (0 if no answer) and the body in *raw (malloc'd). */
+static long request(const char *base, const char *method, const char *path, const char *token, const char *body,
+		    size_t body_len, const char *content_type, long timeout_ms, char **raw)
+{
+	CURL *c = curl_easy_init();
+	struct sbuf b = {0};
+	struct curl_slist *hdr = NULL;
+	char url[8192], line[512];
+	long status = 0;
+	if (!c)
+		abort();
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	hdr = curl_slist_append(hdr, "Expect:");
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	if (token) {
+		snprintf(line, sizeof(line), "Authorization: Bearer %s", token);
+		hdr = curl_slist_append(hdr, line);
+	}
+	if (content_type) {
+		snprintf(line, sizeof(line), "Content-Type: %s", content_type);
+		hdr = curl_slist_append(hdr, line);
+	} else {
+		hdr = curl_slist_append(hdr, "Content-Type:"); /* none at all */
+	}
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	} else if (!strcmp(method, "GET")) {
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	CURLcode rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	else if (timeout_ms >= 1000)
+		fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(rc));
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	*raw = sbuf_take(&b);
+	return status;
+}
+
+json_t *http_ct(struct harness *h, const char *method, const char *path, const char *token, const char *body,
+		size_t body_len, const char *content_type, long *status)
+{
+	char *raw;
+	if (h->port) {
+		h->last_status = request(h->base, method, path, token, body, body_len, content_type,
+					 HTTP_TIMEOUT_S * 1000, &raw);
+	} else {
+		fprintf(stderr, "harness: %s %s with no server running\n", method, path);
+		h->last_status = 0;
+		raw = dup_or_die("");
+	}
+	free(h->last_body);
+	h->last_body = raw;
+	if (status)
+		*status = h->last_status;
+	json_error_t jerr;
+	return keep_json(h, json_loads(raw, 0, &jerr));
+}
+
+json_t *http(struct harness *h, const char *method, const char *path, const char *token, const char *body,
+	     long *status)
+{
+	return http_ct(h, method, path, token, body, body ? strlen(body) : 0, body ? "application/json" : NULL,
+		       status);
+}
+
+const char *hpath(struct harness *h, const char *fmt, ...)
+{
+	char tmp[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	return keep_str(h, dup_or_die(tmp));
+}
+
+const char *h_login(struct harness *h, const char *user, const char *pass, const char *file, int line)
+{
+	json_t *body = json_pack("{s:s, s:s}", "login", user, "password", pass);
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	long status;
+	json_t *j = http(h, "POST", "/api/v1/auth/login", NULL, text, &status);
+	free(text);
+	h_check_status(h, status, 200, file, line);
+	const char *tok = jstr(j, "token");
+	h_check_true(tok && strlen(tok) > 0, "login returned a token", h->last_body, file, line);
+	return tok;
+}
+
+/* ------------------------------------------------------------ server */
+
+bool h_start(struct harness *h, const char *now, const char *ttl)
+{
+	if (h->pid)
+		h_stop(h);
+	char logpath[4300];
+	snprintf(logpath, sizeof(logpath), "%s/server-%d.log", h->dir, h->ndb);
+	char *argv[] = {h->bin, (char *)"serve", (char *)"--db", h->db, (char *)"--listen", (char *)"127.0.0.1:0",
+			(char *)"--sweep-seconds", (char *)"0", (char *)"--threads", (char *)"4", NULL};
+	char **env = child_env(now, ttl);
+	int fd;
+	pid_t pid = spawn(h->bin, argv, env, &fd, logpath);
+	free_env(env);
+	if (pid < 0) {
+		fprintf(stderr, "harness: cannot start the server: %s\n", strerror(errno));
+		return false;
+	}
+	h->pid = pid;
+	/* the one line on stdout: "jiesu listening on http://127.0.0.1:PORT/" */
+	char line[256];
+	size_t len = 0;
+	double end = now_ms() + START_TIMEOUT_MS;
+	bool got = false;
+	while (len < sizeof(line) - 1) {
+		struct pollfd pfd = {fd, POLLIN, 0};
+		int left = (int)(end - now_ms());
+		if (left <= 0)
+			break;
+		int r = poll(&pfd, 1, left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		ssize_t n = read(fd, line + len, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (line[len] == '\n') {
+			got = true;
+			break;
+		}
+		len++;
+	}
+	line[len] = '\0';
+	close(fd);
+	int port = 0;
+	char tail[8] = "";
+	if (!got || sscanf(line, "jiesu listening on http://127.0.0.1:%d%7s", &port, tail) != 2 ||
+	    strcmp(tail, "/") != 0 || port <= 0 || port > 65535) {
+		char *log = read_file(logpath);
+		fprintf(stderr, "harness: the server did not announce itself (stdout: \"%s\")\n%s\n", line, log);
+		free(log);
+		h_stop(h);
+		return false;
+	}
+	h->port = port;
+	snprintf(h->base, sizeof(h->base), "http://127.0.0.1:%d", port);
+	/* wait until /healthz answers */
+	end = now_ms() + START_TIMEOUT_MS;
+	while (now_ms() < end) {
+		char *raw;
+		long st = request(h->base, "GET", "/healthz", NULL, NULL, 0, NULL, 500, &raw);
+		free(raw);
+		if (st == 200)
+			return true;
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			h->pid = 0;
+			h->port = 0;
+			fprintf(stderr, "harness: the server exited (status %d) before /healthz answered\n",
+				exit_code(status));
+			return false;
+		}
+		usleep(20000);
+	}
+	fprintf(stderr, "harness: /healthz did not answer 200 within %d ms\n", START_TIMEOUT_MS);
+	h_stop(h);
+	return false;
+}
+
+int h_stop(struct harness *h)
+{
+	if (!h->pid)
+		return -1;
+	pid_t pid = h->pid;
+	int status = 0;
+	h->pid = 0;
+	h->port = 0;
+	h->base[0] = '\0';
+	kill(pid, SIGTERM);
+	if (!wait_for(pid, STOP_TIMEOUT_MS, &status)) {
+		fprintf(stderr, "harness: the server did not stop on SIGTERM within %d ms; killed\n",
+			STOP_TIMEOUT_MS);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return -1;
+	}
+	return exit_code(status);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+struct harness *h_create(void)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+	if (!h)
+		abort();
+	const char *bin = getenv("JIESU_BIN");
+	if (!bin || !*bin)
+		bin = "build/jiesu";
+	if (!realpath(bin, h->bin) || access(h->bin, X_OK) != 0) {
+		fprintf(stderr, "harness: no executable jiesu at %s (set JIESU_BIN)\n", bin);
+		free(h);
+		return NULL;
+	}
+	const char *tmp = getenv("TMPDIR");
+	snprintf(h->dir, sizeof(h->dir), "%s/jiesu-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(h->dir)) {
+		fprintf(stderr, "harness: mkdtemp %s: %s\n", h->dir, strerror(errno));
+		free(h);
+		return NULL;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	snprintf(h->template, sizeof(h->template), "%s/template.db", h->dir);
+	char *out, *err;
+	int rc = h_run(h, H_NOW, &out, &err, "init", "--db", h->template, "--demo", (char *)NULL);
+	if (rc != 0) {
+		fprintf(stderr, "harness: jiesu init --demo failed (exit %d)\n%s\n%s\n", rc, out ? out : "",
+			err ? err : "");
+		h_destroy(h);
+		return NULL;
+	}
+	h_reset(h);
+	return h;
+}
+
+void h_reset(struct harness *h)
+{
+	h_stop(h);
+	for (size_t i = 0; i < h->njsons; i++)
+		json_decref(h->jsons[i]);
+	h->njsons = 0;
+	for (size_t i = 0; i < h->nstrs; i++)
+		free(h->strs[i]);
+	h->nstrs = 0;
+	free(h->last_body);
+	h->last_body = NULL;
+	h->last_status = 0;
+}
+
+void h_destroy(struct harness *h)
+{
+	if (!h)
+		return;
+	h_reset(h);
+	free(h->jsons);
+	free(h->strs);
+	if (!getenv("JIESU_KEEP_TMP"))
+		nftw(h->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	else
+		fprintf(stderr, "harness: kept %s\n", h->dir);
+	curl_global_cleanup();
+	free(h);
+}
+
+bool h_fresh_db(struct harness *h)
+{
+	char side_from[4300], side_to[4300];
+	h->ndb++;
+	snprintf(h->db, sizeof(h->db), "%s/test-%d.db", h->dir, h->ndb);
+	if (!copy_file(h->template, h->db)) {
+		fprintf(stderr, "harness: cannot copy %s to %s: %s\n", h->template, h->db, strerror(errno));
+		return false;
+	}
+	snprintf(side_from, sizeof(side_from), "%s-wal", h->template);
+	snprintf(side_to, sizeof(side_to), "%s-wal", h->db);
+	if (access(side_from, F_OK) == 0 && !copy_file(side_from, side_to))
+		return false;
+	return true;
+}
+
+int h_group_setup(void **state)
+{
+	struct harness *h = h_create();
+	*state = h;
+	return h ? 0 : -1;
+}
+
+int h_group_teardown(void **state)
+{
+	h_destroy(*state);
+	*state = NULL;
+	return 0;
+}
+
+int h_setup(void **state)
+{
+	struct harness *h = *state;
+	if (!h)
+		return -1;
+	h_reset(h);
+	return h_fresh_db(h) ? 0 : -1;
+}
+
+int h_teardown(void **state)
+{
+	struct harness *h = *state;
+	if (h)
+		h_reset(h);
+	return 0;
+}
+
+/* ------------------------------------------------------------ JSON access */
+
+json_t *jpath(json_t *root, const char *path)
+{
+	json_t *cur = root;
+	const char *p = path;
+	while (cur && *p) {
+		const char *dot = strchr(p, '.');
+		size_t n = dot ? (size_t)(dot - p) : strlen(p);
+		char seg[256];
+		if (n >= sizeof(seg))
+			return NULL;
+		memcpy(seg, p, n);
+		seg[n] = '\0';
+		if (json_is_array(cur)) {
+			char *end;
+			long i = strtol(seg, &end, 10);
+			if (*end || end == seg || i < 0)
+				return NULL;
+			cur = json_array_get(cur, (size_t)i);
+		} else if (json_is_object(cur)) {
+			cur = json_object_get(cur, seg);
+		} else {
+			return NULL;
+		}
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	return cur;
+}
+
+const char *jstr(json_t *root, const char *path)
+{
+	return json_string_value(jpath(root, path));
+}
+
+long long jint(json_t *root, const char *path)
+{
+	return (long long)json_integer_value(jpath(root, path));
+}
+
+size_t jsize(json_t *root, const char *path)
+{
+	json_t *v = jpath(root, path);
+	return json_is_array(v) ? json_array_size(v) : json_is_object(v) ? json_object_size(v) : 0;
+}
+
+/* ------------------------------------------------------------ checks */
+
+unsigned long h_checks(void)
+{
+	return check_count;
+}
+
+static void dump_json(json_t *j)
+{
+	if (!j) {
+		print_error("  (no JSON)\n");
+		return;
+	}
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!s)
+		return;
+	if (strlen(s) > DUMP_MAX)
+		strcpy(s + DUMP_MAX - 4, "...");
+	print_error("  body: %s\n", s);
+	free(s);
+}
+
+static void describe(json_t *v, char *out, size_t n)
+{
+	if (!v) {
+		snprintf(out, n, "(absent)");
+		return;
+	}
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	snprintf(out, n, "%s", s ? s : "?");
+	free(s);
+	if (strlen(out) > 300)
+		strcpy(out + 296, "...");
+}
+
+static void fail_at(json_t *j, const char *file, int line)
+{
+	dump_json(j);
+	_fail(file, line);
+}
+
+void h_check_true(bool cond, const char *what, const char *detail, const char *file, int line)
+{
+	check_count++;
+	if (cond)
+		return;
+	print_error("%s:%d: expected %s\n", file, line, what);
+	if (detail)
+		print_error("  %s\n", detail);
+	_fail(file, line);
+}
+
+void h_check_status(struct harness *h, long got, long want, const char *file, int line)
+{
+	check_count++;
+	if (got == want)
+		return;
+	print_error("%s:%d: HTTP status %ld, expected %ld\n  body: %s\n", file, line, got, want,
+		    h->last_body ? h->last_body : "(none)");
+	_fail(file, line);
+}
+
+void h_check_str(json_t *j, const char *path, const char *want, const char *file, int line)
+{
+	check_count++;
+	json_t *v = jpath(j, path);
+	if (want ? json_is_string(v) && !strcmp(json_string_value(v), want) : json_is_null(v))
+		return;
+	char got[320];
+	describe(v, got, sizeof(got));
+	print_error("%s:%d: %s is %s, expected %s%s%s\n", file, line, path, got, want ? "\"" : "",
+		    want ? want : "null", want ? "\"" : "");
+	fail_at(j, file, line);
+}
+
+void h_check_int(json_t *j, const char *path, long long want, const char *file, int line)
+{
+	check_count++;
+	json_t *v = jpath(j, path);
+	if (json_is_integer(v) && (long long)json_integer_value(v) == want)
+		return;
+	char got[320];
+	describe(v, got, sizeof(got));
+	print_error("%s:%d: %s is %s, expected %lld\n", file, line, path, got, want);
+	fail_at(j, file, line);
+}
+
+void h_check_bool(json_t *j, const char *path, bool want, const char *file, int line)
+{
+	check_count++;
+	json_t *v = jpath(j, path);
+	if (json_is_boolean(v) && json_is_true(v) == want)
+		return;
+	char got[320];
+	describe(v, got, sizeof(got));
+	print_error("%s:%d: %s is %s, expected %s\n", file, line, path, got, want ? "true" : "false");
+	fail_at(j, file, line);
+}
+
+void h_check_null(json_t *j, const char *path, const char *file, int line)
+{
+	h_check_str(j, path, NULL, file, line);
+}
+
+void h_check_size(json_t *j, const char *path, size_t want, const char *file, int line)
+{
+	check_count++;
+	json_t *v = jpath(j, path);
+	if ((json_is_array(v) || json_is_object(v)) && jsize(j, path) == want)
+		return;
+	char got[320];
+	describe(v, got, sizeof(got));
+	print_error("%s:%d: %s has %zu entries, expected %zu: %s\n", file, line, path, jsize(j, path), want, got);
+	fail_at(j, file, line);
+}
+
+void h_check_error(struct harness *h, json_t *j, long status, const char *code, const char *field,
+		   const char *file, int line)
+{
+	check_count++;
+	json_t *f = jpath(j, "error.field");
+	const char *msg = jstr(j, "error.message");
+	const char *c = jstr(j, "error.code");
+	bool field_ok = field ? json_is_string(f) && !strcmp(json_string_value(f), field) : json_is_null(f);
+	if (h->last_status == status && c && !strcmp(c, code) && field_ok && msg && *msg)
+		return;
+	print_error("%s:%d: expected %ld {code \"%s\", field %s%s%s, a message}, got %ld\n", file, line, status,
+		    code, field ? "\"" : "", field ? field : "null", field ? "\"" : "", h->last_status);
+	print_error("  raw: %s\n", h->last_body ? h->last_body : "(none)");
+	_fail(file, line);
+}
