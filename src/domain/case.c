@@ -281,7 +281,7 @@ static void update_next_check(struct case_rec *c)
 		if (!cl->warned && !cl->overdue && cl->warn_at)
 			t = cl->warn_at;
 		else if (!cl->overdue && cl->due)
-			t = cl->due;
+			t = cl->due + 1; /* overdue is strictly after the due time */
 		if (t && (!next || t < next))
 			next = t;
 	}
@@ -471,10 +471,20 @@ const char *case_diff(const struct case_rec *a, const struct case_rec *b)
 	if (a->has_location && (fabs(a->lat - b->lat) > 1e-9 || fabs(a->lon - b->lon) > 1e-9))
 		return "location";
 	for (int i = 0; i < a->ncopies; i++)
-		STR(copies[i]);
+		if (strcmp(a->copies[i], b->copies[i]) != 0)
+			return "copies";
+	static const char *const clock_fields[CLOCK_COUNT][6] = {
+#define CLOCK_FIELDS(k) {#k ".start", #k ".due", #k ".warn_at", #k ".done_at", #k ".warned", #k ".overdue"}
+		CLOCK_FIELDS(dispatch), CLOCK_FIELDS(sign), CLOCK_FIELDS(contact), CLOCK_FIELDS(feedback),
+#undef CLOCK_FIELDS
+	};
 	for (int k = 0; k < CLOCK_COUNT; k++) {
-		NUM(clocks[k].start) NUM(clocks[k].due) NUM(clocks[k].warn_at) NUM(clocks[k].done_at)
-		NUM(clocks[k].warned) NUM(clocks[k].overdue)
+		const struct case_clock *x = &a->clocks[k], *y = &b->clocks[k];
+		const int64_t va[6] = {x->start, x->due, x->warn_at, x->done_at, x->warned, x->overdue};
+		const int64_t vb[6] = {y->start, y->due, y->warn_at, y->done_at, y->warned, y->overdue};
+		for (int f = 0; f < 6; f++)
+			if (va[f] != vb[f])
+				return clock_fields[k][f];
 	}
 #undef NUM
 #undef STR
@@ -575,7 +585,7 @@ enum err_code case_create(struct case_ctx *cx, const struct actor *who, const st
 	struct case_rec blank = {0};
 	if (!(rules[ACT_CREATE].roles & RL(who->user.role)) || who->unit.kind != UNIT_CENTRE)
 		return err_set(e, E_FORBIDDEN, NULL, "只有热线中心的受理员或派单员可以登记诉求");
-	if (in.type < 0)
+	if (in.type < 0 || in.type > CT_SUGGESTION)
 		return err_set(e, E_INVALID, "type", "请选择诉求类型：consultation、help、complaint、report 或 suggestion");
 	if (!*in.channel)
 		strlcpy_ok(in.channel, "phone", sizeof(in.channel));
@@ -596,6 +606,8 @@ enum err_code case_create(struct case_ctx *cx, const struct actor *who, const st
 		if (!(in.lon >= -180 && in.lon <= 180))
 			return err_set(e, E_INVALID, "location.lon", "经度须在 -180 到 180 之间");
 	}
+	if (in.tier >= TIER_COUNT)
+		return err_set(e, E_INVALID, "tier", "时限等级须为 emergency、utilities、general 或 complex");
 	if ((rc = store_begin(cx->st, e)) != OK)
 		return rc;
 	if (in.category_id) {
@@ -688,6 +700,8 @@ static enum err_code build_dispatch(struct case_ctx *cx, const struct case_rec *
 	if (u.kind == UNIT_CENTRE || u.kind == UNIT_COMMUNITY)
 		return err_set(e, E_INVALID, "unit", "不能派给%s「%s」：请派给街道（乡镇）、部门、企业或区",
 			       u.kind == UNIT_CENTRE ? "热线中心" : "社区", u.name);
+	if (in->tier >= TIER_COUNT)
+		return err_set(e, E_INVALID, "tier", "时限等级须为 emergency、utilities、general 或 complex");
 	int tier = in->tier >= 0 ? in->tier : (int)c->tier;
 	json_t *copies = json_array();
 	/* a street's district gets a copy and supervises (抄送) */
@@ -826,7 +840,7 @@ static enum err_code sweep_case(struct case_ctx *cx, int64_t id, int64_t now, in
 			continue;
 		enum case_action a;
 		int64_t mark;
-		if (cl->due && now >= cl->due) {
+		if (cl->due && now > cl->due) {
 			a = ACT_OVERDUE;
 			mark = cl->due;
 		} else if (cl->warn_at && now >= cl->warn_at && !cl->warned) {

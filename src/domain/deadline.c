@@ -184,7 +184,7 @@ enum clock_state clock_state_at(const struct case_clock *c, int64_t now)
 		return CLOCK_IDLE;
 	if (c->done_at)
 		return c->due > 0 && c->done_at > c->due ? CLOCK_MET_LATE : CLOCK_MET;
-	if (c->due > 0 && now >= c->due)
+	if (c->due > 0 && now > c->due)
 		return CLOCK_OVERDUE;
 	if (c->warn_at > 0 && now >= c->warn_at)
 		return CLOCK_WARNING;

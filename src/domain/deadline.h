@@ -46,7 +46,10 @@ int64_t deadline_add(const struct calendar *cal, int64_t start, int amount, enum
 void clock_begin(struct case_clock *c, int64_t start, int64_t due, int warn_percent);
 
 enum clock_state { CLOCK_IDLE, CLOCK_RUNNING, CLOCK_WARNING, CLOCK_OVERDUE, CLOCK_MET, CLOCK_MET_LATE };
-/* State of a clock at now: met (in time or late) once done_at is set. */
+/*
+ * State of a clock at now: met (in time or late) once done_at is set. The
+ * due time itself is the last moment on time: overdue is strictly after it.
+ */
 enum clock_state clock_state_at(const struct case_clock *c, int64_t now);
 const char *clock_state_name(enum clock_state s);
 

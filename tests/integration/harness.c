@@ -429,12 +429,14 @@ json_t *http(struct harness *h, const char *method, const char *path, const char
 
 const char *hpath(struct harness *h, const char *fmt, ...)
 {
-	char tmp[4096];
+	char *s = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	int n = vasprintf(&s, fmt, ap);
 	va_end(ap);
-	return keep_str(h, dup_or_die(tmp));
+	if (n < 0)
+		abort();
+	return keep_str(h, s);
 }
 
 const char *h_login(struct harness *h, const char *user, const char *pass, const char *file, int line)
@@ -731,7 +733,8 @@ static void dump_json(json_t *j)
 		return;
 	if (strlen(s) > DUMP_MAX)
 		strcpy(s + DUMP_MAX - 4, "...");
-	print_error("  body: %s\n", s);
+	fprintf(stderr, "  body: %s\n", s);
+	fflush(stderr);
 	free(s);
 }
 
@@ -761,7 +764,8 @@ void h_check_true(bool cond, const char *what, const char *detail, const char *f
 		return;
 	print_error("%s:%d: expected %s\n", file, line, what);
 	if (detail)
-		print_error("  %s\n", detail);
+		fprintf(stderr, "  %s\n", detail);
+	fflush(stderr);
 	_fail(file, line);
 }
 
@@ -770,8 +774,9 @@ void h_check_status(struct harness *h, long got, long want, const char *file, in
 	check_count++;
 	if (got == want)
 		return;
-	print_error("%s:%d: HTTP status %ld, expected %ld\n  body: %s\n", file, line, got, want,
-		    h->last_body ? h->last_body : "(none)");
+	print_error("%s:%d: HTTP status %ld, expected %ld\n", file, line, got, want);
+	fprintf(stderr, "  body: %s\n", h->last_body ? h->last_body : "(none)");
+	fflush(stderr);
 	_fail(file, line);
 }
 
@@ -841,6 +846,7 @@ void h_check_error(struct harness *h, json_t *j, long status, const char *code, 
 		return;
 	print_error("%s:%d: expected %ld {code \"%s\", field %s%s%s, a message}, got %ld\n", file, line, status,
 		    code, field ? "\"" : "", field ? field : "null", field ? "\"" : "", h->last_status);
-	print_error("  raw: %s\n", h->last_body ? h->last_body : "(none)");
+	fprintf(stderr, "  body: %s\n", h->last_body ? h->last_body : "(none)");
+	fflush(stderr);
 	_fail(file, line);
 }

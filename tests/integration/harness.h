@@ -85,7 +85,7 @@ json_t *http(struct harness *h, const char *method, const char *path, const char
 /* The same with an explicit Content-Type (NULL: no Content-Type header at all). */
 json_t *http_ct(struct harness *h, const char *method, const char *path, const char *token, const char *body,
 		size_t body_len, const char *content_type, long *status);
-/* Format a path: hpath(h, "/api/v1/cases/%lld", id). Owned by the harness. */
+/* Format a path or body (any length): hpath(h, "/api/v1/cases/%lld", id). Owned by the harness. */
 const char *hpath(struct harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Log in; returns the token (fails the test unless the answer is 200 with a token). */

@@ -270,7 +270,9 @@ static void test_clock_states_at_boundaries(void **state)
 	assert_int_equal(clock_state_at(&c, warn - 1), CLOCK_RUNNING);
 	assert_int_equal(clock_state_at(&c, warn), CLOCK_WARNING);
 	assert_int_equal(clock_state_at(&c, due - 1), CLOCK_WARNING);
-	assert_int_equal(clock_state_at(&c, due), CLOCK_OVERDUE);
+	/* the due time is the last moment on time; overdue is strictly after */
+	assert_int_equal(clock_state_at(&c, due), CLOCK_WARNING);
+	assert_int_equal(clock_state_at(&c, due + 1), CLOCK_OVERDUE);
 
 	/* Met exactly at due is in time; one second later is late. now does not matter. */
 	c.done_at = due;
