@@ -9,8 +9,9 @@ run() {
 	echo "== $t"
 	out=$(JIESU_BIN="$b/jiesu" "$t" 2>&1); rc=$?
 	echo "$out"
-	p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
-	f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	# a binary may run several cmocka groups: add up every group's summary
+	p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {if (NR) print s}')
+	f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {if (NR) print s}')
 	passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
 	if [ $rc -ne 0 ]; then
 		broken+=("$t")

@@ -264,6 +264,13 @@ static void test_intake_fields(void **state)
 	json_t *c = http(h, "POST", P, agent, variant(h, "title", json_string(t100)), &st);
 	EXPECT_STATUS(h, st, 201);
 	EXPECT_STR(c, "title", t100);
+	const char *c4000 = repeat(h, "吵", 4000);
+	c = http(h, "POST", P, agent, variant(h, "content", json_string(c4000)), &st);
+	EXPECT_STATUS(h, st, 201);
+	EXPECT_STR(c, "content", c4000);
+	c = http(h, "POST", P, agent, variant(h, "requester.phone", json_string(repeat(h, "1", 20))), &st);
+	EXPECT_STATUS(h, st, 201);
+	EXPECT_STR(c, "requester.phone", repeat(h, "1", 20));
 
 	/* bad enumerations */
 	EXPECT_REFUSED(h, "POST", P, agent, variant(h, "type", json_string("rant")), 400, "invalid", "type");
@@ -296,7 +303,7 @@ static void test_intake_fields(void **state)
 	EXPECT_REFUSED(h, "POST", P, login(h, "babaoshan.handler", H_PASSWORD), complaint, 403, "forbidden", NULL);
 	EXPECT_REFUSED(h, "POST", P, login(h, "sjs.supervisor", H_PASSWORD), complaint, 403, "forbidden", NULL);
 
-	EXPECT_TRUE(count_cases(h, agent) == 1, h->last_body);
+	EXPECT_TRUE(count_cases(h, agent) == 3, h->last_body);
 	expect_healthy(h);
 }
 

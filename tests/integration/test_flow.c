@@ -535,6 +535,85 @@ static void test_list_filters(void **state)
 	expect_rebuild_clean(h, 3);
 }
 
+static void test_deadline_warning_and_late_sign(void **state)
+{
+	struct harness *h = *state;
+	char *out, *err;
+	assert_true(h_start(h, H_NOW, NULL));
+	const char *agent = login(h, "agent", H_PASSWORD);
+	long long id = create_case(h, agent, complaint);
+	act(h, login(h, "dispatcher", H_PASSWORD), id, "dispatch", "{}", "dispatched");
+	h_stop(h);
+
+	/* 10:45: 75% of the 2 h to sign has gone (warn at 10:30), the deadline (11:00) not yet */
+	int rc = h_run(h, "2026-03-02T10:45:00+08:00", &out, &err, "sweep", "--db", h->db, (char *)NULL);
+	EXPECT_TRUE(rc == 0, err);
+	EXPECT_TRUE(!strcmp(out, "sweep: 1 deadline events\n"), out);
+	assert_true(h_start(h, "2026-03-02T10:45:00+08:00", NULL));
+	agent = login(h, "agent", H_PASSWORD);
+	json_t *c = get_case(h, agent, id, 200);
+	EXPECT_STR(c, "deadlines.sign.warn_at", "2026-03-02T10:30:00+08:00");
+	EXPECT_STR(c, "deadlines.sign.state", "warning");
+	EXPECT_BOOL(c, "deadlines.sign.overdue", false);
+	EXPECT_STR(c, "deadlines.feedback.state", "running");
+	EXPECT_BOOL(c, "overdue", false);
+	expect_events(c, (const char *const[]){"create", "dispatch", "warning", NULL});
+	EXPECT_STR(c, "events.2.user", "system");
+	EXPECT_STR(c, "events.2.payload.clock", "sign");
+	list_cases(h, agent, "?overdue=true", 0);
+
+	/* 11:30: the street signs half an hour late; that stays on the record */
+	assert_true(h_start(h, "2026-03-02T11:30:00+08:00", NULL));
+	agent = login(h, "agent", H_PASSWORD);
+	c = act(h, login(h, "babaoshan.handler", H_PASSWORD), id, "sign", NULL, "accepted");
+	EXPECT_STR(c, "deadlines.sign.done_at", "2026-03-02T11:30:00+08:00");
+	EXPECT_STR(c, "deadlines.sign.state", "met_late");
+	EXPECT_BOOL(c, "deadlines.sign.overdue", true);
+	EXPECT_STR(c, "deadlines.contact.state", "running");
+	EXPECT_BOOL(c, "overdue", true);
+	json_t *l = list_cases(h, agent, "?overdue=true", 1);
+	EXPECT_INT(l, "cases.0.id", id);
+	/* nothing more for the sweep to mark at 11:30 */
+	rc = h_run(h, "2026-03-02T11:30:00+08:00", &out, &err, "sweep", "--db", h->db, (char *)NULL);
+	EXPECT_TRUE(rc == 0, err);
+	EXPECT_TRUE(!strcmp(out, "sweep: 0 deadline events\n"), out);
+	expect_rebuild_clean(h, 1);
+}
+
+static void test_confidential_requester(void **state)
+{
+	struct harness *h = *state;
+	assert_true(h_start(h, H_NOW, NULL));
+	const char *agent = login(h, "agent", H_PASSWORD);
+	char body[sizeof(complaint) + 64];
+	snprintf(body, sizeof(body), "%s", complaint);
+	char *p = strstr(body, "\"phone\":\"13812345678\"}");
+	assert_non_null(p);
+	strcpy(p, "\"phone\":\"13812345678\",\"confidential\":true},\"place\":{\"street\":\"110107001\"}}");
+	long long id = create_case(h, agent, body);
+	json_t *c = act(h, login(h, "dispatcher", H_PASSWORD), id, "dispatch", "{}", "dispatched");
+	/* the centre sees the requester */
+	EXPECT_STR(c, "requester.phone", "13812345678");
+	EXPECT_BOOL(c, "requester.confidential", true);
+	EXPECT_BOOL(c, "requester.masked", false);
+	/* even the lead unit's handler and head see them masked (保密) */
+	const char *handler = login(h, "babaoshan.handler", H_PASSWORD);
+	c = get_case(h, handler, id, 200);
+	EXPECT_STR(c, "requester.name", "张*");
+	EXPECT_STR(c, "requester.phone", "138****5678");
+	EXPECT_BOOL(c, "requester.masked", true);
+	EXPECT_BOOL(c, "requester.confidential", true);
+	json_t *l = list_cases(h, handler, "", 1);
+	EXPECT_STR(l, "cases.0.requester.phone", "138****5678");
+	c = get_case(h, login(h, "babaoshan.head", H_PASSWORD), id, 200);
+	EXPECT_STR(c, "requester.phone", "138****5678");
+	/* the handling goes on as usual */
+	handle_to_replied(h, handler, id);
+	c = act(h, agent, id, "close", NULL, "closed");
+	EXPECT_STR(c, "requester.phone", "13812345678");
+	expect_rebuild_clean(h, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +623,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_referral, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_dispatch_to_department, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_list_filters, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_warning_and_late_sign, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_confidential_requester, h_setup, h_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("integration: flow", tests, h_group_setup, h_group_teardown);
 	printf("%lu checks\n", h_checks());
