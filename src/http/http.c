@@ -112,6 +112,17 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, struct err *e, un
 	return ret;
 }
 
+/* "application/json", optionally with parameters ("; charset=utf-8"). */
+static bool is_json_type(const char *ct)
+{
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+		return false;
+	ct += 16;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
 {
@@ -125,9 +136,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > API_MAX_BODY)
 			r->too_large = true;
-		const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-		if (ct && strncasecmp(ct, "application/json", 16) != 0)
-			r->bad_type = true;
+		r->bad_type = !is_json_type(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type"));
 		*con_cls = r;
 		return MHD_YES;
 	}

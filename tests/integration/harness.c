@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -223,13 +224,15 @@ static void free_env(char **env)
 
 /*
  * fork/execve bin with argv; stdout goes to a pipe (*out_fd, read end),
- * stderr to errpath, stdin from /dev/null. Returns the pid or -1.
+ * stderr to errpath (appended to, or replaced), stdin from /dev/null.
+ * Returns the pid or -1.
  */
-static pid_t spawn(const char *bin, char *const argv[], char **env, int *out_fd, const char *errpath)
+static pid_t spawn(const char *bin, char *const argv[], char **env, int *out_fd, const char *errpath, bool append)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return -1;
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(p[0]);
@@ -237,8 +240,12 @@ static pid_t spawn(const char *bin, char *const argv[], char **env, int *out_fd,
 		return -1;
 	}
 	if (pid == 0) {
+		/* never outlive the test program, even if it crashes */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
 		int devnull = open("/dev/null", O_RDONLY);
-		int err = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int err = open(errpath, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0600);
 		if (devnull >= 0)
 			dup2(devnull, 0);
 		dup2(p[1], 1);
@@ -289,7 +296,7 @@ int h_run(struct harness *h, const char *now, char **out, char **err, ...)
 	snprintf(errpath, sizeof(errpath), "%s/run.err", h->dir);
 	char **env = child_env(now, NULL);
 	int fd;
-	pid_t pid = spawn(h->bin, argv, env, &fd, errpath);
+	pid_t pid = spawn(h->bin, argv, env, &fd, errpath, false);
 	free_env(env);
 	if (pid < 0) {
 		fprintf(stderr, "harness: cannot start %s: %s\n", h->bin, strerror(errno));
@@ -465,7 +472,7 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 			(char *)"--sweep-seconds", (char *)"0", (char *)"--threads", (char *)"4", NULL};
 	char **env = child_env(now, ttl);
 	int fd;
-	pid_t pid = spawn(h->bin, argv, env, &fd, logpath);
+	pid_t pid = spawn(h->bin, argv, env, &fd, logpath, true);
 	free_env(env);
 	if (pid < 0) {
 		fprintf(stderr, "harness: cannot start the server: %s\n", strerror(errno));
