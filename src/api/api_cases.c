@@ -160,7 +160,7 @@ static enum err_code full_case(struct api_ctx *ctx, const struct actor *who, con
 
 /* ------------------------------------------------------------ input */
 
-enum err_code api_decode_case_input(struct store *st, json_t *body, struct case_input *in, struct err *e)
+enum err_code api_decode_case_input(json_t *body, struct case_input *in, struct err *e)
 {
 	static const char *const keys[] = {"type", "channel", "title", "content", "address", "location",
 					   "category", "tier", "requester", "place", NULL};
@@ -225,7 +225,6 @@ enum err_code api_decode_case_input(struct store *st, json_t *body, struct case_
 					 LIMIT_CODE, false, e)))
 			return rc;
 	}
-	(void)st;
 	return OK;
 }
 
@@ -325,7 +324,7 @@ HANDLER(api_case_create)
 	struct case_input in;
 	struct case_rec c;
 	enum err_code rc;
-	if ((rc = api_parse_body(req, &body, e)) || (rc = api_decode_case_input(ctx->cx.st, body, &in, e)) ||
+	if ((rc = api_parse_body(req, &body, e)) || (rc = api_decode_case_input(body, &in, e)) ||
 	    (rc = case_create(&ctx->cx, who, &in, clock_now(), &c, e)) || (rc = full_case(ctx, who, &c, &res->body, e)))
 		goto out;
 	res->status = 201;

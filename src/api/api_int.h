@@ -27,7 +27,7 @@ enum err_code api_query_int(const struct api_request *req, const char *key, long
 			    long *out, struct err *e);
 
 /* Decode a case intake body (also used by the command line). */
-enum err_code api_decode_case_input(struct store *st, json_t *body, struct case_input *in, struct err *e);
+enum err_code api_decode_case_input(json_t *body, struct case_input *in, struct err *e);
 
 /* JSON of a unit reference {"code","name"} or null. */
 json_t *api_unit_ref(struct store *st, const char *code);
