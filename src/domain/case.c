@@ -75,7 +75,7 @@ const char *case_action_label(enum case_action a)
 const char *case_status_label(enum case_status s)
 {
 	static const char *const labels[CASE_STATUS_COUNT] = {"已受理", "直接答复", "不予派单", "已派单", "已签收",
-							      "办理中",	 "退单待审", "已反馈",	 "挂账",   "已办结"};
+							      "办理中",	 "退单待审", "已反馈",	 "挂账",   "已办结", "已合并"};
 	return (size_t)s < ARRAY_SIZE(labels) ? labels[s] : "?";
 }
 

@@ -33,8 +33,16 @@ NAMES(unit_kind_name, unit_kind_parse, enum unit_kind, "centre", "district", "st
 NAMES(tier_name, tier_parse, enum tier, "emergency", "utilities", "general", "complex")
 NAMES(role_name, role_parse, enum role, "agent", "dispatcher", "handler", "head", "supervisor", "assessor", "admin")
 NAMES(case_status_name, case_status_parse, enum case_status, "received", "answered", "referred", "dispatched",
-      "accepted", "in_progress", "returned", "replied", "parked", "closed")
+      "accepted", "in_progress", "returned", "replied", "parked", "closed", "merged")
 NAMES(case_type_name, case_type_parse, enum case_type, "consultation", "help", "complaint", "report", "suggestion")
+NAMES(scope_name, scope_parse, enum assess_scope, "all", "response_only", "excluded")
+NAMES(satisfaction_name, satisfaction_parse, enum satisfaction, "none", "satisfied", "basic", "unsatisfied")
+
+const char *task_kind_name(enum task_kind k)
+{
+	return k == TASK_WHISTLE ? "whistle" : "subdispatch";
+}
+
 NAMES(span_unit_name, span_unit_parse, enum span_unit, "hours", "calendar_days", "working_days")
 
 const char *clock_name(enum clock_kind k)

@@ -104,9 +104,10 @@ enum case_status {
 	CS_RETURNED,
 	CS_REPLIED,
 	CS_PARKED,
-	CS_CLOSED
+	CS_CLOSED,
+	CS_MERGED /* a duplicate handled through another case (多人反映同一问题) */
 };
-#define CASE_STATUS_COUNT 10
+#define CASE_STATUS_COUNT 11
 
 enum case_type { CT_CONSULTATION, CT_HELP, CT_COMPLAINT, CT_REPORT, CT_SUGGESTION };
 
@@ -122,6 +123,35 @@ struct case_clock {
 	bool warned;
 	bool overdue;
 };
+
+/* A task on a case: a summoned unit of a whistle (吹哨报到), or a sub-dispatch to a community. */
+enum task_kind { TASK_WHISTLE, TASK_SUBDISPATCH };
+#define MAX_TASKS 48
+struct case_task {
+	int no; /* the whistle's (or sub-dispatch's) number on this case, from 1 */
+	enum task_kind kind;
+	char unit[LIMIT_CODE + 1];    /* the summoned department/enterprise, or the community */
+	char by_unit[LIMIT_CODE + 1]; /* the unit that whistled or sub-dispatched */
+	int64_t at;                   /* summoned */
+	int64_t report_due;           /* report (报到) deadline; 0 = none */
+	int64_t reported_at;          /* 0 = not yet */
+	bool on_site;
+	int64_t finished_at; /* part done; 0 = open */
+	int64_t rated_at;
+	int rating[3]; /* timeliness, attitude, result: 1–5; 0 = not rated */
+};
+
+/* A supervisor's instruction (督办) with its own deadline. */
+#define MAX_SUPERVISIONS 16
+struct case_supervision {
+	int no;
+	char unit[LIMIT_CODE + 1]; /* the supervising unit */
+	int64_t at, due, answered_at;
+};
+
+/* Assessment scope of a case (DOMAIN.md §7). */
+enum assess_scope { SCOPE_ALL, SCOPE_RESPONSE_ONLY, SCOPE_EXCLUDED };
+enum satisfaction { SAT_NONE, SAT_SATISFIED, SAT_BASIC, SAT_UNSATISFIED };
 
 /*
  * The projection of a case's events. Everything here is derived from the
@@ -159,7 +189,60 @@ struct case_rec {
 	int64_t created_at, updated_at, closed_at;
 	struct case_clock clocks[CLOCK_COUNT];
 	int64_t next_check_at; /* earliest pending warning/deadline; 0 = none */
+
+	/* handling beyond the straight path (issue: whistle, disputes, callback) */
+	int ntasks;
+	struct case_task tasks[MAX_TASKS];
+	int nwhistles, nsubdispatches;
+	int nsupervisions;
+	struct case_supervision supervisions[MAX_SUPERVISIONS];
+	enum case_status return_from; /* where a rejected dispute sends the case back */
+	char return_reason[24];       /* pending dispute: territory | ownership | overlap | other */
+	int returns, extensions, reopens;
+	int64_t extension_due; /* requested new feedback due awaiting decision; 0 = none */
+	int escalation;        /* 0 none, 1 district, 2 city */
+	int64_t parked_until;  /* planned date while parked */
+	int64_t merged_into, repeat_of;
+	enum assess_scope scope;
+	int exclusion_requested; /* requested scope + 1 awaiting decision; 0 = none */
+	/* the latest callback (回访) */
+	int64_t callback_at;
+	bool callback_valid;
+	int callback_contacted, callback_solved; /* -1 unknown */
+	enum satisfaction callback_satisfaction;
 };
+
+/*
+ * A fact for the monthly figures, produced by case_apply() from an event
+ * and stored with it in the same transaction (so figures can be both read
+ * fast and recomputed from the log). kind and value:
+ *   dispatch   unit = new lead                        value 0
+ *   sign       unit = lead                            value 1 on time, 0 late
+ *   contact    unit = lead                            value 1 on time, 0 late
+ *   reply      unit = lead                            value 1 on time, 0 late
+ *   handling   unit = lead                            value seconds from dispatch to reply
+ *   return     unit = the unit disputing              value 0
+ *   extension  unit = lead (approved extension)       value 0
+ *   reopen     unit = lead                            value 0
+ *   overdue    unit = lead                            value clock (enum clock_kind)
+ *   callback   unit = lead                            value bits: 1 valid, 2 contacted, 4 solved,
+ *                                                     satisfaction << 3
+ *   report     unit = summoned unit                   value 1 on time, 0 late
+ *   rating     unit = summoned unit                   value timeliness*100 + attitude*10 + result
+ */
+struct fact {
+	int64_t case_id;
+	int seq;
+	int64_t at;
+	int64_t user_id;
+	char unit[LIMIT_CODE + 1];
+	char kind[16];
+	int64_t value;
+};
+#define FACT_CB_VALID 1
+#define FACT_CB_CONTACTED 2
+#define FACT_CB_SOLVED 4
+#define FACT_CB_SAT_SHIFT 3
 
 /* One appended event. payload is JSON text owned by the record (free it). */
 struct event_rec {
@@ -182,6 +265,8 @@ struct case_query {
 				    subtree or recorded by one (created_unit); NULL = all */
 	int overdue;             /* -1 any, 0 not overdue, 1 overdue */
 	int64_t from, to;        /* created_at range [from, to); 0 = open */
+	bool callback_due;       /* only cases waiting for a callback at `now` (see store_cases_list) */
+	int64_t now;
 	int page, per_page;      /* page from 1; per_page <= 0 = every match */
 };
 
@@ -268,6 +353,71 @@ typedef int (*case_fn)(void *ctx, const struct case_rec *c);
 enum err_code store_cases_list(struct store *st, const struct case_query *q, case_fn fn, void *ctx,
 			       int64_t *total, struct err *e);
 typedef int (*id_fn)(void *ctx, int64_t id);
+
+/* Facts for the monthly figures (struct fact). */
+enum err_code store_fact_insert(struct store *st, const struct fact *f, struct err *e);
+typedef int (*fact_fn)(void *ctx, const struct fact *f);
+/* A case's facts in (seq, kind) order; case_id 0 = every fact, by case then seq. */
+enum err_code store_facts_list(struct store *st, int64_t case_id, fact_fn fn, void *ctx, struct err *e);
+
+/*
+ * Per-unit counts over facts with at in [from, to). Callbacks: for each case
+ * only its latest valid callback in the period counts (a rework's new
+ * callback replaces the earlier one), attributed to the fact's unit; the
+ * case's current scope decides what the assessed counts include. Every
+ * other kind counts each fact. Units with no fact in the period are not
+ * listed. Order: by unit code.
+ */
+struct unit_counts {
+	char unit[LIMIT_CODE + 1];
+	/* full scope: every valid callback, exclusions included */
+	int64_t cb_valid, cb_contacted, cb_solved, cb_satisfied, cb_basic;
+	/* assessed response: scope all or response_only */
+	int64_t as_valid, as_contacted;
+	/* assessed resolution and satisfaction: scope all only */
+	int64_t as_full_valid, as_solved, as_satisfied, as_basic;
+	int64_t dispatches, sign_total, sign_ontime, contact_total, contact_ontime, reply_total, reply_ontime;
+	int64_t handling_seconds; /* sum over handling facts */
+	int64_t returns, extensions, reopens, overdue;
+	int64_t reports, reports_ontime, ratings, rating_sum; /* rating_sum: Σ (timeliness+attitude+result) */
+};
+typedef int (*unit_counts_fn)(void *ctx, const struct unit_counts *c);
+enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, unit_counts_fn fn, void *ctx,
+				struct err *e);
+
+/*
+ * Per-person records (干部实绩档案) over [from, to): what each user did
+ * (facts with their user_id) and how it went.
+ */
+struct person_counts {
+	int64_t user_id;
+	char login[LIMIT_LOGIN + 1];
+	char name[TEXT_BYTES(LIMIT_NAME)];
+	char unit[LIMIT_CODE + 1];
+	int64_t signs, signs_ontime, contacts, contacts_ontime, replies, replies_ontime;
+	int64_t reports, reports_ontime;
+	/* ratings of the whistle tasks this user reported on (rating facts for the same case and unit) */
+	int64_t ratings, rating_sum;
+	/* valid callbacks of cases whose latest reply before the callback was by this user */
+	int64_t callbacks, callbacks_solved, callbacks_satisfied;
+};
+typedef int (*person_counts_fn)(void *ctx, const struct person_counts *c);
+enum err_code store_person_counts(struct store *st, int64_t from, int64_t to, const char *unit_path,
+				  person_counts_fn fn, void *ctx, struct err *e);
+
+/* Assessment configuration per pool (DOMAIN.md §7: every weight is configuration). */
+struct assess_config {
+	enum unit_kind pool; /* street, department, enterprise, district */
+	double w_response, w_resolution, w_satisfaction;
+	double basic_coefficient; /* 基本满意 counts this much of 满意 (0.9) */
+	int period_start_day;     /* 1 = calendar month; 19 = from the 19th to the 18th */
+	int min_callbacks;        /* fewer valid callbacks: listed apart, not ranked */
+	double whistle_weight;    /* departments/enterprises: share of the whistle score (0 = none) */
+};
+/* E_NOT_FOUND when the pool has no stored configuration. */
+enum err_code store_assess_config_get(struct store *st, enum unit_kind pool, struct assess_config *out,
+				      struct err *e);
+enum err_code store_assess_config_put(struct store *st, const struct assess_config *c, struct err *e);
 /*
  * Ids of cases whose next_check_at is set and <= now, oldest first, at most
  * limit (<= 0: no limit). The ids are read before fn is first called, so fn
@@ -290,6 +440,11 @@ const char *case_type_name(enum case_type t);
 int case_type_parse(const char *s);
 const char *clock_name(enum clock_kind k);
 const char *span_unit_name(enum span_unit u);
+const char *scope_name(enum assess_scope s);
+int scope_parse(const char *s);
+const char *satisfaction_name(enum satisfaction s);
+int satisfaction_parse(const char *s);
+const char *task_kind_name(enum task_kind k);
 int span_unit_parse(const char *s);
 
 #endif
