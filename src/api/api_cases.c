@@ -3,6 +3,7 @@
  */
 #include "api_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,25 @@ static json_t *requester_json(const struct actor *who, const struct case_rec *c)
 			 "masked", !open);
 }
 
+static json_t *tasks_json(struct store *st, const struct case_rec *c)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < c->ntasks; i++) {
+		const struct case_task *t = &c->tasks[i];
+		json_t *o = json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "kind", task_kind_name(t->kind),
+				      "no", t->no, "unit", api_unit_ref(st, t->unit), "by_unit",
+				      api_unit_ref(st, t->by_unit), "at", api_time(t->at), "report_due",
+				      api_time(t->report_due), "reported_at", api_time(t->reported_at), "on_site",
+				      t->on_site, "finished_at", api_time(t->finished_at));
+		json_object_set_new(o, "rating",
+				    t->rated_at ? json_pack("{s:i, s:i, s:i}", "timeliness", t->rating[0], "attitude",
+							    t->rating[1], "result", t->rating[2])
+						: json_null());
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 /* The case as the API shows it: brief for lists, full with events for one case. */
 static json_t *case_json(struct store *st, const struct actor *who, const struct case_rec *c, bool brief)
 {
@@ -87,8 +107,47 @@ static json_t *case_json(struct store *st, const struct actor *who, const struct
 	json_object_set_new(o, "result", *c->result ? json_string(c->result) : json_null());
 	json_object_set_new(o, "solved", c->solved < 0 ? json_null() : json_boolean(c->solved));
 	json_object_set_new(o, "closed_at", api_time(c->closed_at));
+	json_object_set_new(o, "tasks", tasks_json(st, c));
+	json_t *sups = json_array();
+	for (int i = 0; i < c->nsupervisions; i++) {
+		const struct case_supervision *sv = &c->supervisions[i];
+		json_array_append_new(sups, json_pack("{s:i, s:o, s:o, s:o, s:o}", "no", sv->no, "unit",
+						      api_unit_ref(st, sv->unit), "at", api_time(sv->at), "due",
+						      api_time(sv->due), "answered_at", api_time(sv->answered_at)));
+	}
+	json_object_set_new(o, "supervisions", sups);
+	json_object_set_new(o, "dispute",
+			    c->status == CS_RETURNED ? json_pack("{s:s, s:s}", "cause", c->return_reason, "from",
+								  case_status_name(c->return_from))
+						     : json_null());
+	json_object_set_new(o, "extension_requested", api_time(c->extension_due));
+	json_object_set_new(o, "escalation",
+			    c->escalation == 2 ? json_string("city")
+					       : c->escalation == 1 ? json_string("district") : json_null());
+	json_object_set_new(o, "parked_until", api_time(c->parked_until));
+	json_object_set_new(o, "merged_into", c->merged_into ? json_integer(c->merged_into) : json_null());
+	json_object_set_new(o, "repeat_of", c->repeat_of ? json_integer(c->repeat_of) : json_null());
+	json_object_set_new(o, "assessment",
+			    json_pack("{s:s, s:o}", "scope", scope_name(c->scope), "requested",
+				      c->exclusion_requested ? json_string(scope_name(
+								       (enum assess_scope)(c->exclusion_requested - 1)))
+							     : json_null()));
+	json_object_set_new(o, "callback",
+			    c->callback_at ? json_pack("{s:o, s:b, s:o, s:o, s:o}", "at", api_time(c->callback_at),
+						       "valid", c->callback_valid, "contacted",
+						       c->callback_contacted < 0 ? json_null()
+										 : json_boolean(c->callback_contacted),
+						       "solved",
+						       c->callback_solved < 0 ? json_null() : json_boolean(c->callback_solved),
+						       "satisfaction",
+						       c->callback_satisfaction ? json_string(satisfaction_name(
+											c->callback_satisfaction))
+										: json_null())
+					   : json_null());
+	json_object_set_new(o, "counts", json_pack("{s:i, s:i, s:i}", "returns", c->returns, "extensions",
+						   c->extensions, "reopens", c->reopens));
 	json_t *allowed = json_array();
-	unsigned mask = case_allowed_actions(who, c);
+	unsigned mask = case_allowed_actions(who, c, now);
 	for (int a = 0; a < CASE_ACTION_COUNT; a++)
 		if (mask & (1u << a))
 			json_array_append_new(allowed, json_string(case_action_name((enum case_action)a)));
@@ -229,79 +288,163 @@ enum err_code api_decode_case_input(json_t *body, struct case_input *in, struct 
 }
 
 /*
- * The body of an action. Each action takes only its own keys; anything
- * else is refused by name so a typo never passes silently.
+ * The body of each action, as a table: its JSON keys, their types and where
+ * they go in struct action_input. Every action also takes "reason". A key
+ * an action does not list is refused by name, so a typo never passes
+ * silently; the domain checks which ones are required and their values.
  */
-static enum err_code decode_action(enum case_action a, json_t *body, struct action_input *in, struct err *e)
+enum key_type {
+	K_TEXT,   /* string into text (≤ LIMIT_REASON) */
+	K_UNIT,   /* unit code into unit */
+	K_UNITS,  /* array of unit codes into units */
+	K_TIER,   /* tier name into tier */
+	K_OUTCOME,
+	K_CODE,   /* short code into code */
+	K_METHOD,
+	K_BOOL,   /* into the int named by off */
+	K_TIME,   /* ISO 8601 into time */
+	K_REF,    /* positive integer into ref */
+	K_RATING, /* integer 1–5 into rating[idx] */
+};
+
+struct key_spec {
+	const char *key;
+	enum key_type type;
+	size_t off; /* K_BOOL: offset of the int; K_RATING: index */
+};
+
+#define B(field) offsetof(struct action_input, field)
+#define KEYS(...) ((const struct key_spec[]){__VA_ARGS__, {NULL, 0, 0}})
+
+static const struct key_spec *const action_keys[CASE_ACTION_COUNT] = {
+	[ACT_ANSWER] = KEYS({"answer", K_TEXT, 0}),
+	[ACT_REFER] = KEYS({"outcome", K_OUTCOME, 0}, {"answer", K_TEXT, 0}),
+	[ACT_DISPATCH] = KEYS({"unit", K_UNIT, 0}, {"copies", K_UNITS, 0}, {"tier", K_TIER, 0}),
+	[ACT_CONTACT] = KEYS({"reached", K_BOOL, B(reached)}, {"method", K_METHOD, 0}, {"note", K_TEXT, 0}),
+	[ACT_NOTE] = KEYS({"note", K_TEXT, 0}),
+	[ACT_REPLY] = KEYS({"result", K_TEXT, 0}, {"solved", K_BOOL, B(solved)}),
+	[ACT_WHISTLE] = KEYS({"units", K_UNITS, 0}, {"place", K_TEXT, 0}, {"report_due", K_TIME, 0}),
+	[ACT_REPORT] = KEYS({"whistle", K_REF, 0}, {"on_site", K_BOOL, B(on_site)}, {"note", K_TEXT, 0}),
+	[ACT_FINISH] = KEYS({"whistle", K_REF, 0}, {"result", K_TEXT, 0}),
+	[ACT_RATE] = KEYS({"unit", K_UNIT, 0}, {"whistle", K_REF, 0}, {"timeliness", K_RATING, 0},
+			  {"attitude", K_RATING, 1}, {"result", K_RATING, 2}),
+	[ACT_RETURN] = KEYS({"cause", K_CODE, 0}, {"evidence", K_TEXT, 0}),
+	[ACT_DECIDE_RETURN] = KEYS({"decision", K_CODE, 0}, {"unit", K_UNIT, 0}, {"copies", K_UNITS, 0},
+				   {"tier", K_TIER, 0}),
+	[ACT_EXTEND] = KEYS({"new_due", K_TIME, 0}),
+	[ACT_DECIDE_EXTENSION] = KEYS({"approve", K_BOOL, B(approve)}),
+	[ACT_SUPERVISE] = KEYS({"instruction", K_TEXT, 0}, {"due", K_TIME, 0}),
+	[ACT_ANSWER_SUPERVISION] = KEYS({"no", K_REF, 0}, {"answer", K_TEXT, 0}),
+	[ACT_ESCALATE] = KEYS({"to", K_CODE, 0}),
+	[ACT_SUBDISPATCH] = KEYS({"community", K_UNIT, 0}, {"note", K_TEXT, 0}),
+	[ACT_PARK] = KEYS({"until", K_TIME, 0}),
+	[ACT_MERGE] = KEYS({"into", K_REF, 0}),
+	[ACT_LINK_REPEAT] = KEYS({"of", K_REF, 0}),
+	[ACT_CALLBACK] = KEYS({"valid", K_BOOL, B(valid)}, {"contacted", K_BOOL, B(contacted)},
+			      {"solved", K_BOOL, B(solved)}, {"satisfaction", K_CODE, 0}, {"comment", K_TEXT, 0}),
+	[ACT_APPLY_EXCLUSION] = KEYS({"scope", K_CODE, 0}, {"evidence", K_TEXT, 0}),
+	[ACT_DECIDE_EXCLUSION] = KEYS({"approve", K_BOOL, B(approve)}),
+};
+
+/* Decode one key of an action body by its spec. */
+static enum err_code decode_key(json_t *v, const struct key_spec *k, struct action_input *in, struct err *e)
 {
-	static const char *const k_answer[] = {"answer", "reason", NULL};
-	static const char *const k_refer[] = {"outcome", "answer", "reason", NULL};
-	static const char *const k_dispatch[] = {"unit", "copies", "tier", "reason", NULL};
-	static const char *const k_plain[] = {"reason", NULL};
-	static const char *const k_contact[] = {"reached", "method", "note", "reason", NULL};
-	static const char *const k_note[] = {"note", "reason", NULL};
-	static const char *const k_reply[] = {"result", "solved", "reason", NULL};
-	const char *const *keys = k_plain;
-	const char *text_key = NULL;
 	enum err_code rc;
-	action_input_init(in);
-	switch (a) {
-	case ACT_ANSWER:
-		keys = k_answer, text_key = "answer";
+	json_t *wrap = json_pack("{s:O}", k->key, v);
+	char tier[24];
+	switch (k->type) {
+	case K_TEXT:
+		rc = api_get_string(wrap, k->key, NULL, in->text, sizeof(in->text), LIMIT_REASON, false, e);
 		break;
-	case ACT_REFER:
-		keys = k_refer, text_key = "answer";
+	case K_UNIT:
+		rc = api_get_string(wrap, k->key, NULL, in->unit, sizeof(in->unit), LIMIT_CODE, false, e);
 		break;
-	case ACT_DISPATCH:
-		keys = k_dispatch;
+	case K_OUTCOME:
+		rc = api_get_string(wrap, k->key, NULL, in->outcome, sizeof(in->outcome), 20, false, e);
 		break;
-	case ACT_CONTACT:
-		keys = k_contact, text_key = "note";
+	case K_CODE:
+		rc = api_get_string(wrap, k->key, NULL, in->code, sizeof(in->code), 20, false, e);
 		break;
-	case ACT_NOTE:
-		keys = k_note, text_key = "note";
+	case K_METHOD:
+		rc = api_get_string(wrap, k->key, NULL, in->method, sizeof(in->method), 15, false, e);
 		break;
-	case ACT_REPLY:
-		keys = k_reply, text_key = "result";
+	case K_TIER:
+		rc = api_get_string(wrap, k->key, NULL, tier, sizeof(tier), 20, false, e);
+		if (rc == OK && *tier && (in->tier = tier_parse(tier)) < 0)
+			rc = err_set(e, E_INVALID, k->key, "时限等级须为 emergency、utilities、general 或 complex");
 		break;
-	default:
+	case K_BOOL:
+		rc = api_get_bool(wrap, k->key, NULL, (int *)((char *)in + k->off), e);
+		break;
+	case K_TIME: {
+		char t[40];
+		rc = api_get_string(wrap, k->key, NULL, t, sizeof(t), 35, false, e);
+		if (rc == OK && *t && !time_parse_iso(t, &in->time))
+			rc = err_set(e, E_INVALID, k->key, "字段 %s 须为日期（2026-03-31）或带时区的时间", k->key);
 		break;
 	}
-	if ((rc = api_check_keys(body, keys, NULL, e)) ||
-	    (rc = api_get_string(body, "reason", NULL, in->reason, sizeof(in->reason), LIMIT_REASON, false, e)))
-		return rc;
-	if (text_key &&
-	    (rc = api_get_string(body, text_key, NULL, in->text, sizeof(in->text), LIMIT_REASON, false, e)))
-		return rc;
-	if (a == ACT_REFER &&
-	    (rc = api_get_string(body, "outcome", NULL, in->outcome, sizeof(in->outcome), 20, true, e)))
-		return rc;
-	if (a == ACT_CONTACT && ((rc = api_get_bool(body, "reached", NULL, &in->reached, e)) ||
-				 (rc = api_get_string(body, "method", NULL, in->method, sizeof(in->method), 15, false,
-						      e))))
-		return rc;
-	if (a == ACT_REPLY && (rc = api_get_bool(body, "solved", NULL, &in->solved, e)))
-		return rc;
-	if (a == ACT_DISPATCH) {
-		char tier[24];
-		if ((rc = api_get_string(body, "unit", NULL, in->unit, sizeof(in->unit), LIMIT_CODE, false, e)) ||
-		    (rc = api_get_string(body, "tier", NULL, tier, sizeof(tier), 20, false, e)))
-			return rc;
-		if (*tier && (in->tier = tier_parse(tier)) < 0)
-			return err_set(e, E_INVALID, "tier", "时限等级须为 emergency、utilities、general 或 complex");
-		json_t *copies = json_object_get(body, "copies");
-		if (copies && !json_is_null(copies)) {
-			if (!json_is_array(copies))
-				return err_set(e, E_INVALID, "copies", "字段 copies 应为单位编码数组");
-			if (json_array_size(copies) > MAX_COPY_UNITS)
-				return err_set(e, E_INVALID, "copies", "抄送单位不能超过 %d 个", MAX_COPY_UNITS);
-			for (size_t i = 0; i < json_array_size(copies); i++) {
-				const char *s = json_string_value(json_array_get(copies, i));
-				if (!s || strlen(s) > LIMIT_CODE)
-					return err_set(e, E_INVALID, "copies", "copies 第 %zu 项应为单位编码", i + 1);
-				strlcpy_ok(in->copies[in->ncopies++], s, sizeof(in->copies[0]));
-			}
+	case K_REF:
+		if (!json_is_integer(v) || json_integer_value(v) <= 0)
+			rc = err_set(e, E_INVALID, k->key, "字段 %s 应为正整数", k->key);
+		else
+			in->ref = (int64_t)json_integer_value(v), rc = OK;
+		break;
+	case K_RATING:
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 5)
+			rc = err_set(e, E_INVALID, k->key, "评分 %s 须为 1–5 的整数", k->key);
+		else
+			in->rating[k->off] = (int)json_integer_value(v), rc = OK;
+		break;
+	case K_UNITS:
+		rc = OK;
+		if (!json_is_array(v)) {
+			rc = err_set(e, E_INVALID, k->key, "字段 %s 应为单位编码数组", k->key);
+			break;
 		}
+		if (json_array_size(v) > MAX_TASKS) {
+			rc = err_set(e, E_INVALID, k->key, "字段 %s 最多 %d 个单位", k->key, MAX_TASKS);
+			break;
+		}
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			const char *c = json_string_value(json_array_get(v, i));
+			if (!c || !*c || strlen(c) > LIMIT_CODE) {
+				rc = err_set(e, E_INVALID, k->key, "%s 第 %zu 项应为单位编码", k->key, i + 1);
+				break;
+			}
+			strlcpy_ok(in->units[in->nunits++], c, sizeof(in->units[0]));
+		}
+		break;
+	default:
+		rc = err_set(e, E_INTERNAL, k->key, "未知字段类型");
+	}
+	json_decref(wrap);
+	return rc;
+}
+
+static enum err_code decode_action(enum case_action a, json_t *body, struct action_input *in, struct err *e)
+{
+	const struct key_spec *keys = action_keys[a];
+	const char *key;
+	json_t *v;
+	enum err_code rc;
+	action_input_init(in);
+	json_object_foreach(body, key, v)
+	{
+		if (!strcmp(key, "reason")) {
+			if ((rc = api_get_string(body, "reason", NULL, in->reason, sizeof(in->reason), LIMIT_REASON,
+						 false, e)))
+				return rc;
+			continue;
+		}
+		const struct key_spec *k = keys;
+		while (k && k->key && strcmp(k->key, key) != 0)
+			k++;
+		if (!k || !k->key)
+			return err_set(e, E_INVALID, key, "「%s」不接受字段 %s", case_action_label(a), key);
+		if (json_is_null(v))
+			continue;
+		if ((rc = decode_key(v, k, in, e)))
+			return rc;
 	}
 	return OK;
 }
@@ -421,6 +564,12 @@ HANDLER(api_cases_list)
 	}
 	if (q.from && q.to && q.from >= q.to)
 		return err_set(e, E_INVALID, "to", "结束时间须晚于开始时间");
+	if ((v = api_query(req, "callback_due"))) {
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			return err_set(e, E_INVALID, "callback_due", "参数 callback_due 须为 true 或 false");
+		q.callback_due = !strcmp(v, "true");
+		q.now = clock_now();
+	}
 	if (who->unit.kind != UNIT_CENTRE)
 		q.viewer_path = who->unit.path;
 	struct list_ctx x = {ctx->cx.st, who, json_array()};

@@ -98,7 +98,7 @@ static bool load_body(const char *json, const char *file, char **out)
 int cmd_case(int argc, char **argv)
 {
 	const char *db = NULL, *as = NULL, *json = NULL, *file = NULL, *status = NULL, *unit = NULL,
-		   *overdue = NULL, *page = NULL, *per_page = NULL, *from = NULL, *to = NULL;
+		   *overdue = NULL, *page = NULL, *per_page = NULL, *from = NULL, *to = NULL, *callback_due = NULL;
 	const struct cli_opt opts[] = {
 		{"--db", &db, NULL, "database file"},
 		{"--as", &as, NULL, "login of the user acting"},
@@ -107,6 +107,7 @@ int cmd_case(int argc, char **argv)
 		{"--status", &status, NULL, "list: filter by status"},
 		{"--unit", &unit, NULL, "list: lead unit within this unit"},
 		{"--overdue", &overdue, NULL, "list: true|false"},
+		{"--callback-due", &callback_due, NULL, "list: true = only cases waiting for a callback"},
 		{"--from", &from, NULL, "list: created on or after (date or time)"},
 		{"--to", &to, NULL, "list: created before"},
 		{"--page", &page, NULL, "list: page number"},
@@ -125,7 +126,8 @@ int cmd_case(int argc, char **argv)
 		rc = run(db, as, "POST", "/api/v1/cases", body, NULL);
 	} else if (!strcmp(pos[0], "list") && !pos[1]) {
 		struct kv q[] = {{"status", status}, {"unit", unit},	   {"overdue", overdue}, {"from", from},
-				 {"to", to},	     {"page", page},	   {"per_page", per_page}, {NULL, NULL}};
+				 {"to", to},	     {"page", page},	   {"per_page", per_page},
+				 {"callback_due", callback_due}, {NULL, NULL}};
 		rc = run(db, as, "GET", "/api/v1/cases", NULL, q);
 	} else if (!strcmp(pos[0], "show") && pos[1] && !pos[2]) {
 		snprintf(path, sizeof(path), "/api/v1/cases/%.40s", pos[1]);

@@ -65,7 +65,7 @@ static int rebuild_case(void *ctx, int64_t id)
 	struct case_rec stored, rebuilt;
 	enum err_code rc;
 	if ((rc = store_case_get(r->st, id, &stored, r->e)) != OK ||
-	    (rc = case_rebuild(r->st, id, &rebuilt, r->e)) != OK)
+	    (rc = case_rebuild(r->st, id, &rebuilt, NULL, NULL, r->e)) != OK)
 		return rc;
 	r->cases++;
 	const char *field = case_diff(&stored, &rebuilt);

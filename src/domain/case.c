@@ -1,11 +1,12 @@
 /*
- * case.c — the case lifecycle as a table of rules, one fold function that
- * turns events into the case row, and the deadline sweep.
+ * case.c — the case lifecycle: who may do what and when (one table of
+ * rules), the checks on each action's input and the event it writes, and
+ * the deadline sweep. What an event means for the case row is in
+ * case_fold.c.
  */
 #include "case.h"
 #include "catalog.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,12 @@ const char *const case_channels[] = {"phone", "web", "app", "miniprogram", "wech
 const char *const referral_outcomes[] = {"emergency", "other_channel", "repeat", "secret", "out_of_remit",
 					 "unlawful", NULL};
 const char *const contact_methods[] = {"phone", "sms", "visit", "other", NULL};
+/* 属地不符, 权属不清, 职能交叉, other */
+const char *const return_causes[] = {"territory", "ownership", "overlap", "other", NULL};
 static const char *const crs_names[] = {"wgs84", "gcj02", "bd09", NULL};
+
+/* A whistle's report deadline when the street names none (平谷's rule was 30 minutes on site). */
+#define WHISTLE_REPORT_MINUTES_DEFAULT 120
 
 bool name_in(const char *const *list, const char *s)
 {
@@ -26,40 +32,66 @@ bool name_in(const char *const *list, const char *s)
 #define ST(s) (1u << (s))
 #define RL(r) (1u << (r))
 #define ANY_STATE 0xFFFFu
+#define ST_OPEN (ST(CS_DISPATCHED) | ST(CS_ACCEPTED) | ST(CS_IN_PROGRESS) | ST(CS_PARKED))
+#define ST_HANDLING (ST(CS_ACCEPTED) | ST(CS_IN_PROGRESS))
 #define CENTRE_ROLES (RL(ROLE_AGENT) | RL(ROLE_DISPATCHER))
 #define UNIT_ROLES (RL(ROLE_HANDLER) | RL(ROLE_HEAD))
+#define SUPERVISOR (RL(ROLE_SUPERVISOR))
 
 /* Who, besides the role, may take an action. */
 enum actor_scope {
 	BY_CENTRE, /* a user of the hotline centre */
 	BY_LEAD,   /* a user of the case's lead unit */
+	BY_TASK,   /* a user of a unit with a task on the case (summoned, or sub-dispatched to) */
 	BY_VIEWER, /* anyone who may see the case */
 	BY_SYSTEM, /* the sweep only */
 };
 
 /*
- * The lifecycle rules: from which states, to which state (-1: unchanged),
- * by which roles, in which scope. DOMAIN.md §4 is the source.
+ * The lifecycle rules: from which states, by which roles, in which scope.
+ * DOMAIN.md §4 and §6–7 are the source; where each action leads is in
+ * case_fold.c.
  */
 static const struct action_rule {
 	const char *name;
 	const char *label; /* what a Beijing case worker calls it */
 	unsigned from;
-	int to;
 	unsigned roles;
 	enum actor_scope scope;
 } rules[CASE_ACTION_COUNT] = {
-	[ACT_CREATE] = {"create", "受理登记", 0, CS_RECEIVED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_ANSWER] = {"answer", "直接答复", ST(CS_RECEIVED), CS_ANSWERED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_REFER] = {"refer", "不予派单", ST(CS_RECEIVED), CS_REFERRED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_DISPATCH] = {"dispatch", "派单", ST(CS_RECEIVED) | ST(CS_RETURNED), CS_DISPATCHED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_SIGN] = {"sign", "签收", ST(CS_DISPATCHED), CS_ACCEPTED, UNIT_ROLES, BY_LEAD},
-	[ACT_CONTACT] = {"contact", "联系诉求人", ST(CS_ACCEPTED) | ST(CS_IN_PROGRESS), CS_IN_PROGRESS, UNIT_ROLES, BY_LEAD},
-	[ACT_NOTE] = {"note", "备注", ANY_STATE, -1, CENTRE_ROLES | UNIT_ROLES | RL(ROLE_SUPERVISOR), BY_VIEWER},
-	[ACT_REPLY] = {"reply", "反馈办理结果", ST(CS_IN_PROGRESS), CS_REPLIED, UNIT_ROLES, BY_LEAD},
-	[ACT_CLOSE] = {"close", "办结", ST(CS_REPLIED), CS_CLOSED, CENTRE_ROLES, BY_CENTRE},
-	[ACT_WARNING] = {"warning", "临期预警", ANY_STATE, -1, 0, BY_SYSTEM},
-	[ACT_OVERDUE] = {"overdue", "超期", ANY_STATE, -1, 0, BY_SYSTEM},
+	[ACT_CREATE] = {"create", "受理登记", 0, CENTRE_ROLES, BY_CENTRE},
+	[ACT_ANSWER] = {"answer", "直接答复", ST(CS_RECEIVED), CENTRE_ROLES, BY_CENTRE},
+	[ACT_REFER] = {"refer", "不予派单", ST(CS_RECEIVED), CENTRE_ROLES, BY_CENTRE},
+	[ACT_DISPATCH] = {"dispatch", "派单", ST(CS_RECEIVED), CENTRE_ROLES, BY_CENTRE},
+	[ACT_SIGN] = {"sign", "签收", ST(CS_DISPATCHED), UNIT_ROLES, BY_LEAD},
+	[ACT_CONTACT] = {"contact", "联系诉求人", ST_HANDLING, UNIT_ROLES, BY_LEAD},
+	[ACT_NOTE] = {"note", "备注", ANY_STATE, CENTRE_ROLES | UNIT_ROLES | SUPERVISOR, BY_VIEWER},
+	[ACT_REPLY] = {"reply", "反馈办理结果", ST(CS_IN_PROGRESS), UNIT_ROLES, BY_LEAD},
+	[ACT_CLOSE] = {"close", "办结", ST(CS_REPLIED), CENTRE_ROLES, BY_CENTRE},
+	[ACT_WARNING] = {"warning", "临期预警", ANY_STATE, 0, BY_SYSTEM},
+	[ACT_OVERDUE] = {"overdue", "超期", ANY_STATE, 0, BY_SYSTEM},
+	[ACT_WHISTLE] = {"whistle", "吹哨", ST_HANDLING, UNIT_ROLES, BY_LEAD},
+	[ACT_REPORT] = {"report", "报到", ST_OPEN, UNIT_ROLES, BY_TASK},
+	[ACT_FINISH] = {"finish", "任务办结", ST_OPEN, UNIT_ROLES, BY_TASK},
+	[ACT_RATE] = {"rate", "评价报到单位", ST_OPEN | ST(CS_REPLIED) | ST(CS_CLOSED), UNIT_ROLES, BY_LEAD},
+	[ACT_RETURN] = {"return", "退单", ST(CS_DISPATCHED) | ST_HANDLING, UNIT_ROLES, BY_LEAD},
+	[ACT_DECIDE_RETURN] = {"decide_return", "退单审核", ST(CS_RETURNED), CENTRE_ROLES, BY_CENTRE},
+	[ACT_EXTEND] = {"extend", "申请延期", ST_HANDLING | ST(CS_PARKED), UNIT_ROLES, BY_LEAD},
+	[ACT_DECIDE_EXTENSION] = {"decide_extension", "延期审核", ST_OPEN, CENTRE_ROLES, BY_CENTRE},
+	[ACT_SUPERVISE] = {"supervise", "督办", ST_OPEN | ST(CS_RETURNED), SUPERVISOR, BY_VIEWER},
+	[ACT_ANSWER_SUPERVISION] = {"answer_supervision", "回复督办", ST_OPEN | ST(CS_REPLIED), UNIT_ROLES, BY_LEAD},
+	[ACT_ESCALATE] = {"escalate", "提级", ST_HANDLING | ST(CS_PARKED), UNIT_ROLES | SUPERVISOR, BY_VIEWER},
+	[ACT_SUBDISPATCH] = {"subdispatch", "下派社区", ST_HANDLING, UNIT_ROLES, BY_LEAD},
+	[ACT_PARK] = {"park", "挂账", ST(CS_IN_PROGRESS), UNIT_ROLES, BY_LEAD},
+	[ACT_UNPARK] = {"unpark", "解除挂账", ST(CS_PARKED), UNIT_ROLES, BY_LEAD},
+	[ACT_MERGE] = {"merge", "合并工单", ST(CS_RECEIVED), CENTRE_ROLES, BY_CENTRE},
+	[ACT_LINK_REPEAT] = {"link_repeat", "关联重复诉求", ANY_STATE, CENTRE_ROLES, BY_CENTRE},
+	[ACT_CALLBACK] = {"callback", "回访", ST(CS_REPLIED) | ST(CS_MERGED) | ST(CS_DISPATCHED) | ST_HANDLING,
+			  CENTRE_ROLES, BY_CENTRE},
+	[ACT_REOPEN] = {"reopen", "重办", ST(CS_REPLIED) | ST(CS_CLOSED), CENTRE_ROLES, BY_CENTRE},
+	[ACT_APPLY_EXCLUSION] = {"apply_exclusion", "申请剔除",
+				 ST_HANDLING | ST(CS_PARKED) | ST(CS_REPLIED) | ST(CS_CLOSED), UNIT_ROLES, BY_LEAD},
+	[ACT_DECIDE_EXCLUSION] = {"decide_exclusion", "剔除审核", ANY_STATE, CENTRE_ROLES, BY_CENTRE},
 };
 
 const char *case_action_name(enum case_action a)
@@ -74,22 +106,21 @@ const char *case_action_label(enum case_action a)
 
 const char *case_status_label(enum case_status s)
 {
-	static const char *const labels[CASE_STATUS_COUNT] = {"已受理", "直接答复", "不予派单", "已派单", "已签收",
-							      "办理中",	 "退单待审", "已反馈",	 "挂账",   "已办结", "已合并"};
+	static const char *const labels[CASE_STATUS_COUNT] = {"已受理", "直接答复", "不予派单", "已派单",
+							      "已签收", "办理中",   "退单待审", "已反馈",
+							      "挂账",   "已办结",   "已合并"};
 	return (size_t)s < ARRAY_SIZE(labels) ? labels[s] : "?";
 }
 
 int case_action_parse(const char *s)
 {
-	for (int i = 0; i < CASE_ACTION_COUNT; i++)
-		if (rules[i].scope != BY_SYSTEM && i != ACT_CREATE && !strcmp(rules[i].name, s))
-			return i;
-	return -1;
+	int a = case_action_by_name(s);
+	return a < 0 || a == ACT_CREATE || rules[a].scope == BY_SYSTEM ? -1 : a;
 }
 
-static int action_by_event_name(const char *s)
+int case_action_by_name(const char *s)
 {
-	for (int i = 0; i < CASE_ACTION_COUNT; i++)
+	for (int i = 0; s && i < CASE_ACTION_COUNT; i++)
 		if (!strcmp(rules[i].name, s))
 			return i;
 	return -1;
@@ -99,8 +130,7 @@ void action_input_init(struct action_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->tier = -1;
-	in->solved = -1;
-	in->reached = -1;
+	in->solved = in->reached = in->on_site = in->approve = in->valid = in->contacted = -1;
 }
 
 /* ------------------------------------------------------------ context */
@@ -209,6 +239,34 @@ bool case_may_contact(const struct actor *who, const struct case_rec *c)
 	       !strcmp(who->unit.code, c->lead_unit);
 }
 
+/* The first task of this unit matching want (see task_open); NULL if none. */
+enum task_want { WANT_ANY, WANT_UNREPORTED, WANT_UNFINISHED, WANT_UNRATED };
+static const struct case_task *task_of(const struct case_rec *c, const char *unit, enum task_want want)
+{
+	for (int i = 0; i < c->ntasks; i++) {
+		const struct case_task *t = &c->tasks[i];
+		if (unit && strcmp(t->unit, unit) != 0)
+			continue;
+		switch (want) {
+		case WANT_ANY:
+			return t;
+		case WANT_UNREPORTED:
+			if (t->kind == TASK_WHISTLE && !t->reported_at)
+				return t;
+			break;
+		case WANT_UNFINISHED:
+			if (!t->finished_at)
+				return t;
+			break;
+		case WANT_UNRATED:
+			if (t->kind == TASK_WHISTLE && t->finished_at && !t->rated_at)
+				return t;
+			break;
+		}
+	}
+	return NULL;
+}
+
 /* Role and scope check; the caller has already checked visibility. */
 static enum err_code may_act(const struct actor *who, const struct case_rec *c, enum case_action a, struct err *e)
 {
@@ -219,6 +277,10 @@ static enum err_code may_act(const struct actor *who, const struct case_rec *c, 
 		return err_set(e, E_FORBIDDEN, NULL, "「%s」只能由热线中心执行", r->label);
 	if (r->scope == BY_LEAD && strcmp(who->unit.code, c->lead_unit) != 0)
 		return err_set(e, E_FORBIDDEN, NULL, "只有承办单位可以执行「%s」", r->label);
+	if (r->scope == BY_TASK && !task_of(c, who->unit.code, WANT_ANY))
+		return err_set(e, E_FORBIDDEN, NULL, "只有被吹哨或被下派的单位可以执行「%s」", r->label);
+	if (a == ACT_ESCALATE && who->user.role != ROLE_SUPERVISOR && strcmp(who->unit.code, c->lead_unit) != 0)
+		return err_set(e, E_FORBIDDEN, NULL, "只有承办单位或督办员可以提级");
 	return OK;
 }
 
@@ -230,17 +292,93 @@ static enum err_code state_allows(const struct case_rec *c, enum case_action a, 
 	return OK;
 }
 
-unsigned case_allowed_actions(const struct actor *who, const struct case_rec *c)
+/*
+ * What must hold besides the state for an action to make sense now: a
+ * pending application to decide, an open task to report on, a callback that
+ * found the problem unsolved. E_STATE with the reason otherwise.
+ */
+static enum err_code precondition(const struct actor *who, const struct case_rec *c, enum case_action a,
+				  int64_t now, struct err *e)
+{
+	const struct case_clock *fb = &c->clocks[CLK_FEEDBACK];
+	switch (a) {
+	case ACT_ANSWER:
+		if (c->type != CT_CONSULTATION)
+			return err_set(e, E_STATE, NULL, "只有咨询类诉求可以直接答复，其他诉求请派单或不予派单");
+		break;
+	case ACT_REPORT:
+		if (!task_of(c, who->unit.code, WANT_UNREPORTED))
+			return err_set(e, E_STATE, NULL, "本单位在此工单上没有待报到的吹哨任务");
+		break;
+	case ACT_FINISH:
+		if (!task_of(c, who->unit.code, WANT_UNFINISHED))
+			return err_set(e, E_STATE, NULL, "本单位在此工单上没有未完成的任务");
+		break;
+	case ACT_RATE:
+		if (!task_of(c, NULL, WANT_UNRATED))
+			return err_set(e, E_STATE, NULL, "没有已完成且待评价的吹哨任务");
+		break;
+	case ACT_EXTEND:
+		if (c->extension_due)
+			return err_set(e, E_STATE, NULL, "已有延期申请待审核");
+		if (!fb->start || fb->done_at)
+			return err_set(e, E_STATE, NULL, "此工单没有进行中的办结时限");
+		break;
+	case ACT_DECIDE_EXTENSION:
+		if (!c->extension_due)
+			return err_set(e, E_STATE, NULL, "没有待审核的延期申请");
+		break;
+	case ACT_ANSWER_SUPERVISION: {
+		bool open = false;
+		for (int i = 0; i < c->nsupervisions; i++)
+			open |= !c->supervisions[i].answered_at;
+		if (!open)
+			return err_set(e, E_STATE, NULL, "没有待回复的督办");
+		break;
+	}
+	case ACT_SUPERVISE:
+		if (c->nsupervisions >= MAX_SUPERVISIONS)
+			return err_set(e, E_STATE, NULL, "督办次数已达上限 %d", MAX_SUPERVISIONS);
+		break;
+	case ACT_WHISTLE:
+	case ACT_SUBDISPATCH:
+		if (c->ntasks >= MAX_TASKS)
+			return err_set(e, E_STATE, NULL, "任务数已达上限 %d", MAX_TASKS);
+		if (a == ACT_SUBDISPATCH && who->unit.kind != UNIT_STREET)
+			return err_set(e, E_STATE, NULL, "只有街道（乡镇）可以下派社区");
+		break;
+	case ACT_CALLBACK:
+		if (c->status != CS_REPLIED && c->status != CS_MERGED && (!fb->due || now <= fb->due || c->callback_at))
+			return err_set(e, E_STATE, NULL, "尚未反馈且未超过办结时限，暂不能回访");
+		break;
+	case ACT_REOPEN:
+		if (!c->callback_valid || !(c->callback_solved == 0 || c->callback_satisfaction == SAT_UNSATISFIED))
+			return err_set(e, E_STATE, NULL, "只有回访为未解决或不满意的工单可以重办");
+		break;
+	case ACT_APPLY_EXCLUSION:
+		if (c->exclusion_requested)
+			return err_set(e, E_STATE, NULL, "已有剔除申请待审核");
+		break;
+	case ACT_DECIDE_EXCLUSION:
+		if (!c->exclusion_requested)
+			return err_set(e, E_STATE, NULL, "没有待审核的剔除申请");
+		break;
+	default:
+		break;
+	}
+	return OK;
+}
+
+unsigned case_allowed_actions(const struct actor *who, const struct case_rec *c, int64_t now)
 {
 	unsigned mask = 0;
 	struct err ignore;
 	for (int a = ACT_ANSWER; a < CASE_ACTION_COUNT; a++) {
 		if (rules[a].scope == BY_SYSTEM)
 			continue;
-		if (a == ACT_ANSWER && c->type != CT_CONSULTATION)
-			continue;
 		if (may_act(who, c, (enum case_action)a, &ignore) == OK &&
-		    state_allows(c, (enum case_action)a, &ignore) == OK)
+		    state_allows(c, (enum case_action)a, &ignore) == OK &&
+		    precondition(who, c, (enum case_action)a, now, &ignore) == OK)
 			mask |= 1u << a;
 	}
 	return mask;
@@ -253,242 +391,6 @@ enum err_code case_get_visible(struct case_ctx *cx, const struct actor *who, int
 	if (rc == E_NOT_FOUND || (rc == OK && !visible(cx->st, who, out)))
 		return err_set(e, E_NOT_FOUND, "id", "工单 %lld 不存在", (long long)id);
 	return rc;
-}
-
-/* ------------------------------------------------------------ fold */
-
-static void jstr(json_t *o, const char *key, char *dst, size_t n)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	strlcpy_ok(dst, s ? s : "", n);
-}
-
-static int64_t jint(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-}
-
-/* Recompute the earliest pending warning or deadline over the running clocks. */
-static void update_next_check(struct case_rec *c)
-{
-	int64_t next = 0;
-	for (int k = 0; k < CLOCK_COUNT; k++) {
-		const struct case_clock *cl = &c->clocks[k];
-		if (!cl->start || cl->done_at)
-			continue;
-		int64_t t = 0;
-		if (!cl->warned && !cl->overdue && cl->warn_at)
-			t = cl->warn_at;
-		else if (!cl->overdue && cl->due)
-			t = cl->due + 1; /* overdue is strictly after the due time */
-		if (t && (!next || t < next))
-			next = t;
-	}
-	c->next_check_at = next;
-}
-
-/* Mark a clock met at t; meeting it after its deadline marks it overdue. */
-static void clock_done(struct case_clock *cl, int64_t t)
-{
-	if (!cl->start || cl->done_at)
-		return;
-	cl->done_at = t;
-	if (cl->due && t > cl->due)
-		cl->overdue = true;
-}
-
-static int clock_by_name(const char *s)
-{
-	for (int k = 0; k < CLOCK_COUNT; k++)
-		if (s && !strcmp(clock_name((enum clock_kind)k), s))
-			return k;
-	return -1;
-}
-
-enum err_code case_apply(struct case_rec *c, const struct event_rec *ev, struct err *e)
-{
-	json_error_t jerr;
-	json_t *p = json_loads(ev->payload && *ev->payload ? ev->payload : "{}", 0, &jerr);
-	if (!json_is_object(p)) {
-		json_decref(p);
-		return err_set(e, E_INTERNAL, NULL, "工单 %lld 第 %d 条事件的内容已损坏", (long long)ev->case_id,
-			       ev->seq);
-	}
-	int a = action_by_event_name(ev->action);
-	if (a < 0) {
-		json_decref(p);
-		return err_set(e, E_INTERNAL, NULL, "工单 %lld 第 %d 条事件类型未知：%s", (long long)ev->case_id,
-			       ev->seq, ev->action);
-	}
-	if (a == ACT_CREATE && ev->seq != 1) {
-		json_decref(p);
-		return err_set(e, E_INTERNAL, NULL, "工单 %lld 的创建事件不在首位", (long long)ev->case_id);
-	}
-	switch ((enum case_action)a) {
-	case ACT_CREATE: {
-		int64_t id = c->id;
-		memset(c, 0, sizeof(*c));
-		c->id = id;
-		c->type = (enum case_type)case_type_parse(json_string_value(json_object_get(p, "type")));
-		jstr(p, "channel", c->channel, sizeof(c->channel));
-		jstr(p, "title", c->title, sizeof(c->title));
-		jstr(p, "content", c->content, sizeof(c->content));
-		jstr(p, "address", c->address, sizeof(c->address));
-		json_t *loc = json_object_get(p, "location");
-		if (json_is_object(loc)) {
-			c->has_location = true;
-			c->lat = json_real_value(json_object_get(loc, "lat"));
-			c->lon = json_real_value(json_object_get(loc, "lon"));
-			jstr(loc, "crs", c->crs, sizeof(c->crs));
-		}
-		c->category_id = jint(p, "category_id");
-		c->tier = (enum tier)tier_parse(json_string_value(json_object_get(p, "tier")));
-		json_t *req = json_object_get(p, "requester");
-		jstr(req, "name", c->req_name, sizeof(c->req_name));
-		jstr(req, "phone", c->req_phone, sizeof(c->req_phone));
-		c->confidential = json_is_true(json_object_get(req, "confidential"));
-		jstr(p, "district", c->district, sizeof(c->district));
-		jstr(p, "street", c->street, sizeof(c->street));
-		jstr(p, "community", c->community, sizeof(c->community));
-		c->solved = -1;
-		c->created_by = ev->user_id;
-		strlcpy_ok(c->created_unit, ev->unit, sizeof(c->created_unit));
-		c->created_at = ev->at;
-		clock_begin(&c->clocks[CLK_DISPATCH], ev->at, jint(p, "dispatch_due"), (int)jint(p, "warn_percent"));
-		break;
-	}
-	case ACT_ANSWER:
-	case ACT_REFER:
-		jstr(p, "answer", c->answer, sizeof(c->answer));
-		jstr(p, "outcome", c->referral, sizeof(c->referral));
-		clock_done(&c->clocks[CLK_DISPATCH], ev->at);
-		break;
-	case ACT_DISPATCH: {
-		jstr(p, "unit", c->lead_unit, sizeof(c->lead_unit));
-		json_t *copies = json_object_get(p, "copies");
-		c->ncopies = 0;
-		for (size_t i = 0; i < json_array_size(copies) && c->ncopies < MAX_COPY_UNITS; i++)
-			strlcpy_ok(c->copies[c->ncopies++], json_string_value(json_array_get(copies, i)),
-				   sizeof(c->copies[0]));
-		int t = tier_parse(json_string_value(json_object_get(p, "tier")));
-		if (t >= 0)
-			c->tier = (enum tier)t;
-		int warn = (int)jint(p, "warn_percent");
-		clock_done(&c->clocks[CLK_DISPATCH], ev->at);
-		clock_begin(&c->clocks[CLK_SIGN], ev->at, jint(p, "sign_due"), warn);
-		clock_begin(&c->clocks[CLK_CONTACT], ev->at, jint(p, "contact_due"), warn);
-		clock_begin(&c->clocks[CLK_FEEDBACK], ev->at, jint(p, "feedback_due"), warn);
-		break;
-	}
-	case ACT_SIGN:
-		clock_done(&c->clocks[CLK_SIGN], ev->at);
-		break;
-	case ACT_CONTACT:
-		if (!json_is_true(json_object_get(p, "reached"))) {
-			/* an attempt that did not reach the requester changes no state */
-			c->seq = ev->seq;
-			c->updated_at = ev->at;
-			json_decref(p);
-			return OK;
-		}
-		clock_done(&c->clocks[CLK_CONTACT], ev->at);
-		break;
-	case ACT_NOTE:
-		break;
-	case ACT_REPLY:
-		jstr(p, "result", c->result, sizeof(c->result));
-		c->solved = json_is_boolean(json_object_get(p, "solved")) ? json_is_true(json_object_get(p, "solved"))
-									  : -1;
-		clock_done(&c->clocks[CLK_FEEDBACK], ev->at);
-		break;
-	case ACT_CLOSE:
-		c->closed_at = ev->at;
-		break;
-	case ACT_WARNING:
-	case ACT_OVERDUE: {
-		int k = clock_by_name(json_string_value(json_object_get(p, "clock")));
-		if (k < 0) {
-			json_decref(p);
-			return err_set(e, E_INTERNAL, NULL, "工单 %lld 第 %d 条事件缺少时限类型",
-				       (long long)ev->case_id, ev->seq);
-		}
-		c->clocks[k].warned = true;
-		if (a == ACT_OVERDUE)
-			c->clocks[k].overdue = true;
-		break;
-	}
-	}
-	if (rules[a].to >= 0)
-		c->status = (enum case_status)rules[a].to;
-	c->seq = ev->seq;
-	c->updated_at = ev->at;
-	update_next_check(c);
-	json_decref(p);
-	return OK;
-}
-
-struct rebuild_ctx {
-	struct case_rec *c;
-	struct err *e;
-	int n;
-};
-
-static int rebuild_one(void *ctx, const struct event_rec *ev)
-{
-	struct rebuild_ctx *r = ctx;
-	r->n++;
-	if (ev->seq != r->n)
-		return err_set(r->e, E_INTERNAL, NULL, "工单 %lld 的事件序号不连续（第 %d 条为 %d）",
-			       (long long)ev->case_id, r->n, ev->seq);
-	return case_apply(r->c, ev, r->e);
-}
-
-enum err_code case_rebuild(struct store *st, int64_t id, struct case_rec *out, struct err *e)
-{
-	memset(out, 0, sizeof(*out));
-	out->id = id;
-	struct rebuild_ctx r = {out, e, 0};
-	enum err_code rc = store_events_list(st, id, rebuild_one, &r, e);
-	if (rc == OK && r.n == 0)
-		rc = err_set(e, E_NOT_FOUND, "id", "工单 %lld 没有事件", (long long)id);
-	return rc;
-}
-
-const char *case_diff(const struct case_rec *a, const struct case_rec *b)
-{
-#define NUM(f)                  \
-	if (a->f != b->f)       \
-		return #f;
-#define STR(f)                       \
-	if (strcmp(a->f, b->f) != 0) \
-		return #f;
-	NUM(id) NUM(seq) NUM(status) NUM(type) STR(channel) STR(title) STR(content) STR(address)
-	NUM(has_location) STR(crs) NUM(category_id) NUM(tier) STR(req_name) STR(req_phone) NUM(confidential)
-	STR(district) STR(street) STR(community) STR(lead_unit) NUM(ncopies) STR(referral) STR(answer)
-	STR(result) NUM(solved) NUM(created_by) STR(created_unit) NUM(created_at) NUM(updated_at)
-	NUM(closed_at) NUM(next_check_at);
-	if (a->has_location && (fabs(a->lat - b->lat) > 1e-9 || fabs(a->lon - b->lon) > 1e-9))
-		return "location";
-	for (int i = 0; i < a->ncopies; i++)
-		if (strcmp(a->copies[i], b->copies[i]) != 0)
-			return "copies";
-	static const char *const clock_fields[CLOCK_COUNT][6] = {
-#define CLOCK_FIELDS(k) {#k ".start", #k ".due", #k ".warn_at", #k ".done_at", #k ".warned", #k ".overdue"}
-		CLOCK_FIELDS(dispatch), CLOCK_FIELDS(sign), CLOCK_FIELDS(contact), CLOCK_FIELDS(feedback),
-#undef CLOCK_FIELDS
-	};
-	for (int k = 0; k < CLOCK_COUNT; k++) {
-		const struct case_clock *x = &a->clocks[k], *y = &b->clocks[k];
-		const int64_t va[6] = {x->start, x->due, x->warn_at, x->done_at, x->warned, x->overdue};
-		const int64_t vb[6] = {y->start, y->due, y->warn_at, y->done_at, y->warned, y->overdue};
-		for (int f = 0; f < 6; f++)
-			if (va[f] != vb[f])
-				return clock_fields[k][f];
-	}
-#undef NUM
-#undef STR
-	return NULL;
 }
 
 /* ------------------------------------------------------------ writing */
@@ -513,9 +415,12 @@ static enum err_code append_event(struct store *st, struct case_rec *c, const st
 	json_decref(payload);
 	if (!ev.payload)
 		return err_set(e, E_INTERNAL, NULL, "事件内容无法编码");
-	enum err_code rc = case_apply(c, &ev, e);
+	struct fact_list facts;
+	enum err_code rc = case_apply(c, &ev, &facts, e);
 	if (rc == OK)
 		rc = store_event_append(st, &ev, e);
+	for (int i = 0; rc == OK && i < facts.n; i++)
+		rc = store_fact_insert(st, &facts.f[i], e);
 	if (rc == OK)
 		rc = store_case_put(st, c, e);
 	free(ev.payload);
@@ -530,6 +435,13 @@ static enum err_code check_text(const char *s, size_t max, bool required, const 
 		return err_set(e, E_INVALID, field, "请填写%s", label);
 	if (n > max)
 		return err_set(e, E_INVALID, field, "%s不能超过 %zu 个字符（现为 %zu 个）", label, max, n);
+	return OK;
+}
+
+static enum err_code check_tier(int tier, struct err *e)
+{
+	if (tier >= TIER_COUNT)
+		return err_set(e, E_INVALID, "tier", "时限等级须为 emergency、utilities、general 或 complex");
 	return OK;
 }
 
@@ -606,8 +518,8 @@ enum err_code case_create(struct case_ctx *cx, const struct actor *who, const st
 		if (!(in.lon >= -180 && in.lon <= 180))
 			return err_set(e, E_INVALID, "location.lon", "经度须在 -180 到 180 之间");
 	}
-	if (in.tier >= TIER_COUNT)
-		return err_set(e, E_INVALID, "tier", "时限等级须为 emergency、utilities、general 或 complex");
+	if ((rc = check_tier(in.tier, e)))
+		return rc;
 	if ((rc = store_begin(cx->st, e)) != OK)
 		return rc;
 	if (in.category_id) {
@@ -684,6 +596,11 @@ static enum err_code default_lead(struct store *st, const struct case_rec *c, ch
 	return err_set(e, E_INVALID, "unit", "无法从诉求地点和分类确定承办单位，请指定 unit");
 }
 
+/*
+ * The payload of a dispatch (also of a re-dispatch after a dispute): the
+ * lead, the copies (a street's district always), and the deadlines of the
+ * tier computed now, so that the event carries them.
+ */
 static enum err_code build_dispatch(struct case_ctx *cx, const struct case_rec *c, const struct action_input *in,
 				    int64_t now, json_t **payload, struct err *e)
 {
@@ -700,23 +617,25 @@ static enum err_code build_dispatch(struct case_ctx *cx, const struct case_rec *
 	if (u.kind == UNIT_CENTRE || u.kind == UNIT_COMMUNITY)
 		return err_set(e, E_INVALID, "unit", "不能派给%s「%s」：请派给街道（乡镇）、部门、企业或区",
 			       u.kind == UNIT_CENTRE ? "热线中心" : "社区", u.name);
-	if (in->tier >= TIER_COUNT)
-		return err_set(e, E_INVALID, "tier", "时限等级须为 emergency、utilities、general 或 complex");
+	if ((rc = check_tier(in->tier, e)))
+		return rc;
+	if (in->nunits > MAX_COPY_UNITS)
+		return err_set(e, E_INVALID, "copies", "抄送单位不能超过 %d 个", MAX_COPY_UNITS);
 	int tier = in->tier >= 0 ? in->tier : (int)c->tier;
 	json_t *copies = json_array();
 	/* a street's district gets a copy and supervises (抄送) */
 	if (u.kind == UNIT_STREET && *u.parent)
 		json_array_append_new(copies, json_string(u.parent));
-	for (int i = 0; i < in->ncopies; i++) {
-		if (store_unit_get(cx->st, in->copies[i], &cu, &ignore) != OK) {
+	for (int i = 0; i < in->nunits; i++) {
+		if (store_unit_get(cx->st, in->units[i], &cu, &ignore) != OK) {
 			json_decref(copies);
-			return err_set(e, E_INVALID, "copies", "抄送单位 %s 不存在", in->copies[i]);
+			return err_set(e, E_INVALID, "copies", "抄送单位 %s 不存在", in->units[i]);
 		}
-		bool dup = !strcmp(in->copies[i], lead);
+		bool dup = !strcmp(in->units[i], lead);
 		for (size_t j = 0; j < json_array_size(copies); j++)
-			dup |= !strcmp(json_string_value(json_array_get(copies, j)), in->copies[i]);
+			dup |= !strcmp(json_string_value(json_array_get(copies, j)), in->units[i]);
 		if (!dup && json_array_size(copies) < MAX_COPY_UNITS)
-			json_array_append_new(copies, json_string(in->copies[i]));
+			json_array_append_new(copies, json_string(in->units[i]));
 	}
 	const struct tier_rule *r = &cx->tiers[tier];
 	int64_t feedback = deadline_add(cx->cal, now, r->feedback_amount, r->feedback_unit);
@@ -727,15 +646,102 @@ static enum err_code build_dispatch(struct case_ctx *cx, const struct case_rec *
 	return OK;
 }
 
+/* The summoned units of a whistle: departments or enterprises, each once, not the lead itself. */
+static enum err_code build_whistle(struct case_ctx *cx, const struct case_rec *c, const struct action_input *in,
+				   int64_t now, json_t **payload, struct err *e)
+{
+	struct unit u;
+	struct err ignore;
+	enum err_code rc;
+	if (in->nunits == 0)
+		return err_set(e, E_INVALID, "units", "请列出被吹哨的部门或企业（units）");
+	if (c->ntasks + in->nunits > MAX_TASKS)
+		return err_set(e, E_INVALID, "units", "本工单的任务总数不能超过 %d 个", MAX_TASKS);
+	if (in->time && in->time <= now)
+		return err_set(e, E_INVALID, "report_due", "报到时限须晚于现在");
+	if ((rc = check_text(in->text, LIMIT_ADDRESS, false, "place", "报到地点", e)))
+		return rc;
+	json_t *units = json_array();
+	for (int i = 0; i < in->nunits; i++) {
+		if (store_unit_get(cx->st, in->units[i], &u, &ignore) != OK ||
+		    (u.kind != UNIT_DEPARTMENT && u.kind != UNIT_ENTERPRISE)) {
+			json_decref(units);
+			return err_set(e, E_INVALID, "units", "被吹哨单位 %s 不是部门或企业", in->units[i]);
+		}
+		for (int j = 0; j < i; j++)
+			if (!strcmp(in->units[j], in->units[i])) {
+				json_decref(units);
+				return err_set(e, E_INVALID, "units", "被吹哨单位 %s 重复", in->units[i]);
+			}
+		if (!strcmp(u.code, c->lead_unit)) {
+			json_decref(units);
+			return err_set(e, E_INVALID, "units", "不能向本单位吹哨");
+		}
+		json_array_append_new(units, json_string(u.code));
+	}
+	int64_t due = in->time ? in->time : now + WHISTLE_REPORT_MINUTES_DEFAULT * 60LL;
+	*payload = json_pack("{s:i, s:o, s:I, s:s}", "no", c->nwhistles + 1, "units", units, "report_due",
+			     (json_int_t)due, "place", in->text);
+	return OK;
+}
+
+/* Which task a report, finish or rate names: by number if given, else the first that fits. */
+static enum err_code pick_task(const struct case_rec *c, const char *unit, int64_t no, enum task_want want,
+			       const struct case_task **out, struct err *e)
+{
+	for (int i = 0; i < c->ntasks; i++) {
+		const struct case_task *t = &c->tasks[i];
+		if (strcmp(t->unit, unit) != 0 || (no && t->no != no))
+			continue;
+		if ((want == WANT_UNREPORTED && (t->kind != TASK_WHISTLE || t->reported_at)) ||
+		    (want == WANT_UNFINISHED && t->finished_at) ||
+		    (want == WANT_UNRATED && (t->kind != TASK_WHISTLE || !t->finished_at || t->rated_at)))
+			continue;
+		*out = t;
+		return OK;
+	}
+	switch (want) {
+	case WANT_UNREPORTED:
+		return err_set(e, E_STATE, "whistle", "没有待报到的吹哨任务");
+	case WANT_UNFINISHED:
+		return err_set(e, E_STATE, "whistle", "没有未完成的任务");
+	default:
+		return err_set(e, E_STATE, "whistle", "单位 %s 没有已完成且待评价的吹哨任务", unit);
+	}
+}
+
+static json_t *task_ref(const struct case_task *t)
+{
+	return json_pack("{s:i, s:s, s:s}", "no", t->no, "unit", t->unit, "kind", task_kind_name(t->kind));
+}
+
+static enum err_code check_rating(const struct action_input *in, struct err *e)
+{
+	static const char *const keys[3] = {"timeliness", "attitude", "result"};
+	for (int i = 0; i < 3; i++)
+		if (in->rating[i] < 1 || in->rating[i] > 5)
+			return err_set(e, E_INVALID, keys[i], "评分 %s 须为 1–5 的整数", keys[i]);
+	return OK;
+}
+
+static enum err_code need_bool(int v, const char *field, const char *what, struct err *e)
+{
+	if (v < 0)
+		return err_set(e, E_INVALID, field, "请说明%s（%s: true/false）", what, field);
+	return OK;
+}
+
 /* Check the action's own input and build its event payload. */
-static enum err_code build_payload(struct case_ctx *cx, const struct case_rec *c, enum case_action a,
-				   const struct action_input *in, int64_t now, json_t **payload, struct err *e)
+static enum err_code build_payload(struct case_ctx *cx, const struct actor *who, const struct case_rec *c,
+				   enum case_action a, const struct action_input *in, int64_t now, json_t **payload,
+				   struct err *e)
 {
 	enum err_code rc;
+	const struct case_task *t = NULL;
+	struct unit u;
+	struct err ignore;
 	switch (a) {
 	case ACT_ANSWER:
-		if (c->type != CT_CONSULTATION)
-			return err_set(e, E_STATE, NULL, "只有咨询类诉求可以直接答复，其他诉求请派单或不予派单");
 		if ((rc = check_text(in->text, LIMIT_REASON, true, "answer", "答复内容", e)))
 			return rc;
 		*payload = json_pack("{s:s}", "answer", in->text);
@@ -750,12 +756,9 @@ static enum err_code build_payload(struct case_ctx *cx, const struct case_rec *c
 		return OK;
 	case ACT_DISPATCH:
 		return build_dispatch(cx, c, in, now, payload, e);
-	case ACT_SIGN:
-		*payload = json_object();
-		return OK;
 	case ACT_CONTACT:
-		if (in->reached < 0)
-			return err_set(e, E_INVALID, "reached", "请说明是否联系上诉求人（reached: true/false）");
+		if ((rc = need_bool(in->reached, "reached", "是否联系上诉求人", e)))
+			return rc;
 		if (*in->method && !name_in(contact_methods, in->method))
 			return err_set(e, E_INVALID, "method", "联系方式须为 phone、sms、visit 或 other");
 		if ((rc = check_text(in->text, LIMIT_REASON, false, "note", "联系情况", e)))
@@ -768,15 +771,223 @@ static enum err_code build_payload(struct case_ctx *cx, const struct case_rec *c
 			return rc;
 		*payload = json_pack("{s:s}", "note", in->text);
 		return OK;
-	case ACT_REPLY:
-		if ((rc = check_text(in->text, LIMIT_REASON, true, "result", "办理结果", e)))
+	case ACT_REPLY: {
+		if ((rc = check_text(in->text, LIMIT_REASON, true, "result", "办理结果", e)) ||
+		    (rc = need_bool(in->solved, "solved", "是否已解决", e)))
 			return rc;
-		if (in->solved < 0)
-			return err_set(e, E_INVALID, "solved", "请说明是否已解决（solved: true/false）");
-		*payload = json_pack("{s:s, s:b}", "result", in->text, "solved", in->solved);
+		int open = 0;
+		for (int i = 0; i < c->ntasks; i++)
+			open += !c->tasks[i].finished_at;
+		if (open && !*in->reason)
+			return err_set(e, E_STATE, "reason",
+				       "尚有 %d 项吹哨或下派任务未完成；如需先行反馈，请在 reason 中说明原因", open);
+		*payload = json_pack("{s:s, s:b, s:i}", "result", in->text, "solved", in->solved, "open_tasks", open);
 		return OK;
+	}
+	case ACT_SIGN:
 	case ACT_CLOSE:
+	case ACT_UNPARK:
 		*payload = json_object();
+		return OK;
+	case ACT_WHISTLE:
+		return build_whistle(cx, c, in, now, payload, e);
+	case ACT_REPORT:
+		if ((rc = pick_task(c, who->unit.code, in->ref, WANT_UNREPORTED, &t, e)))
+			return rc;
+		*payload = task_ref(t);
+		json_object_set_new(*payload, "on_site", json_boolean(in->on_site == 1));
+		json_object_set_new(*payload, "note", json_string(in->text));
+		return check_text(in->text, LIMIT_REASON, false, "note", "报到说明", e);
+	case ACT_FINISH:
+		if ((rc = check_text(in->text, LIMIT_REASON, true, "result", "完成情况", e)) ||
+		    (rc = pick_task(c, who->unit.code, in->ref, WANT_UNFINISHED, &t, e)))
+			return rc;
+		if (t->kind == TASK_WHISTLE && !t->reported_at)
+			return err_set(e, E_STATE, NULL, "请先报到，再完成任务");
+		*payload = task_ref(t);
+		json_object_set_new(*payload, "result", json_string(in->text));
+		return OK;
+	case ACT_RATE:
+		if (!*in->unit)
+			return err_set(e, E_INVALID, "unit", "请指明评价的单位（unit）");
+		if ((rc = check_rating(in, e)) || (rc = pick_task(c, in->unit, in->ref, WANT_UNRATED, &t, e)))
+			return rc;
+		*payload = task_ref(t);
+		json_object_set_new(*payload, "timeliness", json_integer(in->rating[0]));
+		json_object_set_new(*payload, "attitude", json_integer(in->rating[1]));
+		json_object_set_new(*payload, "result", json_integer(in->rating[2]));
+		return OK;
+	case ACT_RETURN:
+		if (!*in->code || !name_in(return_causes, in->code))
+			return err_set(e, E_INVALID, "cause",
+				       "退单原因须为 territory（属地不符）、ownership（权属不清）、overlap（职能交叉）或 other");
+		if ((rc = check_text(in->text, LIMIT_REASON, true, "evidence", "退单依据", e)))
+			return rc;
+		*payload = json_pack("{s:s, s:s}", "cause", in->code, "evidence", in->text);
+		return OK;
+	case ACT_DECIDE_RETURN:
+		if (!strcmp(in->code, "reject")) {
+			*payload = json_pack("{s:s}", "decision", "reject");
+			return OK;
+		}
+		if (strcmp(in->code, "redispatch") != 0)
+			return err_set(e, E_INVALID, "decision", "审核结论须为 redispatch（改派）或 reject（驳回）");
+		if (!*in->unit)
+			return err_set(e, E_INVALID, "unit", "改派须指明新的承办单位（unit）");
+		if (!strcmp(in->unit, c->lead_unit))
+			return err_set(e, E_INVALID, "unit", "改派的单位与原承办单位相同；如要退回原单位请选 reject");
+		if ((rc = build_dispatch(cx, c, in, now, payload, e)))
+			return rc;
+		json_object_set_new(*payload, "decision", json_string("redispatch"));
+		return OK;
+	case ACT_EXTEND:
+		if (!in->time)
+			return err_set(e, E_INVALID, "new_due", "请填写申请延至的时间（new_due）");
+		if (in->time <= c->clocks[CLK_FEEDBACK].due)
+			return err_set(e, E_INVALID, "new_due", "延期后的时限须晚于现有办结时限");
+		if (!*in->reason)
+			return err_set(e, E_INVALID, "reason", "请说明延期理由");
+		*payload = json_pack("{s:I}", "new_due", (json_int_t)in->time);
+		return OK;
+	case ACT_DECIDE_EXTENSION:
+		if ((rc = need_bool(in->approve, "approve", "是否批准", e)))
+			return rc;
+		*payload = json_pack("{s:b, s:I, s:i}", "approve", in->approve, "due", (json_int_t)c->extension_due,
+				     "warn_percent", cx->tiers[c->tier].warn_percent);
+		return OK;
+	case ACT_SUPERVISE:
+		if ((rc = check_text(in->text, LIMIT_REASON, true, "instruction", "督办意见", e)))
+			return rc;
+		if (!in->time || in->time <= now)
+			return err_set(e, E_INVALID, "due", "请填写晚于现在的督办回复时限（due）");
+		*payload = json_pack("{s:s, s:I}", "instruction", in->text, "due", (json_int_t)in->time);
+		return OK;
+	case ACT_ANSWER_SUPERVISION: {
+		if ((rc = check_text(in->text, LIMIT_REASON, true, "answer", "督办回复", e)))
+			return rc;
+		int no = 0;
+		for (int i = 0; i < c->nsupervisions && !no; i++)
+			if (!c->supervisions[i].answered_at && (!in->ref || c->supervisions[i].no == in->ref))
+				no = c->supervisions[i].no;
+		if (!no)
+			return err_set(e, E_STATE, "no", "没有这项待回复的督办");
+		*payload = json_pack("{s:i, s:s}", "no", no, "answer", in->text);
+		return OK;
+	}
+	case ACT_ESCALATE: {
+		if (strcmp(in->code, "district") && strcmp(in->code, "city"))
+			return err_set(e, E_INVALID, "to", "提级须为 district（区级）或 city（市级）");
+		if (!*in->reason)
+			return err_set(e, E_INVALID, "reason", "请说明提级理由");
+		/* the district of the lead unit joins as a copy, to coordinate */
+		char copy[LIMIT_CODE + 1] = "";
+		if (store_unit_get(cx->st, c->lead_unit, &u, &ignore) == OK) {
+			if (u.kind == UNIT_DISTRICT)
+				copy[0] = '\0';
+			else if (u.kind == UNIT_COMMUNITY && *c->district)
+				strlcpy_ok(copy, c->district, sizeof(copy));
+			else
+				strlcpy_ok(copy, u.parent, sizeof(copy));
+		}
+		if (!strcmp(in->code, "city"))
+			strlcpy_ok(copy, CENTRE_CODE, sizeof(copy));
+		*payload = json_pack("{s:s, s:s}", "to", in->code, "copy", copy);
+		return OK;
+	}
+	case ACT_SUBDISPATCH:
+		if (!*in->unit)
+			return err_set(e, E_INVALID, "community", "请指明下派的社区（community）");
+		if (store_unit_get(cx->st, in->unit, &u, &ignore) != OK || u.kind != UNIT_COMMUNITY ||
+		    strcmp(u.parent, c->lead_unit) != 0)
+			return err_set(e, E_INVALID, "community", "社区 %s 不属于本街道", in->unit);
+		if (task_of(c, u.code, WANT_UNFINISHED))
+			return err_set(e, E_STATE, "community", "该社区已有未完成的下派任务");
+		if ((rc = check_text(in->text, LIMIT_REASON, false, "note", "下派说明", e)))
+			return rc;
+		*payload = json_pack("{s:i, s:[s], s:s}", "no", c->nsubdispatches + 1, "units", u.code, "note", in->text);
+		return OK;
+	case ACT_PARK:
+		if (!in->time || in->time <= now)
+			return err_set(e, E_INVALID, "until", "请填写晚于现在的计划解决日期（until）");
+		if (!*in->reason)
+			return err_set(e, E_INVALID, "reason", "请说明挂账理由");
+		*payload = json_pack("{s:I}", "until", (json_int_t)in->time);
+		return OK;
+	case ACT_MERGE:
+	case ACT_LINK_REPEAT: {
+		const char *field = a == ACT_MERGE ? "into" : "of";
+		struct case_rec *other = xmalloc(sizeof(*other));
+		rc = OK;
+		if (!in->ref || in->ref == c->id)
+			rc = err_set(e, E_INVALID, field, "请指明另一件工单的编号（%s）", field);
+		else if (store_case_get(cx->st, in->ref, other, &ignore) != OK)
+			rc = err_set(e, E_INVALID, field, "工单 %lld 不存在", (long long)in->ref);
+		else if (a == ACT_MERGE && (other->status == CS_MERGED || other->status == CS_ANSWERED ||
+					    other->status == CS_REFERRED || other->status == CS_CLOSED))
+			rc = err_set(e, E_INVALID, field, "工单 %lld 已%s，不能并入", (long long)in->ref,
+				     case_status_label(other->status));
+		free(other);
+		if (rc)
+			return rc;
+		*payload = json_pack("{s:I}", field, (json_int_t)in->ref);
+		return OK;
+	}
+	case ACT_CALLBACK: {
+		if ((rc = need_bool(in->valid, "valid", "是否回访成功（诉求人是否接听并作答）", e)))
+			return rc;
+		if ((rc = check_text(in->text, LIMIT_REASON, false, "comment", "回访意见", e)))
+			return rc;
+		char unit[LIMIT_CODE + 1];
+		strlcpy_ok(unit, c->lead_unit, sizeof(unit));
+		if (c->status == CS_MERGED) {
+			/* a merged requester is called back on the result of the case that handled it */
+			struct case_rec *primary = xmalloc(sizeof(*primary));
+			rc = store_case_get(cx->st, c->merged_into, primary, e);
+			if (rc == OK && primary->status != CS_REPLIED && primary->status != CS_CLOSED)
+				rc = err_set(e, E_STATE, NULL, "合并到的工单 %lld 尚未反馈，暂不能回访",
+					     (long long)c->merged_into);
+			if (rc == OK)
+				strlcpy_ok(unit, primary->lead_unit, sizeof(unit));
+			free(primary);
+			if (rc)
+				return rc;
+		}
+		if (in->valid != 1) {
+			*payload = json_pack("{s:b, s:s, s:s}", "valid", 0, "comment", in->text, "unit", unit);
+			return OK;
+		}
+		int sat = satisfaction_parse(in->code);
+		if ((rc = need_bool(in->contacted, "contacted", "承办单位是否联系过诉求人", e)) ||
+		    (rc = need_bool(in->solved, "solved", "诉求是否解决", e)))
+			return rc;
+		if (sat <= SAT_NONE)
+			return err_set(e, E_INVALID, "satisfaction",
+				       "满意度须为 satisfied（满意）、basic（基本满意）或 unsatisfied（不满意）");
+		*payload = json_pack("{s:b, s:b, s:b, s:s, s:s, s:s}", "valid", 1, "contacted", in->contacted,
+				     "solved", in->solved, "satisfaction", in->code, "comment", in->text, "unit", unit);
+		return OK;
+	}
+	case ACT_REOPEN: {
+		const struct tier_rule *r = &cx->tiers[c->tier];
+		*payload = json_pack("{s:I, s:i}", "feedback_due",
+				     (json_int_t)deadline_add(cx->cal, now, r->feedback_amount, r->feedback_unit),
+				     "warn_percent", r->warn_percent);
+		return OK;
+	}
+	case ACT_APPLY_EXCLUSION: {
+		int sc = scope_parse(in->code);
+		if (sc != SCOPE_EXCLUDED && sc != SCOPE_RESPONSE_ONLY)
+			return err_set(e, E_INVALID, "scope", "申请的考核范围须为 excluded（剔除）或 response_only（只考核响应率）");
+		if ((rc = check_text(in->text, LIMIT_REASON, true, "evidence", "剔除依据", e)))
+			return rc;
+		*payload = json_pack("{s:s, s:s}", "scope", in->code, "evidence", in->text);
+		return OK;
+	}
+	case ACT_DECIDE_EXCLUSION:
+		if ((rc = need_bool(in->approve, "approve", "是否批准", e)))
+			return rc;
+		*payload = json_pack("{s:b, s:s}", "approve", in->approve, "scope",
+				     scope_name((enum assess_scope)(c->exclusion_requested - 1)));
 		return OK;
 	default:
 		return err_set(e, E_INVALID, "action", "不支持的操作");
@@ -795,14 +1006,18 @@ enum err_code case_act(struct case_ctx *cx, const struct actor *who, int64_t id,
 	if ((rc = store_begin(cx->st, e)) != OK)
 		return rc;
 	if ((rc = case_get_visible(cx, who, id, out, e)) != OK || (rc = may_act(who, out, a, e)) != OK ||
-	    (rc = state_allows(out, a, e)) != OK || (rc = build_payload(cx, out, a, in, now, &payload, e)) != OK)
+	    (rc = state_allows(out, a, e)) != OK || (rc = precondition(who, out, a, now, e)) != OK ||
+	    (rc = build_payload(cx, who, out, a, in, now, &payload, e)) != OK)
 		goto fail;
-	if ((rc = append_event(cx->st, out, who, a, payload, in->reason, now, e)) != OK)
+	json_t *p = payload; /* append_event owns it from here */
+	payload = NULL;
+	if ((rc = append_event(cx->st, out, who, a, p, in->reason, now, e)) != OK)
 		goto fail;
 	if ((rc = store_commit(cx->st, e)) != OK)
 		goto fail;
 	return OK;
 fail:
+	json_decref(payload);
 	store_rollback(cx->st);
 	return rc;
 }

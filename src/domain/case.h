@@ -30,14 +30,35 @@ enum case_action {
 	ACT_CLOSE,
 	ACT_WARNING, /* system: a deadline warning (sweep) */
 	ACT_OVERDUE, /* system: a deadline passed (sweep) */
+	ACT_WHISTLE,
+	ACT_REPORT,
+	ACT_FINISH,
+	ACT_RATE,
+	ACT_RETURN,
+	ACT_DECIDE_RETURN,
+	ACT_EXTEND,
+	ACT_DECIDE_EXTENSION,
+	ACT_SUPERVISE,
+	ACT_ANSWER_SUPERVISION,
+	ACT_ESCALATE,
+	ACT_SUBDISPATCH,
+	ACT_PARK,
+	ACT_UNPARK,
+	ACT_MERGE,
+	ACT_LINK_REPEAT,
+	ACT_CALLBACK,
+	ACT_REOPEN,
+	ACT_APPLY_EXCLUSION,
+	ACT_DECIDE_EXCLUSION,
 };
-#define CASE_ACTION_COUNT 11
+#define CASE_ACTION_COUNT 31
 
 const char *case_action_name(enum case_action a);
 /* Chinese names for the UI and messages: 派单, 签收, ...; 已派单, 办理中, ... */
 const char *case_action_label(enum case_action a);
 const char *case_status_label(enum case_status s);
 int case_action_parse(const char *s); /* user actions only; -1 if unknown */
+int case_action_by_name(const char *s); /* every action, as stored in events; -1 if unknown */
 
 /* What intake records. Strings are already length-checked by the caller or by case_create. */
 struct case_input {
@@ -59,17 +80,25 @@ struct case_input {
 	char community[LIMIT_CODE + 1];
 };
 
-/* Parameters of a lifecycle action; which ones an action needs is in case.c. */
+/*
+ * Parameters of a lifecycle action. Each action uses some of them; the API
+ * names each one by its JSON key (in the comments), and the domain's
+ * errors name the same keys.
+ */
 struct action_input {
-	char unit[LIMIT_CODE + 1];
-	int ncopies;
-	char copies[MAX_COPY_UNITS][LIMIT_CODE + 1];
-	int tier; /* -1 = keep */
-	char outcome[24];
-	char text[TEXT_BYTES(LIMIT_REASON)]; /* answer / result / note, by action */
-	int solved;  /* -1 unset */
-	int reached; /* -1 unset */
-	char method[16];
+	char unit[LIMIT_CODE + 1]; /* unit: dispatch, decide_return, rate; community: subdispatch */
+	int nunits;
+	char units[MAX_TASKS][LIMIT_CODE + 1]; /* copies: dispatch, decide_return; units: whistle */
+	int tier;                              /* tier: dispatch, decide_return; -1 = keep */
+	char outcome[24];                      /* outcome: refer */
+	char code[24]; /* cause: return; decision: decide_return; to: escalate; scope: apply_exclusion;
+			  satisfaction: callback */
+	char text[TEXT_BYTES(LIMIT_REASON)]; /* answer, result, note, instruction, evidence, comment, place */
+	int solved, reached, on_site, approve, valid, contacted; /* booleans, -1 = not given */
+	char method[16];                                          /* method: contact */
+	int64_t time; /* new_due: extend; due: supervise; until: park; report_due: whistle; 0 = not given */
+	int64_t ref;  /* into: merge; of: link_repeat; whistle: report/finish/rate; no: answer_supervision */
+	int rating[3]; /* timeliness, attitude, result: rate (1–5; 0 = not given) */
 	char reason[TEXT_BYTES(LIMIT_REASON)];
 };
 void action_input_init(struct action_input *in);
@@ -78,6 +107,7 @@ void action_input_init(struct action_input *in);
 extern const char *const case_channels[];
 extern const char *const referral_outcomes[];
 extern const char *const contact_methods[];
+extern const char *const return_causes[];
 bool name_in(const char *const *list, const char *s);
 
 /*
@@ -108,13 +138,26 @@ enum err_code case_get_visible(struct case_ctx *cx, const struct actor *who, int
 bool case_may_contact(const struct actor *who, const struct case_rec *c);
 
 /* The user actions this actor may take on this case now (for the UI): bitmask of 1 << action. */
-unsigned case_allowed_actions(const struct actor *who, const struct case_rec *c);
+unsigned case_allowed_actions(const struct actor *who, const struct case_rec *c, int64_t now);
 
-/* Fold one event into the row. Pure: the same events always give the same row. */
-enum err_code case_apply(struct case_rec *c, const struct event_rec *ev, struct err *e);
+/* The facts one event yields for the monthly figures (struct fact in store.h). */
+#define MAX_EVENT_FACTS 4
+struct fact_list {
+	int n;
+	struct fact f[MAX_EVENT_FACTS];
+};
 
-/* Recompute a case from its events into *out. */
-enum err_code case_rebuild(struct store *st, int64_t id, struct case_rec *out, struct err *e);
+/*
+ * Fold one event into the row, and collect the facts it yields into
+ * facts (may be NULL). Pure: the same events always give the same row and
+ * the same facts.
+ */
+enum err_code case_apply(struct case_rec *c, const struct event_rec *ev, struct fact_list *facts, struct err *e);
+
+/* Recompute a case from its events into *out; fn (may be NULL) receives every fact on the way. */
+typedef int (*case_fact_fn)(void *ctx, const struct fact *f);
+enum err_code case_rebuild(struct store *st, int64_t id, struct case_rec *out, case_fact_fn fn, void *ctx,
+			   struct err *e);
 /* Compare two rows field by field; returns the name of the first differing field or NULL. */
 const char *case_diff(const struct case_rec *a, const struct case_rec *b);
 

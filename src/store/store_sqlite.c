@@ -20,6 +20,7 @@
  */
 #include "store.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ static const struct migration {
 	const char *name;
 } migrations[] = {
     {1, "src/store/sql/sqlite/0001-init.sql"},
+    {2, "src/store/sql/sqlite/0002-workflow.sql"},
 };
 
 /*
@@ -45,11 +47,16 @@ static const struct migration {
 	"sign_start, sign_due, sign_warn_at, sign_done_at, "                                      \
 	"contact_start, contact_due, contact_warn_at, contact_done_at, "                          \
 	"feedback_start, feedback_due, feedback_warn_at, feedback_done_at, "                      \
-	"warned_mask, overdue_mask, next_check_at"
-#define CASE_DATA_PARAMS                                                                     \
-	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, " \
-	"?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, "   \
-	"?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48"
+	"warned_mask, overdue_mask, next_check_at, "                                              \
+	"nwhistles, nsubdispatches, tasks_json, supervisions_json, return_from, return_reason, "  \
+	"returns, extensions, reopens, extension_due, escalation, parked_until, merged_into, "     \
+	"repeat_of, scope, exclusion_requested, callback_at, callback_valid, callback_contacted, " \
+	"callback_solved, callback_satisfaction"
+#define CASE_DATA_PARAMS                                                                           \
+	"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "       \
+	"?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, " \
+	"?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, " \
+	"?56, ?57, ?58, ?59, ?60, ?61, ?62, ?63, ?64, ?65, ?66, ?67, ?68, ?69"
 #define CASE_SELECT "SELECT id, " CASE_DATA_COLS " FROM cases"
 
 enum case_col {
@@ -86,14 +93,36 @@ enum case_col {
 	CC_WARNED = CC_CLOCKS + 4 * CLOCK_COUNT,
 	CC_OVERDUE,
 	CC_NEXT_CHECK,
+	CC_NWHISTLES, /* 0002-workflow from here */
+	CC_NSUBDISPATCHES,
+	CC_TASKS,        /* JSON array of struct case_task */
+	CC_SUPERVISIONS, /* JSON array of struct case_supervision */
+	CC_RETURN_FROM,
+	CC_RETURN_REASON,
+	CC_RETURNS,
+	CC_EXTENSIONS,
+	CC_REOPENS,
+	CC_EXTENSION_DUE,
+	CC_ESCALATION,
+	CC_PARKED_UNTIL,
+	CC_MERGED_INTO,
+	CC_REPEAT_OF,
+	CC_SCOPE,
+	CC_EXCLUSION_REQUESTED,
+	CC_CALLBACK_AT,
+	CC_CALLBACK_VALID,
+	CC_CALLBACK_CONTACTED,
+	CC_CALLBACK_SOLVED,
+	CC_CALLBACK_SATISFACTION,
 	CC_COUNT
 };
-_Static_assert(CC_COUNT == 48, "CASE_DATA_COLS/PARAMS list 47 data columns after id");
+_Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after id");
 
 /*
  * The filter of store_cases_list, shared by the page and the count.
  * ?1 status, ?2/?3 lead unit path range, ?4/?5 viewer path range,
- * ?6 overdue (-1 any), ?7/?8 created_at range (0 = open).
+ * ?6 overdue (-1 any), ?7/?8 created_at range (0 = open), ?11 callback
+ * due (0/1) at time ?12 (?9/?10 are the page's LIMIT/OFFSET).
  */
 #define CASES_WHERE                                                                          \
 	" WHERE (?1 IS NULL OR status = ?1)"                                                 \
@@ -105,9 +134,104 @@ _Static_assert(CC_COUNT == 48, "CASE_DATA_COLS/PARAMS list 47 data columns after
 	"  OR EXISTS (SELECT 1 FROM units ku WHERE ku.code = cases.created_unit"             \
 	"   AND ku.path >= ?4 AND (?5 IS NULL OR ku.path < ?5)))"                            \
 	" AND (?6 < 0 OR (overdue_mask <> 0) = ?6)"                                          \
-	" AND (?7 = 0 OR created_at >= ?7) AND (?8 = 0 OR created_at < ?8)"
+	" AND (?7 = 0 OR created_at >= ?7) AND (?8 = 0 OR created_at < ?8)"                 \
+	" AND (?11 = 0 OR status = 'replied'"                                                \
+	"  OR (status IN ('dispatched', 'accepted', 'in_progress') AND feedback_due > 0"     \
+	"   AND feedback_due < ?12 AND callback_at = 0)"                                     \
+	"  OR (status = 'merged' AND callback_at = 0 AND EXISTS (SELECT 1 FROM cases mc"     \
+	"   WHERE mc.id = cases.merged_into AND mc.status IN ('replied', 'closed'))))"
 
 #define UNIT_COLS "code, name, kind, parent, sector, path"
+#define FACT_COLS "case_id, seq, at, user_id, unit, kind, value"
+#define ASSESS_COLS                                                                                  \
+	"pool, w_response, w_resolution, w_satisfaction, basic_coefficient, period_start_day, " \
+	"min_callbacks, whistle_weight"
+
+/* Kinds of facts that store_unit_counts counts one by one (callbacks are deduplicated per case). */
+#define COUNTED_KINDS                                                                                    \
+	"('dispatch', 'sign', 'contact', 'reply', 'handling', 'return', 'extension', 'reopen', 'overdue', " \
+	"'report', 'rating')"
+
+/*
+ * store_unit_counts over [?1, ?2): cb holds each case's latest valid
+ * callback in the period (with the case's scope), x merges it with every
+ * other counted fact, and one GROUP BY unit aggregates both. Columns in
+ * the order of struct unit_counts. A rating's value is
+ * timeliness*100 + attitude*10 + result.
+ */
+#define UNIT_COUNTS_SQL                                                                               \
+	"WITH cb AS (SELECT f.unit, f.value, coalesce(c.scope, 'all') AS scope,"                      \
+	"  row_number() OVER (PARTITION BY f.case_id ORDER BY f.seq DESC, f.id DESC) AS rn"           \
+	"  FROM facts f LEFT JOIN cases c ON c.id = f.case_id"                                        \
+	"  WHERE f.kind = 'callback' AND f.at >= ?1 AND f.at < ?2 AND (f.value & 1) <> 0),"          \
+	" x AS (SELECT unit, 'callback' AS kind, value, scope FROM cb WHERE rn = 1"                   \
+	"  UNION ALL SELECT unit, kind, value, '' FROM facts"                                        \
+	"  WHERE kind IN " COUNTED_KINDS " AND at >= ?1 AND at < ?2)"                                 \
+	" SELECT unit,"                                                                               \
+	" count(*) FILTER (WHERE kind = 'callback'),"                                                 \
+	" count(*) FILTER (WHERE kind = 'callback' AND (value & 2) <> 0),"                            \
+	" count(*) FILTER (WHERE kind = 'callback' AND (value & 4) <> 0),"                            \
+	" count(*) FILTER (WHERE kind = 'callback' AND (value >> 3) = 1),"                            \
+	" count(*) FILTER (WHERE kind = 'callback' AND (value >> 3) = 2),"                            \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope IN ('all', 'response_only')),"          \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope IN ('all', 'response_only')"            \
+	"  AND (value & 2) <> 0),"                                                                    \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all'),"                               \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all' AND (value & 4) <> 0),"          \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all' AND (value >> 3) = 1),"          \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all' AND (value >> 3) = 2),"          \
+	" count(*) FILTER (WHERE kind = 'dispatch'),"                                                 \
+	" count(*) FILTER (WHERE kind = 'sign'), count(*) FILTER (WHERE kind = 'sign' AND value = 1)," \
+	" count(*) FILTER (WHERE kind = 'contact'),"                                                  \
+	" count(*) FILTER (WHERE kind = 'contact' AND value = 1),"                                    \
+	" count(*) FILTER (WHERE kind = 'reply'), count(*) FILTER (WHERE kind = 'reply' AND value = 1)," \
+	" coalesce(sum(value) FILTER (WHERE kind = 'handling'), 0),"                                  \
+	" count(*) FILTER (WHERE kind = 'return'), count(*) FILTER (WHERE kind = 'extension'),"       \
+	" count(*) FILTER (WHERE kind = 'reopen'), count(*) FILTER (WHERE kind = 'overdue'),"         \
+	" count(*) FILTER (WHERE kind = 'report'),"                                                   \
+	" count(*) FILTER (WHERE kind = 'report' AND value = 1),"                                     \
+	" count(*) FILTER (WHERE kind = 'rating'),"                                                   \
+	" coalesce(sum(value / 100 + value / 10 % 10 + value % 10) FILTER (WHERE kind = 'rating'), 0)" \
+	" FROM x GROUP BY unit ORDER BY unit"
+
+/*
+ * store_person_counts over [?1, ?2), users within the unit path range
+ * [?3, ?4) (?3 NULL = everyone). x credits facts to users: their own
+ * facts (any kind, so every active user is listed); 'rated': a rating in
+ * the period of a (case, unit) whose report the user made (each rating
+ * once per user however many reports); 'called': a valid callback in the
+ * period of a case whose latest reply before it was the user's. Columns in
+ * the order of struct person_counts.
+ */
+#define PERSON_COUNTS_SQL                                                                             \
+	"WITH x AS (SELECT user_id, kind, value FROM facts WHERE at >= ?1 AND at < ?2 AND user_id <> 0" \
+	"  UNION ALL SELECT user_id, 'rated', value FROM (SELECT DISTINCT r.id, p.user_id, r.value"    \
+	"   FROM facts r JOIN facts p ON p.case_id = r.case_id AND p.kind = 'report'"                 \
+	"   AND p.unit = r.unit AND p.user_id <> 0"                                                   \
+	"   WHERE r.kind = 'rating' AND r.at >= ?1 AND r.at < ?2)"                                    \
+	"  UNION ALL SELECT (SELECT y.user_id FROM facts y WHERE y.case_id = b.case_id"               \
+	"   AND y.kind = 'reply' AND y.seq < b.seq ORDER BY y.seq DESC, y.id DESC LIMIT 1),"          \
+	"   'called', b.value FROM facts b"                                                           \
+	"   WHERE b.kind = 'callback' AND b.at >= ?1 AND b.at < ?2 AND (b.value & 1) <> 0)"           \
+	" SELECT u.id, u.login, u.name, coalesce(u.unit, ''),"                                        \
+	" count(*) FILTER (WHERE x.kind = 'sign'),"                                                   \
+	" count(*) FILTER (WHERE x.kind = 'sign' AND x.value = 1),"                                   \
+	" count(*) FILTER (WHERE x.kind = 'contact'),"                                                \
+	" count(*) FILTER (WHERE x.kind = 'contact' AND x.value = 1),"                                \
+	" count(*) FILTER (WHERE x.kind = 'reply'),"                                                  \
+	" count(*) FILTER (WHERE x.kind = 'reply' AND x.value = 1),"                                  \
+	" count(*) FILTER (WHERE x.kind = 'report'),"                                                 \
+	" count(*) FILTER (WHERE x.kind = 'report' AND x.value = 1),"                                 \
+	" count(*) FILTER (WHERE x.kind = 'rated'),"                                                  \
+	" coalesce(sum(x.value / 100 + x.value / 10 % 10 + x.value % 10)"                             \
+	"  FILTER (WHERE x.kind = 'rated'), 0),"                                                      \
+	" count(*) FILTER (WHERE x.kind = 'called'),"                                                 \
+	" count(*) FILTER (WHERE x.kind = 'called' AND (x.value & 4) <> 0),"                          \
+	" count(*) FILTER (WHERE x.kind = 'called' AND (x.value >> 3) = 1)"                           \
+	" FROM x JOIN users u ON u.id = x.user_id"                                                    \
+	" WHERE ?3 IS NULL OR EXISTS (SELECT 1 FROM units uu WHERE uu.code = u.unit"                  \
+	"  AND uu.path >= ?3 AND (?4 IS NULL OR uu.path < ?4))"                                       \
+	" GROUP BY u.id, u.login, u.name, u.unit ORDER BY u.id"
 
 #define STATEMENTS(X)                                                                                       \
 	X(BEGIN, "BEGIN IMMEDIATE")                                                                         \
@@ -158,23 +282,41 @@ _Static_assert(CC_COUNT == 48, "CASE_DATA_COLS/PARAMS list 47 data columns after
 	X(CASE_INSERT, "INSERT INTO cases (id, " CASE_DATA_COLS ") VALUES (?1, " CASE_DATA_PARAMS ")")      \
 	X(CASE_UPDATE, "UPDATE cases SET (" CASE_DATA_COLS ") = (" CASE_DATA_PARAMS ") WHERE id = ?1")      \
 	X(CASE_GET, CASE_SELECT " WHERE id = ?1")                                                           \
-	X(LINKS_DEMOTE,                                                                                     \
-	  "UPDATE case_units SET rel = 'former', pos = 0 WHERE case_id = ?1 AND rel <> 'former'")           \
+	X(LINKS_DEMOTE, "UPDATE case_units SET rel = 'former', pos = 0"                                     \
+			" WHERE case_id = ?1 AND rel IN ('lead', 'copy')")                                  \
 	X(LINK_PUT, "INSERT INTO case_units (case_id, unit, rel, pos) VALUES (?1, ?2, ?3, ?4)"              \
 		    " ON CONFLICT (case_id, unit) DO UPDATE SET rel = excluded.rel, pos = excluded.pos")    \
+	X(LINK_SUMMON, "INSERT INTO case_units (case_id, unit, rel, pos) VALUES (?1, ?2, 'summoned', 0)"    \
+		       " ON CONFLICT (case_id, unit) DO UPDATE SET rel = 'summoned', pos = 0"               \
+		       " WHERE case_units.rel = 'former'")                                                  \
 	X(LINKS_COPIES,                                                                                     \
 	  "SELECT unit FROM case_units WHERE case_id = ?1 AND rel = 'copy' ORDER BY pos, unit")             \
 	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
-		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 ELSE 2 END, pos, unit")      \
+		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 WHEN 'summoned' THEN 2"      \
+		     " ELSE 3 END, pos, unit")                                                              \
 	X(EVENT_APPEND, "INSERT INTO events (case_id, seq, at, user_id, unit, action, payload, reason)"     \
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                         \
 	X(EVENTS_LIST, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason"                \
 		       " FROM events WHERE case_id = ?1 ORDER BY seq")                                      \
 	X(CASES_LIST, CASE_SELECT CASES_WHERE " ORDER BY id DESC LIMIT ?9 OFFSET ?10")                      \
+	X(CASES_LIST_ASC, CASE_SELECT CASES_WHERE " ORDER BY id LIMIT ?9 OFFSET ?10")                       \
 	X(CASES_COUNT, "SELECT count(*) FROM cases" CASES_WHERE)                                            \
 	X(CASES_DUE, "SELECT id FROM cases WHERE next_check_at > 0 AND next_check_at <= ?1"                 \
 		     " ORDER BY next_check_at, id LIMIT ?2")                                                \
-	X(CASE_IDS, "SELECT id FROM cases ORDER BY id")
+	X(CASE_IDS, "SELECT id FROM cases ORDER BY id")                                                     \
+	X(FACT_INSERT, "INSERT INTO facts (case_id, seq, at, user_id, unit, kind, value)"                   \
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                              \
+	X(FACTS_CASE, "SELECT " FACT_COLS " FROM facts WHERE case_id = ?1 ORDER BY seq, kind, id")          \
+	X(FACTS_ALL, "SELECT " FACT_COLS " FROM facts ORDER BY case_id, seq, kind, id")                     \
+	X(UNIT_COUNTS, UNIT_COUNTS_SQL)                                                                     \
+	X(PERSON_COUNTS, PERSON_COUNTS_SQL)                                                                 \
+	X(ASSESS_GET, "SELECT " ASSESS_COLS " FROM assess_config WHERE pool = ?1")                          \
+	X(ASSESS_PUT, "INSERT INTO assess_config (" ASSESS_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)" \
+		      " ON CONFLICT (pool) DO UPDATE SET w_response = excluded.w_response,"                 \
+		      " w_resolution = excluded.w_resolution, w_satisfaction = excluded.w_satisfaction,"    \
+		      " basic_coefficient = excluded.basic_coefficient,"                                    \
+		      " period_start_day = excluded.period_start_day,"                                      \
+		      " min_callbacks = excluded.min_callbacks, whistle_weight = excluded.whistle_weight")
 
 enum stmt_id {
 #define X(name, sql) ST_##name,
@@ -1087,8 +1229,67 @@ enum err_code store_token_delete(struct store *st, const char *token_hash, struc
 
 /* ---- cases ---- */
 
-/* Bind every column of c: ?1 is the id (NULL when 0, so SQLite assigns one). */
-static void case_bind(sqlite3_stmt *s, const struct case_rec *c)
+/* A fixed-size char array as a JSON string (never reading past its end). */
+#define json_arr(arr) json_stringn((arr), strnlen((arr), sizeof(arr)))
+
+/* Set key of object o to v (a new reference, NULL when it could not be made); false on failure. */
+static bool json_put(json_t *o, const char *key, json_t *v)
+{
+	return v && json_object_set_new(o, key, v) == 0;
+}
+
+/*
+ * The tasks (or supervisions) of c as compact JSON text: an array of
+ * objects with one key per struct field, in struct order. The caller
+ * frees the text. NULL when a text field is not valid UTF-8.
+ */
+static char *tasks_json(const struct case_rec *c)
+{
+	json_t *a = json_array();
+	bool ok = true;
+	for (int i = 0; ok && i < c->ntasks; i++) {
+		const struct case_task *t = &c->tasks[i];
+		json_t *o = json_object();
+		ok = json_put(o, "no", json_integer(t->no)) &&
+		     json_put(o, "kind", json_string(task_kind_name(t->kind))) &&
+		     json_put(o, "unit", json_arr(t->unit)) && json_put(o, "by_unit", json_arr(t->by_unit)) &&
+		     json_put(o, "at", json_integer(t->at)) &&
+		     json_put(o, "report_due", json_integer(t->report_due)) &&
+		     json_put(o, "reported_at", json_integer(t->reported_at)) &&
+		     json_put(o, "on_site", json_boolean(t->on_site)) &&
+		     json_put(o, "finished_at", json_integer(t->finished_at)) &&
+		     json_put(o, "rated_at", json_integer(t->rated_at)) &&
+		     json_put(o, "rating", json_pack("[iii]", t->rating[0], t->rating[1], t->rating[2]));
+		json_array_append_new(a, o);
+	}
+	char *text = ok ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return text;
+}
+
+static char *supervisions_json(const struct case_rec *c)
+{
+	json_t *a = json_array();
+	bool ok = true;
+	for (int i = 0; ok && i < c->nsupervisions; i++) {
+		const struct case_supervision *v = &c->supervisions[i];
+		json_t *o = json_object();
+		ok = json_put(o, "no", json_integer(v->no)) && json_put(o, "unit", json_arr(v->unit)) &&
+		     json_put(o, "at", json_integer(v->at)) && json_put(o, "due", json_integer(v->due)) &&
+		     json_put(o, "answered_at", json_integer(v->answered_at));
+		json_array_append_new(a, o);
+	}
+	char *text = ok ? json_dumps(a, JSON_COMPACT) : NULL;
+	json_decref(a);
+	return text;
+}
+
+/*
+ * Bind every column of c: ?1 is the id (NULL when 0, so SQLite assigns
+ * one). tasks/supervisions are the JSON texts of the arrays; they must
+ * outlive the step.
+ */
+static void case_bind(sqlite3_stmt *s, const struct case_rec *c, const char *tasks, const char *supervisions)
 {
 	int warned = 0, overdue = 0;
 	if (c->id)
@@ -1141,6 +1342,128 @@ static void case_bind(sqlite3_stmt *s, const struct case_rec *c)
 	sqlite3_bind_int(s, CC_WARNED + 1, warned);
 	sqlite3_bind_int(s, CC_OVERDUE + 1, overdue);
 	sqlite3_bind_int64(s, CC_NEXT_CHECK + 1, c->next_check_at);
+	sqlite3_bind_int(s, CC_NWHISTLES + 1, c->nwhistles);
+	sqlite3_bind_int(s, CC_NSUBDISPATCHES + 1, c->nsubdispatches);
+	bind_str(s, CC_TASKS + 1, tasks);
+	bind_str(s, CC_SUPERVISIONS + 1, supervisions);
+	sqlite3_bind_text(s, CC_RETURN_FROM + 1, case_status_name(c->return_from), -1, SQLITE_STATIC);
+	bind_arr(s, CC_RETURN_REASON + 1, c->return_reason);
+	sqlite3_bind_int(s, CC_RETURNS + 1, c->returns);
+	sqlite3_bind_int(s, CC_EXTENSIONS + 1, c->extensions);
+	sqlite3_bind_int(s, CC_REOPENS + 1, c->reopens);
+	sqlite3_bind_int64(s, CC_EXTENSION_DUE + 1, c->extension_due);
+	sqlite3_bind_int(s, CC_ESCALATION + 1, c->escalation);
+	sqlite3_bind_int64(s, CC_PARKED_UNTIL + 1, c->parked_until);
+	sqlite3_bind_int64(s, CC_MERGED_INTO + 1, c->merged_into);
+	sqlite3_bind_int64(s, CC_REPEAT_OF + 1, c->repeat_of);
+	sqlite3_bind_text(s, CC_SCOPE + 1, scope_name(c->scope), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, CC_EXCLUSION_REQUESTED + 1, c->exclusion_requested);
+	sqlite3_bind_int64(s, CC_CALLBACK_AT + 1, c->callback_at);
+	sqlite3_bind_int(s, CC_CALLBACK_VALID + 1, c->callback_valid ? 1 : 0);
+	sqlite3_bind_int(s, CC_CALLBACK_CONTACTED + 1, c->callback_contacted);
+	sqlite3_bind_int(s, CC_CALLBACK_SOLVED + 1, c->callback_solved);
+	sqlite3_bind_text(s, CC_CALLBACK_SATISFACTION + 1, satisfaction_name(c->callback_satisfaction), -1,
+			  SQLITE_STATIC);
+}
+
+/* Copy a JSON string member into a fixed-size array; false if absent, not a string, or too long. */
+static bool json_get_text(json_t *o, const char *key, char *dst, size_t size)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v && strlcpy_ok(dst, v, size);
+}
+
+/* A JSON integer member into *out; false if absent or not an integer. */
+static bool json_get_int64(json_t *o, const char *key, int64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v))
+		return false;
+	*out = json_integer_value(v);
+	return true;
+}
+
+static bool json_get_int(json_t *o, const char *key, int *out)
+{
+	int64_t v;
+	if (!json_get_int64(o, key, &v) || v < INT32_MIN || v > INT32_MAX)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* Read one task object written by tasks_json(); false if any field is missing or malformed. */
+static bool task_from_json(json_t *o, struct case_task *t)
+{
+	const char *kind = json_string_value(json_object_get(o, "kind"));
+	json_t *rating = json_object_get(o, "rating");
+	json_t *on_site = json_object_get(o, "on_site");
+	if (!kind || !json_is_boolean(on_site) || !json_is_array(rating) || json_array_size(rating) != 3)
+		return false;
+	if (!strcmp(kind, "whistle"))
+		t->kind = TASK_WHISTLE;
+	else if (!strcmp(kind, "subdispatch"))
+		t->kind = TASK_SUBDISPATCH;
+	else
+		return false;
+	t->on_site = json_is_true(on_site);
+	for (int k = 0; k < 3; k++) {
+		json_t *r = json_array_get(rating, (size_t)k);
+		if (!json_is_integer(r))
+			return false;
+		t->rating[k] = (int)json_integer_value(r);
+	}
+	return json_get_int(o, "no", &t->no) && json_get_text(o, "unit", t->unit, sizeof(t->unit)) &&
+	       json_get_text(o, "by_unit", t->by_unit, sizeof(t->by_unit)) && json_get_int64(o, "at", &t->at) &&
+	       json_get_int64(o, "report_due", &t->report_due) &&
+	       json_get_int64(o, "reported_at", &t->reported_at) &&
+	       json_get_int64(o, "finished_at", &t->finished_at) && json_get_int64(o, "rated_at", &t->rated_at);
+}
+
+static bool supervision_from_json(json_t *o, struct case_supervision *v)
+{
+	return json_get_int(o, "no", &v->no) && json_get_text(o, "unit", v->unit, sizeof(v->unit)) &&
+	       json_get_int64(o, "at", &v->at) && json_get_int64(o, "due", &v->due) &&
+	       json_get_int64(o, "answered_at", &v->answered_at);
+}
+
+/*
+ * Read the tasks_json and supervisions_json columns of the current row
+ * into c. A text that is not an array of well-formed objects, or longer
+ * than MAX_TASKS/MAX_SUPERVISIONS, is E_DB: the store wrote something it
+ * cannot read back.
+ */
+static enum err_code case_arrays_read(sqlite3_stmt *s, struct case_rec *c, struct err *e)
+{
+	const char *tt = (const char *)sqlite3_column_text(s, CC_TASKS);
+	const char *vt = (const char *)sqlite3_column_text(s, CC_SUPERVISIONS);
+	json_t *tasks = json_loads(tt ? tt : "[]", 0, NULL);
+	json_t *sups = json_loads(vt ? vt : "[]", 0, NULL);
+	size_t i;
+	json_t *o;
+	bool ok = json_is_array(tasks) && json_array_size(tasks) <= MAX_TASKS && json_is_array(sups) &&
+		  json_array_size(sups) <= MAX_SUPERVISIONS;
+	if (ok) {
+		json_array_foreach(tasks, i, o) {
+			if (!(ok = json_is_object(o) && task_from_json(o, &c->tasks[i])))
+				break;
+		}
+	}
+	if (ok) {
+		json_array_foreach(sups, i, o) {
+			if (!(ok = json_is_object(o) && supervision_from_json(o, &c->supervisions[i])))
+				break;
+		}
+	}
+	if (ok) {
+		c->ntasks = (int)json_array_size(tasks);
+		c->nsupervisions = (int)json_array_size(sups);
+	}
+	json_decref(tasks);
+	json_decref(sups);
+	if (!ok)
+		return err_set(e, E_DB, NULL, "案件 %lld 的任务或督办记录无法读取", (long long)c->id);
+	return OK;
 }
 
 /* Read the copy units of case c->id (ordered as written) into c->copies. */
@@ -1213,6 +1536,35 @@ static enum err_code case_read(struct store *st, sqlite3_stmt *s, struct case_re
 		ck->overdue = overdue & (1 << k);
 	}
 	c->next_check_at = sqlite3_column_int64(s, CC_NEXT_CHECK);
+
+	int return_from = case_status_parse((const char *)sqlite3_column_text(s, CC_RETURN_FROM));
+	int scope = scope_parse((const char *)sqlite3_column_text(s, CC_SCOPE));
+	int sat = satisfaction_parse((const char *)sqlite3_column_text(s, CC_CALLBACK_SATISFACTION));
+	if (return_from < 0 || scope < 0 || sat < 0)
+		return err_set(e, E_DB, NULL, "案件 %lld 的退回状态、考核范围或满意度无法识别",
+			       (long long)c->id);
+	enum err_code rc = case_arrays_read(s, c, e);
+	if (rc != OK)
+		return rc;
+	c->nwhistles = sqlite3_column_int(s, CC_NWHISTLES);
+	c->nsubdispatches = sqlite3_column_int(s, CC_NSUBDISPATCHES);
+	c->return_from = (enum case_status)return_from;
+	col_text(s, CC_RETURN_REASON, c->return_reason);
+	c->returns = sqlite3_column_int(s, CC_RETURNS);
+	c->extensions = sqlite3_column_int(s, CC_EXTENSIONS);
+	c->reopens = sqlite3_column_int(s, CC_REOPENS);
+	c->extension_due = sqlite3_column_int64(s, CC_EXTENSION_DUE);
+	c->escalation = sqlite3_column_int(s, CC_ESCALATION);
+	c->parked_until = sqlite3_column_int64(s, CC_PARKED_UNTIL);
+	c->merged_into = sqlite3_column_int64(s, CC_MERGED_INTO);
+	c->repeat_of = sqlite3_column_int64(s, CC_REPEAT_OF);
+	c->scope = (enum assess_scope)scope;
+	c->exclusion_requested = sqlite3_column_int(s, CC_EXCLUSION_REQUESTED);
+	c->callback_at = sqlite3_column_int64(s, CC_CALLBACK_AT);
+	c->callback_valid = sqlite3_column_int(s, CC_CALLBACK_VALID) != 0;
+	c->callback_contacted = sqlite3_column_int(s, CC_CALLBACK_CONTACTED);
+	c->callback_solved = sqlite3_column_int(s, CC_CALLBACK_SOLVED);
+	c->callback_satisfaction = (enum satisfaction)sat;
 	return case_copies_read(st, c, e);
 }
 
@@ -1234,10 +1586,27 @@ static enum err_code case_link_put(struct store *st, int64_t case_id, const char
 	return rc;
 }
 
+/* Link a task's unit as 'summoned', unless it already has a stronger link (lead, copy). */
+static enum err_code case_link_summon(struct store *st, int64_t case_id, const char *unit, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_LINK_SUMMON, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	sqlite3_bind_text(s, 2, unit, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "写入案件的单位");
+	stmt_put(st, ST_LINK_SUMMON, s);
+	return rc;
+}
+
 /*
- * Rewrite the unit links of c: every current link becomes 'former', then
- * the lead and the copies are (re)linked. No link is ever deleted, so a
- * unit that once led or was copied keeps seeing the case.
+ * Rewrite the unit links of c: the current lead and copy links become
+ * 'former', then the lead and the copies are (re)linked, then every task
+ * unit is linked as 'summoned' where it has no lead or copy link. No link
+ * is ever deleted, and a summoned link never becomes former, so a unit
+ * that once led, was copied or was summoned keeps seeing the case.
  */
 static enum err_code case_links_write(struct store *st, int64_t case_id, const struct case_rec *c,
 				      struct err *e)
@@ -1263,6 +1632,11 @@ static enum err_code case_links_write(struct store *st, int64_t case_id, const s
 		if ((rc = case_link_put(st, case_id, unit, "copy", i + 1, e)) != OK)
 			return rc;
 	}
+	for (int i = 0; i < c->ntasks; i++) {
+		strlcpy_ok(unit, c->tasks[i].unit, sizeof(unit));
+		if (unit[0] && (rc = case_link_summon(st, case_id, unit, e)) != OK)
+			return rc;
+	}
 	return OK;
 }
 
@@ -1276,17 +1650,32 @@ static enum err_code case_write(struct store *st, const struct case_rec *c, int6
 	enum stmt_id id = insert ? ST_CASE_INSERT : ST_CASE_UPDATE;
 	int64_t case_id = c->id;
 	sqlite3_stmt *s = NULL;
+	char *tasks = NULL, *sups = NULL;
 	enum op_scope scope;
 	enum err_code rc;
 	if (c->ncopies < 0 || c->ncopies > MAX_COPY_UNITS)
 		return err_set(e, E_INVALID, "copies", "抄送单位最多 %d 个", MAX_COPY_UNITS);
+	if (c->ntasks < 0 || c->ntasks > MAX_TASKS)
+		return err_set(e, E_INVALID, "tasks", "一个案件最多 %d 个吹哨或下派任务", MAX_TASKS);
+	if (c->nsupervisions < 0 || c->nsupervisions > MAX_SUPERVISIONS)
+		return err_set(e, E_INVALID, "supervisions", "一个案件最多 %d 条督办", MAX_SUPERVISIONS);
+	if ((unsigned)c->status >= CASE_STATUS_COUNT || (unsigned)c->return_from >= CASE_STATUS_COUNT)
+		return err_set(e, E_INVALID, "status", "案件状态不合法");
+	if ((unsigned)c->scope > SCOPE_EXCLUDED)
+		return err_set(e, E_INVALID, "scope", "考核范围不合法");
+	if ((unsigned)c->callback_satisfaction > SAT_UNSATISFIED)
+		return err_set(e, E_INVALID, "satisfaction", "满意度不合法");
+	if (!(tasks = tasks_json(c)) || !(sups = supervisions_json(c))) {
+		free(tasks);
+		return err_set(e, E_INVALID, "tasks", "任务或督办记录的单位代码不是有效的 UTF-8");
+	}
 	if ((rc = op_begin(st, &scope, e)) != OK)
-		return rc;
+		goto out_free;
 	if (!(s = stmt_get(st, id, e))) {
 		rc = E_DB;
 		goto out;
 	}
-	case_bind(s, c);
+	case_bind(s, c, tasks, sups);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
 			rc = err_set(e, E_CONFLICT, NULL, "案件 %lld 已存在", (long long)c->id);
@@ -1308,6 +1697,9 @@ out:
 	rc = op_end(st, scope, rc, e);
 	if (rc == OK && insert)
 		*new_id = case_id;
+out_free:
+	free(tasks);
+	free(sups);
 	return rc;
 }
 
@@ -1341,11 +1733,11 @@ enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out,
 	return rc;
 }
 
-/* Every unit ever linked to a case: lead first, then copies, then former links. */
+/* Every unit ever linked to a case: lead first, then copies, summoned units, former links. */
 enum err_code store_case_units(struct store *st, int64_t case_id, case_unit_fn fn, void *ctx, struct err *e)
 {
 	sqlite3_stmt *s = stmt_get(st, ST_LINKS_ALL, e);
-	char unit[LIMIT_CODE + 1], rel[8];
+	char unit[LIMIT_CODE + 1], rel[16];
 	enum err_code rc = OK;
 	int r;
 	if (!s)
@@ -1427,7 +1819,7 @@ out:
 	return rc;
 }
 
-/* Bind the filter ?1..?8 of CASES_WHERE; lo/hi buffers hold the path range bounds. */
+/* Bind the filter ?1..?8, ?11, ?12 of CASES_WHERE; the hi buffers hold the path range bounds. */
 static void cases_filter_bind(sqlite3_stmt *s, const struct case_query *q, char *unit_hi, char *viewer_hi)
 {
 	bind_str(s, 1, q->status);
@@ -1438,11 +1830,14 @@ static void cases_filter_bind(sqlite3_stmt *s, const struct case_query *q, char 
 	sqlite3_bind_int(s, 6, q->overdue < 0 ? -1 : q->overdue ? 1 : 0);
 	sqlite3_bind_int64(s, 7, q->from);
 	sqlite3_bind_int64(s, 8, q->to);
+	sqlite3_bind_int(s, 11, q->callback_due ? 1 : 0);
+	sqlite3_bind_int64(s, 12, q->now);
 }
 
 /*
- * One page of cases matching q, newest (highest id) first, and the number
- * of matches without paging in *total (if total is not NULL).
+ * One page of cases matching q, newest (highest id) first (oldest first
+ * for the callback worklist, q->callback_due), and the number of matches
+ * without paging in *total (if total is not NULL).
  */
 enum err_code store_cases_list(struct store *st, const struct case_query *q, case_fn fn, void *ctx,
 			       int64_t *total, struct err *e)
@@ -1471,8 +1866,8 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 		stmt_put(st, ST_CASES_COUNT, s);
 		s = NULL;
 	}
-	id = ST_CASES_LIST;
-	if (!(s = stmt_get(st, ST_CASES_LIST, e))) {
+	id = q->callback_due ? ST_CASES_LIST_ASC : ST_CASES_LIST;
+	if (!(s = stmt_get(st, id, e))) {
 		rc = E_DB;
 		goto out;
 	}
@@ -1517,4 +1912,192 @@ enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *
 	if (!s)
 		return E_DB;
 	return ids_each(st, ST_CASE_IDS, s, fn, ctx, e);
+}
+
+/* ---- facts and assessment ---- */
+
+enum err_code store_fact_insert(struct store *st, const struct fact *f, struct err *e)
+{
+	enum err_code rc = OK;
+	if (!f->kind[0])
+		return err_set(e, E_INVALID, "kind", "统计事实的类型不能为空");
+	sqlite3_stmt *s = stmt_get(st, ST_FACT_INSERT, e);
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, f->case_id);
+	sqlite3_bind_int(s, 2, f->seq);
+	sqlite3_bind_int64(s, 3, f->at);
+	sqlite3_bind_int64(s, 4, f->user_id);
+	bind_arr(s, 5, f->unit);
+	bind_arr(s, 6, f->kind);
+	sqlite3_bind_int64(s, 7, f->value);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "写入统计事实");
+	stmt_put(st, ST_FACT_INSERT, s);
+	return rc;
+}
+
+/* Hand each fact of a case (case_id 0: of every case) to fn, in (case, seq, kind) order. */
+enum err_code store_facts_list(struct store *st, int64_t case_id, fact_fn fn, void *ctx, struct err *e)
+{
+	enum stmt_id id = case_id ? ST_FACTS_CASE : ST_FACTS_ALL;
+	sqlite3_stmt *s = stmt_get(st, id, e);
+	enum err_code rc = OK;
+	struct fact f;
+	int r;
+	if (!s)
+		return E_DB;
+	if (case_id)
+		sqlite3_bind_int64(s, 1, case_id);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&f, 0, sizeof(f));
+		f.case_id = sqlite3_column_int64(s, 0);
+		f.seq = sqlite3_column_int(s, 1);
+		f.at = sqlite3_column_int64(s, 2);
+		f.user_id = sqlite3_column_int64(s, 3);
+		col_text(s, 4, f.unit);
+		col_text(s, 5, f.kind);
+		f.value = sqlite3_column_int64(s, 6);
+		if ((rc = (enum err_code)fn(ctx, &f)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取统计事实");
+out:
+	stmt_put(st, id, s);
+	return rc;
+}
+
+/*
+ * Per-unit figures over [from, to): one statement (UNIT_COUNTS_SQL) that
+ * aggregates the deduplicated callbacks and every other counted fact,
+ * grouped by unit; the row's columns follow struct unit_counts.
+ */
+enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, unit_counts_fn fn, void *ctx,
+				struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_UNIT_COUNTS, e);
+	enum err_code rc = OK;
+	struct unit_counts c;
+	int r;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t *v[] = {&c.cb_valid,	   &c.cb_contacted,   &c.cb_solved,	 &c.cb_satisfied,
+				&c.cb_basic,	   &c.as_valid,	      &c.as_contacted,	 &c.as_full_valid,
+				&c.as_solved,	   &c.as_satisfied,   &c.as_basic,	 &c.dispatches,
+				&c.sign_total,	   &c.sign_ontime,    &c.contact_total,	 &c.contact_ontime,
+				&c.reply_total,	   &c.reply_ontime,   &c.handling_seconds, &c.returns,
+				&c.extensions,	   &c.reopens,	      &c.overdue,	 &c.reports,
+				&c.reports_ontime, &c.ratings,	      &c.rating_sum};
+		memset(&c, 0, sizeof(c));
+		col_text(s, 0, c.unit);
+		for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+			*v[i] = sqlite3_column_int64(s, (int)i + 1);
+		if ((rc = (enum err_code)fn(ctx, &c)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "统计单位考核数据");
+out:
+	stmt_put(st, ST_UNIT_COUNTS, s);
+	return rc;
+}
+
+/*
+ * Per-person figures over [from, to) (PERSON_COUNTS_SQL), for users whose
+ * unit lies within unit_path (NULL: everyone), by user id.
+ */
+enum err_code store_person_counts(struct store *st, int64_t from, int64_t to, const char *unit_path,
+				  person_counts_fn fn, void *ctx, struct err *e)
+{
+	char *hi = xmalloc(unit_path ? strlen(unit_path) + 1 : 1);
+	sqlite3_stmt *s = stmt_get(st, ST_PERSON_COUNTS, e);
+	enum err_code rc = OK;
+	struct person_counts c;
+	int r;
+	if (!s) {
+		free(hi);
+		return E_DB;
+	}
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	bind_str(s, 3, unit_path);
+	bind_str(s, 4, unit_path ? prefix_upper(unit_path, hi) : NULL);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t *v[] = {&c.signs,	   &c.signs_ontime,   &c.contacts,  &c.contacts_ontime,
+				&c.replies,	   &c.replies_ontime, &c.reports,   &c.reports_ontime,
+				&c.ratings,	   &c.rating_sum,     &c.callbacks, &c.callbacks_solved,
+				&c.callbacks_satisfied};
+		memset(&c, 0, sizeof(c));
+		c.user_id = sqlite3_column_int64(s, 0);
+		col_text(s, 1, c.login);
+		col_text(s, 2, c.name);
+		col_text(s, 3, c.unit);
+		for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+			*v[i] = sqlite3_column_int64(s, (int)i + 4);
+		if ((rc = (enum err_code)fn(ctx, &c)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "统计个人实绩");
+out:
+	stmt_put(st, ST_PERSON_COUNTS, s);
+	free(hi);
+	return rc;
+}
+
+enum err_code store_assess_config_get(struct store *st, enum unit_kind pool, struct assess_config *out,
+				      struct err *e)
+{
+	enum err_code rc = OK;
+	if ((unsigned)pool >= UNIT_KIND_COUNT)
+		return err_set(e, E_INVALID, "pool", "考核分组不合法");
+	sqlite3_stmt *s = stmt_get(st, ST_ASSESS_GET, e);
+	if (!s)
+		return E_DB;
+	sqlite3_bind_text(s, 1, unit_kind_name(pool), -1, SQLITE_STATIC);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->pool = pool;
+		out->w_response = sqlite3_column_double(s, 1);
+		out->w_resolution = sqlite3_column_double(s, 2);
+		out->w_satisfaction = sqlite3_column_double(s, 3);
+		out->basic_coefficient = sqlite3_column_double(s, 4);
+		out->period_start_day = sqlite3_column_int(s, 5);
+		out->min_callbacks = sqlite3_column_int(s, 6);
+		out->whistle_weight = sqlite3_column_double(s, 7);
+	} else if (r == SQLITE_DONE) {
+		rc = err_set(e, E_NOT_FOUND, NULL, "考核分组 %s 尚未配置", unit_kind_name(pool));
+	} else {
+		rc = db_fail(st, e, "读取考核配置");
+	}
+	stmt_put(st, ST_ASSESS_GET, s);
+	return rc;
+}
+
+/* Insert or replace the configuration of c->pool. */
+enum err_code store_assess_config_put(struct store *st, const struct assess_config *c, struct err *e)
+{
+	enum err_code rc = OK;
+	if ((unsigned)c->pool >= UNIT_KIND_COUNT)
+		return err_set(e, E_INVALID, "pool", "考核分组不合法");
+	sqlite3_stmt *s = stmt_get(st, ST_ASSESS_PUT, e);
+	if (!s)
+		return E_DB;
+	sqlite3_bind_text(s, 1, unit_kind_name(c->pool), -1, SQLITE_STATIC);
+	sqlite3_bind_double(s, 2, c->w_response);
+	sqlite3_bind_double(s, 3, c->w_resolution);
+	sqlite3_bind_double(s, 4, c->w_satisfaction);
+	sqlite3_bind_double(s, 5, c->basic_coefficient);
+	sqlite3_bind_int(s, 6, c->period_start_day);
+	sqlite3_bind_int(s, 7, c->min_callbacks);
+	sqlite3_bind_double(s, 8, c->whistle_weight);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "写入考核配置");
+	stmt_put(st, ST_ASSESS_PUT, s);
+	return rc;
 }

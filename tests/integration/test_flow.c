@@ -167,7 +167,7 @@ static void test_story(void **state)
 	EXPECT_STR(c, "events.0.unit.code", "12345");
 	/* personal data stays out of the history */
 	EXPECT_TRUE(jpath(c, "events.0.payload.requester") == NULL, "the create event shows no requester");
-	expect_allowed(c, (const char *const[]){"refer", "dispatch", "note", NULL});
+	expect_allowed(c, (const char *const[]){"refer", "dispatch", "note", "merge", "link_repeat", NULL});
 
 	/* the dispatcher dispatches with no unit: the street from the place, a copy to its district */
 	const char *dispatcher = login(h, "dispatcher", H_PASSWORD);
@@ -204,7 +204,7 @@ static void test_story(void **state)
 	EXPECT_STR(c, "requester.name", "张三");
 	EXPECT_STR(c, "requester.phone", "13812345678");
 	EXPECT_BOOL(c, "requester.masked", false);
-	expect_allowed(c, (const char *const[]){"sign", "note", NULL});
+	expect_allowed(c, (const char *const[]){"sign", "note", "return", NULL});
 
 	c = act(h, handler, 1, "sign", NULL, "accepted");
 	EXPECT_STR(c, "deadlines.sign.state", "met");
@@ -368,7 +368,7 @@ static void test_consultation_answered(void **state)
 	json_t *c = get_case(h, agent, id, 200);
 	EXPECT_STR(c, "type", "consultation");
 	EXPECT_NULL(c, "place.district");
-	expect_allowed(c, (const char *const[]){"answer", "refer", "dispatch", "note", NULL});
+	expect_allowed(c, (const char *const[]){"answer", "refer", "dispatch", "note", "merge", "link_repeat", NULL});
 	c = act(h, agent, id, "answer", "{\"answer\":\"请携带身份证、租房合同和近照到街道政务服务中心办理。\"}",
 		"answered");
 	EXPECT_STR(c, "answer", "请携带身份证、租房合同和近照到街道政务服务中心办理。");
@@ -378,7 +378,7 @@ static void test_consultation_answered(void **state)
 	EXPECT_SIZE(c, "deadlines", 1);
 	expect_events(c, (const char *const[]){"create", "answer", NULL});
 	EXPECT_STR(c, "events.1.user", "agent");
-	expect_allowed(c, (const char *const[]){"note", NULL});
+	expect_allowed(c, (const char *const[]){"note", "link_repeat", NULL});
 	/* an answered case is final: it cannot be dispatched any more */
 	long st;
 	json_t *e = http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/dispatch", id),
@@ -453,7 +453,7 @@ static void test_dispatch_to_department(void **state)
 	c = get_case(h, cg, id, 200);
 	EXPECT_STR(c, "requester.phone", "13812345678");
 	EXPECT_BOOL(c, "requester.masked", false);
-	expect_allowed(c, (const char *const[]){"sign", "note", NULL});
+	expect_allowed(c, (const char *const[]){"sign", "note", "return", NULL});
 	const char *bbs = login(h, "babaoshan.handler", H_PASSWORD);
 	EXPECT_ERROR(h, get_case(h, bbs, id, 404), 404, "not_found", "id");
 	list_cases(h, bbs, "", 0);

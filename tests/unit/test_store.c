@@ -132,8 +132,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 1);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 1);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 2);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 2);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -612,7 +612,7 @@ static void test_case_roundtrip(void **state)
 struct links {
 	int n;
 	char unit[8][LIMIT_CODE + 1];
-	char rel[8][8];
+	char rel[8][16];
 };
 
 static int collect_link(void *ctx, const char *unit, const char *rel)
@@ -964,6 +964,672 @@ static void test_transactions(void **state)
 	free(c);
 }
 
+/* ---- the second stage of the workflow: tasks, supervision, callbacks ---- */
+
+/* Run SQL statements on the file through a separate read-write connection. */
+static void sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+/* Set task i of c, every field distinct (from base). */
+static void task_set(struct case_rec *c, int i, int no, enum task_kind kind, const char *unit, int64_t base)
+{
+	struct case_task *t = &c->tasks[i];
+	memset(t, 0, sizeof(*t));
+	t->no = no;
+	t->kind = kind;
+	snprintf(t->unit, sizeof(t->unit), "%s", unit);
+	strcpy(t->by_unit, "110107001");
+	t->at = base + 1;
+	t->report_due = base + 2;
+	t->reported_at = base + 3;
+	t->on_site = i % 2 == 0;
+	t->finished_at = base + 4;
+	t->rated_at = base + 5;
+	t->rating[0] = 1 + i % 5;
+	t->rating[1] = 1 + (i + 1) % 5;
+	t->rating[2] = 1 + (i + 2) % 5;
+}
+
+/* Set every field added for the second stage to a distinct, non-default value. */
+static void workflow_fill(struct case_rec *c)
+{
+	c->ntasks = 3;
+	task_set(c, 0, 1, TASK_WHISTLE, "110107D01", 4102444800); /* beyond 2^32 seconds - 2100 */
+	task_set(c, 1, 1, TASK_WHISTLE, "110107D02", 10010);
+	c->tasks[1].reported_at = c->tasks[1].finished_at = c->tasks[1].rated_at = 0;
+	memset(c->tasks[1].rating, 0, sizeof(c->tasks[1].rating));
+	task_set(c, 2, 1, TASK_SUBDISPATCH, "110107001001", 10020);
+	c->nwhistles = 1;
+	c->nsubdispatches = 1;
+	c->nsupervisions = 2;
+	c->supervisions[0] = (struct case_supervision){1, "12345", 20001, 20002, 20003};
+	c->supervisions[1] = (struct case_supervision){2, "110107", 20011, 20012, 0};
+	c->return_from = CS_ACCEPTED;
+	strcpy(c->return_reason, "ownership");
+	c->returns = 2;
+	c->extensions = 1;
+	c->reopens = 3;
+	c->extension_due = 30001;
+	c->escalation = 2;
+	c->parked_until = 30002;
+	c->merged_into = 5000000000;
+	c->repeat_of = 42;
+	c->scope = SCOPE_RESPONSE_ONLY;
+	c->exclusion_requested = SCOPE_EXCLUDED + 1;
+	c->callback_at = 30003;
+	c->callback_valid = true;
+	c->callback_contacted = 1;
+	c->callback_solved = 0;
+	c->callback_satisfaction = SAT_BASIC;
+}
+
+static void test_case_roundtrip_workflow(void **state)
+{
+	struct fixture *f = *state;
+	struct case_rec *c = case_full(), *got = calloc(1, sizeof(*got));
+	workflow_fill(c);
+	assert_int_equal(store_case_insert(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_get(f->st, c->id, got, &f->e), OK);
+	assert_int_equal(got->ntasks, 3);
+	assert_string_equal(got->tasks[2].unit, "110107001001");
+	assert_int_equal(got->tasks[2].kind, TASK_SUBDISPATCH);
+	assert_int_equal(got->tasks[0].at, 4102444801);
+	assert_true(got->tasks[0].on_site);
+	assert_int_equal(got->tasks[0].rating[2], 3);
+	assert_int_equal(got->nsupervisions, 2);
+	assert_int_equal(got->supervisions[1].due, 20012);
+	assert_int_equal(got->merged_into, 5000000000);
+	assert_int_equal(got->scope, SCOPE_RESPONSE_ONLY);
+	assert_int_equal(got->callback_satisfaction, SAT_BASIC);
+	assert_memory_equal(got, c, sizeof(*c));
+	assert_int_equal(sql_int(f->path, "SELECT json_array_length(tasks_json) FROM cases"), 3);
+	assert_int_equal(sql_int(f->path, "SELECT json_extract(tasks_json, '$[1].report_due') FROM cases"), 10012);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM cases WHERE scope = 'response_only'"
+					  " AND callback_satisfaction = 'basic' AND return_from = 'accepted'"),
+			 1);
+
+	/* every task and supervision slot in use */
+	c->ntasks = MAX_TASKS;
+	for (int i = 0; i < MAX_TASKS; i++) {
+		char unit[16];
+		snprintf(unit, sizeof(unit), "D%02d", i);
+		task_set(c, i, 1 + i / 4, i % 3 ? TASK_WHISTLE : TASK_SUBDISPATCH, unit, 100 * i);
+	}
+	c->nsupervisions = MAX_SUPERVISIONS;
+	for (int i = 0; i < MAX_SUPERVISIONS; i++)
+		c->supervisions[i] = (struct case_supervision){i + 1, "12345", i, 2 * i, 3 * i};
+	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_get(f->st, c->id, got, &f->e), OK);
+	assert_memory_equal(got, c, sizeof(*c));
+
+	/* back to none: the arrays empty, every new field zero */
+	memset(c, 0, sizeof(*c));
+	c->id = 1;
+	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_get(f->st, 1, got, &f->e), OK);
+	assert_memory_equal(got, c, sizeof(*c));
+	assert_int_equal(sql_int(f->path, "SELECT tasks_json = '[]' AND supervisions_json = '[]' FROM cases"), 1);
+
+	/* limits */
+	c->ntasks = MAX_TASKS + 1;
+	assert_int_equal(store_case_put(f->st, c, &f->e), E_INVALID);
+	assert_string_equal(f->e.field, "tasks");
+	c->ntasks = 0;
+	c->nsupervisions = MAX_SUPERVISIONS + 1;
+	assert_int_equal(store_case_put(f->st, c, &f->e), E_INVALID);
+	assert_string_equal(f->e.field, "supervisions");
+	c->nsupervisions = 0;
+	c->scope = (enum assess_scope)7;
+	assert_int_equal(store_case_put(f->st, c, &f->e), E_INVALID);
+	assert_string_equal(f->e.field, "scope");
+	free(c);
+	free(got);
+}
+
+/* A freshly zeroed record round-trips exactly (id aside). */
+static void test_case_roundtrip_zero(void **state)
+{
+	struct fixture *f = *state;
+	struct case_rec *c = calloc(1, sizeof(*c)), *got = calloc(1, sizeof(*got));
+	assert_int_equal(store_case_insert(f->st, c, &f->e), OK);
+	assert_int_equal(c->id, 1);
+	memset(got, 0xA5, sizeof(*got));
+	assert_int_equal(store_case_get(f->st, 1, got, &f->e), OK);
+	assert_memory_equal(got, c, sizeof(*c));
+	free(c);
+	free(got);
+}
+
+/* What the store wrote but cannot read back is E_DB, not a silently half-read case. */
+static void test_case_bad_json(void **state)
+{
+	struct fixture *f = *state;
+	struct case_rec *c = case_new("A", 100), *got = calloc(1, sizeof(*got));
+	workflow_fill(c);
+	assert_int_equal(store_case_insert(f->st, c, &f->e), OK);
+	sql_exec(f->path, "UPDATE cases SET tasks_json = json_remove(tasks_json, '$[1].rated_at')");
+	assert_int_equal(store_case_get(f->st, 1, got, &f->e), E_DB);
+	sql_exec(f->path, "UPDATE cases SET tasks_json = '[]', supervisions_json = '{\"no\": 1}'");
+	assert_int_equal(store_case_get(f->st, 1, got, &f->e), E_DB);
+	sql_exec(f->path, "UPDATE cases SET supervisions_json = 'not json'");
+	assert_int_equal(store_case_get(f->st, 1, got, &f->e), E_DB);
+	sql_exec(f->path, "UPDATE cases SET supervisions_json = '[]'");
+	assert_int_equal(store_case_get(f->st, 1, got, &f->e), OK);
+	assert_int_equal(got->ntasks, 0);
+	assert_int_equal(got->nsupervisions, 0);
+	free(c);
+	free(got);
+}
+
+/* A database made by 0001 alone: its case reads with the documented defaults after migrating. */
+static void test_migrate_old_case(void **state)
+{
+	const struct embedded_file *init = embed_find("src/store/sql/sqlite/0001-init.sql");
+	struct case_rec *got = calloc(1, sizeof(*got));
+	struct store *st;
+	struct err e;
+	char path[256];
+	(void)state;
+	err_init(&e);
+	assert_non_null(init);
+	snprintf(path, sizeof(path), "%s/old.db", tmpdir);
+	sql_exec(path, (const char *)init->data);
+	sql_exec(path, "INSERT INTO schema_migrations VALUES (1, 'src/store/sql/sqlite/0001-init.sql', 0);"
+		       "INSERT INTO cases (id, status, type, tier, created_at, updated_at, lead_unit)"
+		       " VALUES (7, 'replied', 'complaint', 'general', 100, 100, 'A');"
+		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0);");
+	assert_int_equal(store_open(path, &st, &e), OK);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 2);
+	assert_int_equal(store_case_get(st, 7, got, &e), OK);
+	assert_int_equal(got->status, CS_REPLIED);
+	assert_int_equal(got->ntasks, 0);
+	assert_int_equal(got->nsupervisions, 0);
+	assert_int_equal(got->return_from, CS_RECEIVED);
+	assert_int_equal(got->scope, SCOPE_ALL);
+	assert_int_equal(got->callback_at, 0);
+	assert_false(got->callback_valid);
+	assert_int_equal(got->callback_contacted, -1);
+	assert_int_equal(got->callback_solved, -1);
+	assert_int_equal(got->callback_satisfaction, SAT_NONE);
+	assert_int_equal(got->merged_into, 0);
+	assert_int_equal(got->solved, -1);
+	/* the rebuilt case_units kept its rows and now takes 'summoned' */
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_units WHERE case_id = 7 AND rel = 'former'"), 1);
+	got->ntasks = 1;
+	strcpy(got->tasks[0].unit, "C");
+	assert_int_equal(store_case_put(st, got, &e), OK);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_units WHERE case_id = 7"), 3);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_units WHERE unit = 'C' AND rel = 'summoned'"), 1);
+	store_close(st);
+	remove_db(path);
+	free(got);
+}
+
+/* Expect the links of case id, in store order, as "unit:rel" strings. */
+static void expect_links(struct store *st, int64_t id, int n, ...)
+{
+	struct links l = {0};
+	struct err e;
+	char want[64], have[64];
+	va_list ap;
+	err_init(&e);
+	assert_int_equal(store_case_units(st, id, collect_link, &l, &e), OK);
+	assert_int_equal(l.n, n);
+	va_start(ap, n);
+	for (int i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "%s", va_arg(ap, const char *));
+		snprintf(have, sizeof(have), "%s:%s", l.unit[i], l.rel[i]);
+		assert_string_equal(have, want);
+	}
+	va_end(ap);
+}
+
+static void test_case_links_summoned(void **state)
+{
+	struct fixture *f = *state;
+	struct case_rec *c = case_new("S1", 100);
+	put_unit(f->st, "12345", UNIT_CENTRE, "", "");
+	put_unit(f->st, "110101", UNIT_DISTRICT, "12345", "");
+	put_unit(f->st, "S1", UNIT_STREET, "110101", "");
+	put_unit(f->st, "S1C1", UNIT_COMMUNITY, "S1", "");
+	put_unit(f->st, "D1", UNIT_DEPARTMENT, "110101", "");
+	put_unit(f->st, "D2", UNIT_DEPARTMENT, "110101", "");
+	put_unit(f->st, "D3", UNIT_DEPARTMENT, "110101", "");
+	put_unit(f->st, "S2", UNIT_STREET, "110101", "");
+	c->ncopies = 1;
+	strcpy(c->copies[0], "D2");
+	c->ntasks = 4;
+	task_set(c, 0, 1, TASK_WHISTLE, "D3", 1000);
+	task_set(c, 1, 1, TASK_WHISTLE, "D2", 1000); /* also a copy: stays a copy */
+	task_set(c, 2, 1, TASK_SUBDISPATCH, "S1C1", 1000);
+	task_set(c, 3, 2, TASK_WHISTLE, "D3", 2000); /* summoned twice: one link */
+	insert_case(f->st, c);
+	insert_case(f->st, case_new("S2", 200)); /* 2: nothing to do with D3 */
+	expect_links(f->st, 1, 4, "S1:lead", "D2:copy", "D3:summoned", "S1C1:summoned");
+
+	/* the summoned units see the case through viewer_path; others do not */
+	struct case_query q = {.overdue = -1, .viewer_path = "/12345/110101/D3/"};
+	expect_cases(f->st, &q, 1, 1, 1);
+	q.viewer_path = "/12345/110101/S1/S1C1/";
+	expect_cases(f->st, &q, 1, 1, 1);
+	q.viewer_path = "/12345/110101/D1/";
+	expect_cases(f->st, &q, 0, 0);
+
+	/* re-dispatch to D1 without copies: the lead becomes former, the copy
+	   that is also summoned becomes summoned, summoned links stay */
+	c = calloc(1, sizeof(*c));
+	assert_int_equal(store_case_get(f->st, 1, c, &f->e), OK);
+	strcpy(c->lead_unit, "D1");
+	c->ncopies = 0;
+	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	expect_links(f->st, 1, 5, "D1:lead", "D2:summoned", "D3:summoned", "S1C1:summoned", "S1:former");
+
+	/* a summoned unit becoming lead is the lead; leaving, it is summoned again (its task remains) */
+	strcpy(c->lead_unit, "D3");
+	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	expect_links(f->st, 1, 5, "D3:lead", "D2:summoned", "S1C1:summoned", "D1:former", "S1:former");
+	strcpy(c->lead_unit, "S1");
+	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	expect_links(f->st, 1, 5, "S1:lead", "D2:summoned", "D3:summoned", "S1C1:summoned", "D1:former");
+
+	/* a projection without the tasks never drops a summoned link */
+	c->ntasks = 0;
+	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	expect_links(f->st, 1, 5, "S1:lead", "D2:summoned", "D3:summoned", "S1C1:summoned", "D1:former");
+	q.viewer_path = "/12345/110101/D3/";
+	expect_cases(f->st, &q, 1, 1, 1);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM case_units"), 6);
+	free(c);
+}
+
+/* Insert a case for the callback worklist. */
+static void insert_cb_case(struct store *st, enum case_status status, int64_t feedback_due, int64_t callback_at,
+			   int64_t merged_into)
+{
+	struct case_rec *c = case_new("S1", 100);
+	c->status = status;
+	c->clocks[CLK_FEEDBACK].due = feedback_due;
+	c->callback_at = callback_at;
+	c->merged_into = merged_into;
+	insert_case(st, c);
+}
+
+static void test_callback_due(void **state)
+{
+	struct fixture *f = *state;
+	insert_cb_case(f->st, CS_REPLIED, 0, 0, 0);	   /* 1 yes: replied */
+	insert_cb_case(f->st, CS_DISPATCHED, 500, 0, 0);   /* 2 yes: deadline passed */
+	insert_cb_case(f->st, CS_ACCEPTED, 1000, 0, 0);	   /* 3 no: due at now is not past */
+	insert_cb_case(f->st, CS_IN_PROGRESS, 0, 0, 0);	   /* 4 no: no deadline */
+	insert_cb_case(f->st, CS_IN_PROGRESS, 500, 800, 0); /* 5 no: already called back */
+	insert_cb_case(f->st, CS_IN_PROGRESS, 999, 0, 0);   /* 6 yes */
+	insert_cb_case(f->st, CS_MERGED, 0, 0, 1);	   /* 7 yes: merged into a replied case */
+	insert_cb_case(f->st, CS_MERGED, 0, 0, 9);	   /* 8 no: merged into an open case */
+	insert_cb_case(f->st, CS_IN_PROGRESS, 0, 0, 0);	   /* 9 */
+	insert_cb_case(f->st, CS_MERGED, 0, 0, 11);	   /* 10 yes: merged into a closed case */
+	insert_cb_case(f->st, CS_CLOSED, 500, 0, 0);	   /* 11 no: closed */
+	insert_cb_case(f->st, CS_MERGED, 0, 900, 11);	   /* 12 no: merged, already called back */
+	insert_cb_case(f->st, CS_RETURNED, 500, 0, 0);	   /* 13 no: disputed */
+	insert_cb_case(f->st, CS_PARKED, 500, 0, 0);	   /* 14 no: parked */
+	insert_cb_case(f->st, CS_MERGED, 0, 0, 99);	   /* 15 no: merged into nothing */
+	insert_cb_case(f->st, CS_REPLIED, 0, 700, 0);	   /* 16 yes: replied again after a callback */
+	insert_cb_case(f->st, CS_ANSWERED, 500, 0, 0);	   /* 17 no: answered on the spot */
+
+	struct case_query q = {.overdue = -1, .callback_due = true, .now = 1000};
+	expect_cases(f->st, &q, 6, 6, 1, 2, 6, 7, 10, 16);
+	q.per_page = 2;
+	q.page = 2;
+	expect_cases(f->st, &q, 6, 2, 6, 7);
+	q.per_page = 0;
+	q.now = 1001; /* 3 is past due now */
+	expect_cases(f->st, &q, 7, 7, 1, 2, 3, 6, 7, 10, 16);
+	q.status = "merged";
+	expect_cases(f->st, &q, 2, 2, 7, 10);
+	q.status = NULL;
+	q.now = 600; /* 6 not yet */
+	expect_cases(f->st, &q, 5, 5, 1, 2, 7, 10, 16);
+	q.callback_due = false;
+	struct case_query all = {.overdue = -1, .per_page = 3};
+	expect_cases(f->st, &all, 17, 3, 17, 16, 15);
+}
+
+struct fact_log {
+	int n, stop_at;
+	struct fact v[16];
+};
+
+static int collect_fact(void *ctx, const struct fact *fa)
+{
+	struct fact_log *l = ctx;
+	l->v[l->n++] = *fa;
+	return l->n == l->stop_at ? 5 : 0;
+}
+
+static void put_fact(struct store *st, int64_t case_id, int seq, int64_t at, int64_t user, const char *unit,
+		     const char *kind, int64_t value)
+{
+	struct fact fa = {.case_id = case_id, .seq = seq, .at = at, .user_id = user, .value = value};
+	struct err e;
+	err_init(&e);
+	strcpy(fa.unit, unit);
+	strcpy(fa.kind, kind);
+	assert_int_equal(store_fact_insert(st, &fa, &e), OK);
+}
+
+static void test_facts(void **state)
+{
+	struct fixture *f = *state;
+	struct fact_log l = {0};
+	struct fact bad = {.case_id = 1};
+	put_fact(f->st, 5, 3, 300, 2, "S1", "sign", 1);
+	put_fact(f->st, 5, 2, 200, 1, "S1", "dispatch", 0);
+	put_fact(f->st, 4, 9, 900, 0, "S2", "overdue", 3);
+	put_fact(f->st, 5, 3, 300, 2, "S1", "contact", 0);
+	put_fact(f->st, 5, 3, 300, 0, "S1", "overdue", 1);
+	put_fact(f->st, 5, 3, 300, 0, "S1", "overdue", 2);
+	put_fact(f->st, 6, 1, 5000000000, 7, "D1", "rating", 543);
+	assert_int_equal(store_fact_insert(f->st, &bad, &f->e), E_INVALID);
+	assert_string_equal(f->e.field, "kind");
+
+	assert_int_equal(store_facts_list(f->st, 5, collect_fact, &l, &f->e), OK);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(l.v[0].kind, "dispatch");
+	assert_int_equal(l.v[0].seq, 2);
+	assert_int_equal(l.v[0].at, 200);
+	assert_int_equal(l.v[0].user_id, 1);
+	assert_string_equal(l.v[0].unit, "S1");
+	assert_string_equal(l.v[1].kind, "contact");
+	assert_int_equal(l.v[1].value, 0);
+	assert_string_equal(l.v[2].kind, "overdue");
+	assert_int_equal(l.v[2].value, 1);
+	assert_string_equal(l.v[3].kind, "overdue");
+	assert_int_equal(l.v[3].value, 2);
+	assert_string_equal(l.v[4].kind, "sign");
+	assert_int_equal(l.v[4].case_id, 5);
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(store_facts_list(f->st, 0, collect_fact, &l, &f->e), OK);
+	assert_int_equal(l.n, 7);
+	assert_int_equal(l.v[0].case_id, 4);
+	assert_int_equal(l.v[1].case_id, 5);
+	assert_string_equal(l.v[1].kind, "dispatch");
+	assert_int_equal(l.v[6].case_id, 6);
+	assert_int_equal(l.v[6].at, 5000000000);
+	assert_int_equal(l.v[6].value, 543);
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(store_facts_list(f->st, 77, collect_fact, &l, &f->e), OK);
+	assert_int_equal(l.n, 0);
+	l.stop_at = 2;
+	assert_int_equal(store_facts_list(f->st, 5, collect_fact, &l, &f->e), 5);
+	assert_int_equal(l.n, 2);
+}
+
+/* A case with only an id, a lead and an assessment scope, for the counts. */
+static void insert_scoped(struct store *st, int64_t id, const char *lead, enum assess_scope scope)
+{
+	struct case_rec *c = case_new(lead, 100);
+	c->id = id;
+	c->scope = scope;
+	insert_case(st, c);
+}
+
+#define CB(contacted, solved, sat) \
+	(FACT_CB_VALID | ((contacted) ? FACT_CB_CONTACTED : 0) | ((solved) ? FACT_CB_SOLVED : 0) | ((sat) << FACT_CB_SAT_SHIFT))
+
+struct counts_log {
+	int n;
+	struct unit_counts v[8];
+};
+
+static int collect_counts(void *ctx, const struct unit_counts *c)
+{
+	struct counts_log *l = ctx;
+	l->v[l->n++] = *c;
+	return 0;
+}
+
+static const char *const count_names[] = {
+    "cb_valid",	      "cb_contacted", "cb_solved",   "cb_satisfied", "cb_basic",     "as_valid",
+    "as_contacted",   "as_full_valid", "as_solved",  "as_satisfied", "as_basic",     "dispatches",
+    "sign_total",     "sign_ontime",  "contact_total", "contact_ontime", "reply_total", "reply_ontime",
+    "handling_seconds", "returns",    "extensions",  "reopens",	     "overdue",	     "reports",
+    "reports_ontime", "ratings",      "rating_sum"};
+_Static_assert(sizeof(struct unit_counts) == offsetof(struct unit_counts, cb_valid) + 27 * sizeof(int64_t),
+	       "count_names lists every counter of struct unit_counts");
+
+/* Compare every counter of got with want, naming the first that differs. */
+static void expect_counts(const struct unit_counts *got, const char *unit, const int64_t want[27])
+{
+	const int64_t *have = &got->cb_valid;
+	assert_string_equal(got->unit, unit);
+	for (int i = 0; i < 27; i++)
+		if (have[i] != want[i])
+			fail_msg("%s %s: %lld, want %lld", unit, count_names[i], (long long)have[i],
+				 (long long)want[i]);
+}
+
+static void test_unit_counts(void **state)
+{
+	struct fixture *f = *state;
+	struct counts_log l = {0};
+	const char *s1 = "110101001", *s2 = "110101002", *d1 = "110101D01", *d2 = "110101D02";
+	for (int id = 1; id <= 8; id++)
+		insert_scoped(f->st, id, id <= 5 ? s1 : s2, SCOPE_ALL);
+	insert_scoped(f->st, 9, d1, SCOPE_EXCLUDED);
+	insert_scoped(f->st, 10, d1, SCOPE_RESPONSE_ONLY);
+	insert_scoped(f->st, 11, d1, SCOPE_ALL);
+
+	/* street s1: four valid callbacks, and an invalid one */
+	put_fact(f->st, 1, 5, 1100, 9, s1, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 2, 5, 1100, 9, s1, "callback", CB(1, 1, SAT_BASIC));
+	put_fact(f->st, 3, 5, 1100, 9, s1, "callback", CB(1, 0, SAT_UNSATISFIED));
+	put_fact(f->st, 4, 5, 1100, 9, s1, "callback", CB(0, 0, SAT_UNSATISFIED));
+	put_fact(f->st, 5, 5, 1100, 9, s1, "callback", CB(1, 1, SAT_SATISFIED) & ~FACT_CB_VALID);
+	/* s2: case 6 called back twice in the period (first for s1, re-dispatched since): only the
+	   later valid one counts, for its own unit; a later invalid callback does not replace it */
+	put_fact(f->st, 6, 5, 1100, 9, s1, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 6, 8, 1200, 9, s2, "callback", CB(0, 0, SAT_UNSATISFIED));
+	put_fact(f->st, 6, 9, 1300, 9, s2, "callback", CB(1, 0, SAT_UNSATISFIED) & ~FACT_CB_VALID);
+	/* case 7: callbacks just outside [1000, 2000) */
+	put_fact(f->st, 7, 5, 999, 9, s2, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 7, 6, 2000, 9, s2, "callback", CB(1, 1, SAT_SATISFIED));
+	/* case 8: the callback in the period counts, a later one after the period does not */
+	put_fact(f->st, 8, 3, 1500, 9, s2, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 8, 6, 2500, 9, s2, "callback", CB(0, 0, SAT_UNSATISFIED));
+	/* d1: excluded, response only, all */
+	put_fact(f->st, 9, 4, 1100, 9, d1, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 10, 4, 1100, 9, d1, "callback", CB(1, 1, SAT_BASIC));
+	put_fact(f->st, 11, 4, 1100, 9, d1, "callback", CB(1, 0, SAT_UNSATISFIED));
+
+	/* d2: one or more of every other kind; a fact of case 12 (no case row) counts too */
+	put_fact(f->st, 12, 1, 1000, 1, d2, "dispatch", 0);
+	put_fact(f->st, 13, 1, 1999, 1, d2, "dispatch", 0);
+	put_fact(f->st, 14, 1, 2000, 1, d2, "dispatch", 0); /* after the period */
+	put_fact(f->st, 14, 1, 999, 1, d2, "dispatch", 0);  /* before it */
+	put_fact(f->st, 12, 2, 1010, 2, d2, "sign", 1);
+	put_fact(f->st, 13, 2, 1010, 2, d2, "sign", 0);
+	put_fact(f->st, 12, 3, 1020, 2, d2, "contact", 1);
+	put_fact(f->st, 12, 4, 1030, 2, d2, "reply", 1);
+	put_fact(f->st, 13, 4, 1030, 2, d2, "reply", 0);
+	put_fact(f->st, 12, 4, 1030, 2, d2, "handling", 3600);
+	put_fact(f->st, 13, 4, 1030, 2, d2, "handling", 7200);
+	put_fact(f->st, 12, 5, 1040, 2, d2, "return", 0);
+	put_fact(f->st, 12, 6, 1050, 0, d2, "extension", 0);
+	put_fact(f->st, 12, 7, 1060, 0, d2, "reopen", 0);
+	put_fact(f->st, 13, 7, 1060, 0, d2, "reopen", 0);
+	put_fact(f->st, 12, 8, 1070, 0, d2, "overdue", CLK_SIGN);
+	put_fact(f->st, 12, 8, 1070, 0, d2, "overdue", CLK_CONTACT);
+	put_fact(f->st, 13, 8, 1070, 0, d2, "overdue", CLK_FEEDBACK);
+	put_fact(f->st, 12, 9, 1080, 3, d2, "report", 1);
+	put_fact(f->st, 13, 9, 1080, 3, d2, "report", 1);
+	put_fact(f->st, 13, 10, 1080, 3, d2, "report", 0);
+	put_fact(f->st, 12, 11, 1090, 4, d2, "rating", 555);
+	put_fact(f->st, 13, 11, 1090, 4, d2, "rating", 342);
+	/* a kind the counts do not know, for a unit with nothing else: not listed */
+	put_fact(f->st, 12, 12, 1100, 4, "X9", "note", 1);
+
+	assert_int_equal(store_unit_counts(f->st, 1000, 2000, collect_counts, &l, &f->e), OK);
+	assert_int_equal(l.n, 4);
+	/*                        cb: valid cont solv sat bas  as: val cont full solv sat bas */
+	expect_counts(&l.v[0], s1, (const int64_t[27]){4, 3, 2, 1, 1, 4, 3, 4, 2, 1, 1});
+	expect_counts(&l.v[1], s2, (const int64_t[27]){2, 1, 1, 1, 0, 2, 1, 2, 1, 1, 0});
+	expect_counts(&l.v[2], d1, (const int64_t[27]){3, 3, 2, 1, 1, 2, 2, 1, 0, 0, 0});
+	/* dispatches, sign total/on time, contact, reply, handling, returns, extensions, reopens,
+	   overdue, reports total/on time, ratings, rating_sum (5+5+5 + 3+4+2) */
+	expect_counts(&l.v[3], d2,
+		      (const int64_t[27]){[11] = 2, 2, 1, 1, 1, 2, 1, 10800, 1, 1, 2, 3, 3, 2, 2, 24});
+
+	/* an empty period lists nothing; the whole time counts case 7's and 8's other callbacks */
+	l.n = 0;
+	assert_int_equal(store_unit_counts(f->st, 3000, 4000, collect_counts, &l, &f->e), OK);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(store_unit_counts(f->st, 0, 10000, collect_counts, &l, &f->e), OK);
+	assert_int_equal(l.n, 4);
+	/* case 6 (later, not contacted), 7 (at 2000, satisfied), 8 (at 2500, not contacted) */
+	expect_counts(&l.v[1], s2, (const int64_t[27]){3, 1, 1, 1, 0, 3, 1, 3, 1, 1, 0});
+	assert_int_equal(l.v[3].dispatches, 4);
+}
+
+struct person_log {
+	int n;
+	struct person_counts v[8];
+};
+
+static int collect_person(void *ctx, const struct person_counts *c)
+{
+	struct person_log *l = ctx;
+	l->v[l->n++] = *c;
+	return 0;
+}
+
+static void put_user(struct store *st, const char *login, const char *unit)
+{
+	struct user u = {.role = ROLE_HANDLER, .active = true};
+	struct err e;
+	err_init(&e);
+	strcpy(u.login, login);
+	snprintf(u.name, sizeof(u.name), "姓名%s", login);
+	strcpy(u.unit, unit);
+	assert_int_equal(store_user_insert(st, &u, &e), OK);
+}
+
+/* Compare the counters of got (signs .. callbacks_satisfied) with want. */
+static void expect_person(const struct person_counts *got, int64_t id, const char *unit, const int64_t want[13])
+{
+	static const char *const names[] = {"signs",	  "signs_ontime",   "contacts",	      "contacts_ontime",
+					    "replies",	  "replies_ontime", "reports",	      "reports_ontime",
+					    "ratings",	  "rating_sum",	    "callbacks",      "callbacks_solved",
+					    "callbacks_satisfied"};
+	const int64_t *have = &got->signs;
+	assert_int_equal(got->user_id, id);
+	assert_string_equal(got->unit, unit);
+	for (int i = 0; i < 13; i++)
+		if (have[i] != want[i])
+			fail_msg("user %lld %s: %lld, want %lld", (long long)id, names[i], (long long)have[i],
+				 (long long)want[i]);
+}
+
+static void test_person_counts(void **state)
+{
+	struct fixture *f = *state;
+	struct person_log l = {0};
+	put_unit(f->st, "12345", UNIT_CENTRE, "", "");
+	put_unit(f->st, "110101", UNIT_DISTRICT, "12345", "");
+	put_unit(f->st, "S1", UNIT_STREET, "110101", "");
+	put_unit(f->st, "D1", UNIT_DEPARTMENT, "110101", "");
+	put_unit(f->st, "D2", UNIT_DEPARTMENT, "110101", "");
+	put_user(f->st, "u1", "S1");	/* 1: street handler */
+	put_user(f->st, "u2", "D1");	/* 2: department handler */
+	put_user(f->st, "u3", "D2");	/* 3: reported before the period, rated in it */
+	put_user(f->st, "u4", "12345"); /* 4: the centre's caller */
+	put_user(f->st, "u5", "S1");	/* 5: nothing in the period */
+
+	/* case 1: u1 signs, contacts late and replies; the callback after it credits u1; u2
+	   replies again after a rework and the later callback credits u2 */
+	put_fact(f->st, 1, 2, 1100, 1, "S1", "sign", 1);
+	put_fact(f->st, 1, 3, 1150, 1, "S1", "contact", 0);
+	put_fact(f->st, 1, 4, 1200, 1, "S1", "reply", 1);
+	put_fact(f->st, 1, 5, 1300, 4, "S1", "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 1, 6, 1400, 2, "D1", "reply", 0);
+	put_fact(f->st, 1, 7, 1500, 4, "D1", "callback", CB(1, 0, SAT_BASIC));
+	/* case 2: u1 replies; an invalid callback and one after the period credit nobody */
+	put_fact(f->st, 2, 4, 1200, 1, "S1", "reply", 1);
+	put_fact(f->st, 2, 5, 1300, 4, "S1", "callback", 0);
+	put_fact(f->st, 2, 6, 2500, 4, "S1", "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 5, 1, 2500, 5, "S1", "sign", 1); /* u5, after the period */
+	/* case 3: whistles; u2 reports twice for D1 (two whistles), u3 reported for D2 before the
+	   period; u1 rates (its own rating facts are not its ratings) */
+	put_fact(f->st, 3, 2, 1100, 2, "D1", "report", 1);
+	put_fact(f->st, 3, 3, 500, 3, "D2", "report", 0);
+	put_fact(f->st, 3, 8, 1600, 1, "D1", "rating", 555);
+	put_fact(f->st, 3, 9, 1700, 1, "D2", "rating", 342);
+	put_fact(f->st, 3, 10, 3000, 1, "D1", "rating", 111); /* after the period */
+	put_fact(f->st, 3, 11, 1800, 2, "D1", "report", 0);
+
+	assert_int_equal(store_person_counts(f->st, 1000, 2000, NULL, collect_person, &l, &f->e), OK);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[0].login, "u1");
+	assert_string_equal(l.v[0].name, "姓名u1");
+	/*                                          sign   contact  reply  report rating  callbacks */
+	expect_person(&l.v[0], 1, "S1", (const int64_t[13]){1, 1, 1, 0, 2, 2, 0, 0, 0, 0, 1, 1, 1});
+	expect_person(&l.v[1], 2, "D1", (const int64_t[13]){0, 0, 0, 0, 1, 0, 2, 1, 1, 15, 1, 0, 0});
+	expect_person(&l.v[2], 3, "D2", (const int64_t[13]){0, 0, 0, 0, 0, 0, 0, 0, 1, 9, 0, 0, 0});
+	expect_person(&l.v[3], 4, "12345", (const int64_t[13]){0});
+
+	/* within a subtree */
+	l.n = 0;
+	assert_int_equal(store_person_counts(f->st, 1000, 2000, "/12345/110101/", collect_person, &l, &f->e), OK);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[2].user_id, 3);
+	l.n = 0;
+	assert_int_equal(store_person_counts(f->st, 1000, 2000, "/12345/110101/S1/", collect_person, &l, &f->e),
+			 OK);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.v[0].user_id, 1);
+	l.n = 0;
+	assert_int_equal(store_person_counts(f->st, 1000, 2000, "/99/", collect_person, &l, &f->e), OK);
+	assert_int_equal(l.n, 0);
+}
+
+static void test_assess_config(void **state)
+{
+	struct fixture *f = *state;
+	struct assess_config c = {UNIT_STREET, 0.1, 0.5, 0.4, 0.9, 19, 5, 0}, got;
+	struct assess_config d = {UNIT_DEPARTMENT, 0.3, 0.35, 0.35, 0.8, 1, 3, 1.0 / 3};
+	assert_int_equal(store_assess_config_get(f->st, UNIT_STREET, &got, &f->e), E_NOT_FOUND);
+	assert_int_equal(store_assess_config_put(f->st, &c, &f->e), OK);
+	assert_int_equal(store_assess_config_put(f->st, &d, &f->e), OK);
+	assert_int_equal(store_assess_config_get(f->st, UNIT_STREET, &got, &f->e), OK);
+	assert_memory_equal(&got, &c, sizeof(c));
+	assert_int_equal(store_assess_config_get(f->st, UNIT_DEPARTMENT, &got, &f->e), OK);
+	assert_memory_equal(&got, &d, sizeof(d));
+	assert_true(got.whistle_weight == 1.0 / 3);
+
+	/* put again replaces */
+	c.w_response = 0.3;
+	c.min_callbacks = 10;
+	c.period_start_day = 1;
+	assert_int_equal(store_assess_config_put(f->st, &c, &f->e), OK);
+	assert_int_equal(store_assess_config_get(f->st, UNIT_STREET, &got, &f->e), OK);
+	assert_memory_equal(&got, &c, sizeof(c));
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM assess_config WHERE pool IN ('street', 'department')"),
+			 2);
+
+	assert_int_equal(store_assess_config_get(f->st, UNIT_ENTERPRISE, &got, &f->e), E_NOT_FOUND);
+	c.pool = (enum unit_kind)UNIT_KIND_COUNT;
+	assert_int_equal(store_assess_config_put(f->st, &c, &f->e), E_INVALID);
+	assert_string_equal(f->e.field, "pool");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -985,6 +1651,16 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cases_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cases_due, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_roundtrip_workflow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_roundtrip_zero, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_bad_json, setup, teardown),
+	    cmocka_unit_test(test_migrate_old_case),
+	    cmocka_unit_test_setup_teardown(test_case_links_summoned, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_callback_due, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unit_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_person_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_assess_config, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
