@@ -2,7 +2,7 @@
 # Options: SANITIZER=address,undefined   DEBUG=1   CC=clang
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libmicrohttpd jansson sqlite3 libsodium
+PKGS := libmicrohttpd jansson sqlite3 libsodium xlsxwriter
 TEST_PKGS := cmocka libcurl
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wwrite-strings \

@@ -11,6 +11,9 @@ void api_error(struct api_response *res, const struct err *e)
 {
 	enum err_code code = e->code == OK ? E_INTERNAL : e->code;
 	res->status = err_http_status(code);
+	free(res->raw); /* an error is always JSON */
+	res->raw = NULL;
+	res->raw_len = 0;
 	json_decref(res->body);
 	res->body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", err_code_name(code), "message",
 			      *e->msg ? e->msg : err_default_message(code), "field",
@@ -21,6 +24,9 @@ void api_response_release(struct api_response *res)
 {
 	json_decref(res->body);
 	res->body = NULL;
+	free(res->raw);
+	res->raw = NULL;
+	res->raw_len = 0;
 }
 
 /* ------------------------------------------------------------ decoding */
@@ -181,6 +187,11 @@ static const struct route {
 	{"GET", "/api/v1/cases", true, api_cases_list},
 	{"GET", "/api/v1/cases/{id}", true, api_case_get},
 	{"POST", "/api/v1/cases/{id}/actions/{action}", true, api_case_action},
+	{"GET", "/api/v1/reports/rates", true, api_report_rates},
+	{"GET", "/api/v1/reports/people", true, api_report_people},
+	{"GET", "/api/v1/reports/cases", true, api_report_cases},
+	{"GET", "/api/v1/config/assessment/{pool}", true, api_assess_config_get},
+	{"PUT", "/api/v1/config/assessment/{pool}", true, api_assess_config_put},
 };
 
 #define MAX_PARAMS 4
@@ -221,6 +232,10 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_r
 	res->status = 200;
 	res->body = NULL;
 	res->route = "-";
+	res->raw = NULL;
+	res->raw_len = 0;
+	res->content_type = NULL;
+	res->filename[0] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		if (!route_match(routes[i].pattern, req->path, params, &np))
 			continue;

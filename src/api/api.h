@@ -34,10 +34,20 @@ struct api_request {
 	const struct actor *as; /* set by the command line: act as this user, no token */
 };
 
+/*
+ * A reply: JSON (body), or a file download (raw, e.g. a CSV or Excel
+ * export) sent as is with content_type and, when filename is set, as an
+ * attachment under that name. raw wins over body; both are owned by the
+ * response and freed by api_response_release.
+ */
 struct api_response {
 	int status;
 	json_t *body; /* owned by the response */
 	const char *route; /* the matched route pattern, for the access log */
+	char *raw;         /* malloc'd bytes, or NULL */
+	size_t raw_len;
+	const char *content_type; /* static string, for raw */
+	char filename[64];        /* "" = no attachment name */
 };
 
 void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_response *res);

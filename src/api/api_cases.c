@@ -147,7 +147,7 @@ static json_t *case_json(struct store *st, const struct actor *who, const struct
 	json_object_set_new(o, "counts", json_pack("{s:i, s:i, s:i}", "returns", c->returns, "extensions",
 						   c->extensions, "reopens", c->reopens));
 	json_t *allowed = json_array();
-	unsigned mask = case_allowed_actions(who, c, now);
+	unsigned mask = case_allowed_actions(st, who, c, now);
 	for (int a = 0; a < CASE_ACTION_COUNT; a++)
 		if (mask & (1u << a))
 			json_array_append_new(allowed, json_string(case_action_name((enum case_action)a)));

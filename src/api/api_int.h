@@ -47,5 +47,10 @@ HANDLER(api_case_create);
 HANDLER(api_cases_list);
 HANDLER(api_case_get);
 HANDLER(api_case_action);
+HANDLER(api_report_rates);
+HANDLER(api_report_people);
+HANDLER(api_report_cases);
+HANDLER(api_assess_config_get);
+HANDLER(api_assess_config_put);
 
 #endif

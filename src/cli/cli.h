@@ -41,5 +41,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 
 #endif

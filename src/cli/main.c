@@ -18,6 +18,8 @@ static const struct command {
 	{"case", cmd_case, "cases: case create|list|show|act --db PATH --as LOGIN ..."},
 	{"import", cmd_import, "reference data: import units|categories|tiers|holidays --db PATH FILE"},
 	{"rebuild", cmd_rebuild, "recompute cases from their events: rebuild --db PATH [--check]"},
+	{"report", cmd_report, "assessment: report rates|people|cases --db PATH --as LOGIN --period YYYY-MM ..."},
+	{"config", cmd_config, "assessment settings: config assessment --db PATH --pool POOL [--weights R,S,M] ..."},
 };
 
 static void usage(FILE *f)

@@ -22,7 +22,10 @@
  */
 enum err_code assess_period(const char *period, int start_day, int64_t *from, int64_t *to, struct err *e);
 
-/* The defaults (weights 0.1/0.5/0.4, 0.9, calendar month, minimum 1, whistle weight 1/3 for departments). */
+/*
+ * The defaults: weights 0.1/0.5/0.4, 0.9, calendar month, minimum 1, whistle
+ * weight 1/3 for departments and enterprises (0 for the other pools).
+ */
 void assess_config_default(enum unit_kind pool, struct assess_config *out);
 /* The stored configuration of a pool, or its default. */
 enum err_code assess_config_load(struct store *st, enum unit_kind pool, struct assess_config *out, struct err *e);

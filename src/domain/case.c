@@ -297,8 +297,8 @@ static enum err_code state_allows(const struct case_rec *c, enum case_action a, 
  * pending application to decide, an open task to report on, a callback that
  * found the problem unsolved. E_STATE with the reason otherwise.
  */
-static enum err_code precondition(const struct actor *who, const struct case_rec *c, enum case_action a,
-				  int64_t now, struct err *e)
+static enum err_code precondition(struct store *st, const struct actor *who, const struct case_rec *c,
+				  enum case_action a, int64_t now, struct err *e)
 {
 	const struct case_clock *fb = &c->clocks[CLK_FEEDBACK];
 	switch (a) {
@@ -348,8 +348,21 @@ static enum err_code precondition(const struct actor *who, const struct case_rec
 			return err_set(e, E_STATE, NULL, "只有街道（乡镇）可以下派社区");
 		break;
 	case ACT_CALLBACK:
-		if (c->status != CS_REPLIED && c->status != CS_MERGED && (!fb->due || now <= fb->due || c->callback_at))
-			return err_set(e, E_STATE, NULL, "尚未反馈且未超过办结时限，暂不能回访");
+		if (c->status == CS_MERGED) {
+			/* a merged requester is called back on the result of the case that handled it */
+			struct case_rec *primary = xmalloc(sizeof(*primary));
+			struct err ignore;
+			bool ready = store_case_get(st, c->merged_into, primary, &ignore) == OK &&
+				     (primary->status == CS_REPLIED || primary->status == CS_CLOSED);
+			free(primary);
+			if (!ready)
+				return err_set(e, E_STATE, NULL, "合并到的工单 %lld 尚未反馈，暂不能回访",
+					       (long long)c->merged_into);
+			if (c->callback_valid)
+				return err_set(e, E_STATE, NULL, "此工单已回访");
+		} else if (c->status != CS_REPLIED && (!fb->due || now <= fb->due || c->callback_valid)) {
+			return err_set(e, E_STATE, NULL, "尚未反馈且未超过办结时限（或已回访），暂不能回访");
+		}
 		break;
 	case ACT_REOPEN:
 		if (!c->callback_valid || !(c->callback_solved == 0 || c->callback_satisfaction == SAT_UNSATISFIED))
@@ -369,7 +382,7 @@ static enum err_code precondition(const struct actor *who, const struct case_rec
 	return OK;
 }
 
-unsigned case_allowed_actions(const struct actor *who, const struct case_rec *c, int64_t now)
+unsigned case_allowed_actions(struct store *st, const struct actor *who, const struct case_rec *c, int64_t now)
 {
 	unsigned mask = 0;
 	struct err ignore;
@@ -378,7 +391,7 @@ unsigned case_allowed_actions(const struct actor *who, const struct case_rec *c,
 			continue;
 		if (may_act(who, c, (enum case_action)a, &ignore) == OK &&
 		    state_allows(c, (enum case_action)a, &ignore) == OK &&
-		    precondition(who, c, (enum case_action)a, now, &ignore) == OK)
+		    precondition(st, who, c, (enum case_action)a, now, &ignore) == OK)
 			mask |= 1u << a;
 	}
 	return mask;
@@ -940,12 +953,9 @@ static enum err_code build_payload(struct case_ctx *cx, const struct actor *who,
 		char unit[LIMIT_CODE + 1];
 		strlcpy_ok(unit, c->lead_unit, sizeof(unit));
 		if (c->status == CS_MERGED) {
-			/* a merged requester is called back on the result of the case that handled it */
+			/* counted for the unit that handled the case it was merged into */
 			struct case_rec *primary = xmalloc(sizeof(*primary));
 			rc = store_case_get(cx->st, c->merged_into, primary, e);
-			if (rc == OK && primary->status != CS_REPLIED && primary->status != CS_CLOSED)
-				rc = err_set(e, E_STATE, NULL, "合并到的工单 %lld 尚未反馈，暂不能回访",
-					     (long long)c->merged_into);
 			if (rc == OK)
 				strlcpy_ok(unit, primary->lead_unit, sizeof(unit));
 			free(primary);
@@ -1006,7 +1016,7 @@ enum err_code case_act(struct case_ctx *cx, const struct actor *who, int64_t id,
 	if ((rc = store_begin(cx->st, e)) != OK)
 		return rc;
 	if ((rc = case_get_visible(cx, who, id, out, e)) != OK || (rc = may_act(who, out, a, e)) != OK ||
-	    (rc = state_allows(out, a, e)) != OK || (rc = precondition(who, out, a, now, e)) != OK ||
+	    (rc = state_allows(out, a, e)) != OK || (rc = precondition(cx->st, who, out, a, now, e)) != OK ||
 	    (rc = build_payload(cx, who, out, a, in, now, &payload, e)) != OK)
 		goto fail;
 	json_t *p = payload; /* append_event owns it from here */

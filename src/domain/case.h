@@ -138,7 +138,7 @@ enum err_code case_get_visible(struct case_ctx *cx, const struct actor *who, int
 bool case_may_contact(const struct actor *who, const struct case_rec *c);
 
 /* The user actions this actor may take on this case now (for the UI): bitmask of 1 << action. */
-unsigned case_allowed_actions(const struct actor *who, const struct case_rec *c, int64_t now);
+unsigned case_allowed_actions(struct store *st, const struct actor *who, const struct case_rec *c, int64_t now);
 
 /* The facts one event yields for the monthly figures (struct fact in store.h). */
 #define MAX_EVENT_FACTS 4

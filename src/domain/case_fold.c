@@ -251,7 +251,8 @@ static enum err_code apply_action(struct case_rec *c, enum case_action a, json_t
 		c->clocks[k].warned = true;
 		if (a == ACT_OVERDUE) {
 			c->clocks[k].overdue = true;
-			add_fact(fl, ev, c->lead_unit, "overdue", k);
+			/* a late dispatch is the centre's; every other clock is the lead unit's */
+			add_fact(fl, ev, *c->lead_unit ? c->lead_unit : c->created_unit, "overdue", k);
 		}
 		break;
 	}
@@ -380,8 +381,13 @@ static enum err_code apply_action(struct case_rec *c, enum case_action a, json_t
 		break;
 	}
 	case ACT_REOPEN:
+		/* the callback that found it unsolved is spent: the rework gets a callback of its own */
 		c->reopens++;
 		c->closed_at = 0;
+		c->callback_at = 0;
+		c->callback_valid = false;
+		c->callback_contacted = c->callback_solved = -1;
+		c->callback_satisfaction = SAT_NONE;
 		clock_begin(&c->clocks[CLK_FEEDBACK], ev->at, jint(p, "feedback_due"), (int)jint(p, "warn_percent"));
 		add_fact(fl, ev, c->lead_unit, "reopen", 0);
 		c->status = CS_IN_PROGRESS;

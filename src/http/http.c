@@ -82,6 +82,18 @@ static const char *query_lookup(void *ctx, const char *key)
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
 }
 
+/* The headers every response carries. */
+static void common_headers(struct MHD_Response *resp, unsigned long long rid)
+{
+	char ridbuf[32];
+	snprintf(ridbuf, sizeof(ridbuf), "%llu", rid);
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Request-Id", ridbuf);
+}
+
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *body, unsigned long long rid)
 {
 	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
@@ -89,15 +101,47 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
 		text = xstrdup("{\"error\":{\"code\":\"internal\",\"message\":\"内部错误\",\"field\":null}}");
 	size_t len = strlen(text);
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-	char ridbuf[32];
-	snprintf(ridbuf, sizeof(ridbuf), "%llu", rid);
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "X-Request-Id", ridbuf);
+	common_headers(resp, rid);
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/*
+ * A file download (res->raw): its bytes move to libmicrohttpd, which frees
+ * them. The name goes out twice in Content-Disposition: as a plain ASCII
+ * fallback, and percent-encoded in filename* (RFC 6266, RFC 8187).
+ */
+static enum MHD_Result send_raw(struct MHD_Connection *conn, struct api_response *res, unsigned long long rid)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(res->raw_len, res->raw, MHD_RESPMEM_MUST_FREE);
+	res->raw = NULL;
+	res->raw_len = 0;
+	MHD_add_response_header(resp, "Content-Type", res->content_type ? res->content_type : "application/octet-stream");
+	if (res->filename[0]) {
+		static const char hex[] = "0123456789ABCDEF";
+		char plain[sizeof(res->filename)], enc[3 * sizeof(res->filename)], cd[5 * sizeof(res->filename)];
+		size_t n = 0, i;
+		for (i = 0; res->filename[i]; i++) {
+			unsigned char ch = (unsigned char)res->filename[i];
+			plain[i] = ch < 0x20 || ch >= 0x7f || ch == '"' || ch == '\\' ? '_' : (char)ch;
+			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+			    strchr("!#$&+-.^_`|~", ch)) {
+				enc[n++] = (char)ch;
+			} else {
+				enc[n++] = '%';
+				enc[n++] = hex[ch >> 4];
+				enc[n++] = hex[ch & 15];
+			}
+		}
+		plain[i] = '\0';
+		enc[n] = '\0';
+		snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"; filename*=UTF-8''%s", plain, enc);
+		MHD_add_response_header(resp, "Content-Disposition", cd);
+	}
+	common_headers(resp, rid);
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
@@ -177,7 +221,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		api_handle(api, &req, &res);
 		status = res.status;
 		route = res.route;
-		ret = send_json(conn, res.status, res.body, rid);
+		ret = res.raw ? send_raw(conn, &res, rid) : send_json(conn, res.status, res.body, rid);
 		api_response_release(&res);
 	}
 	/* The access log holds no body, no query and no token. */

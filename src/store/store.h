@@ -261,11 +261,14 @@ void event_rec_release(struct event_rec *ev);
 struct case_query {
 	const char *status;      /* NULL = any */
 	const char *unit_path;   /* lead unit within this subtree; NULL = any */
-	const char *viewer_path; /* only cases linked (lead, copy, former lead) to a unit within this
-				    subtree or recorded by one (created_unit); NULL = all */
+	const char *viewer_path; /* only cases linked (lead, copy, summoned, former lead) to a unit
+				    within this subtree or recorded by one (created_unit); NULL = all */
 	int overdue;             /* -1 any, 0 not overdue, 1 overdue */
 	int64_t from, to;        /* created_at range [from, to); 0 = open */
-	bool callback_due;       /* only cases waiting for a callback at `now` (see store_cases_list) */
+	bool callback_due;       /* only cases waiting for a callback at `now`, lowest id first:
+				    status replied; or dispatched/accepted/in_progress with the
+				    feedback due set and before now and no valid callback yet; or
+				    merged into a replied or closed case and no valid callback yet */
 	int64_t now;
 	int page, per_page;      /* page from 1; per_page <= 0 = every match */
 };
@@ -329,10 +332,13 @@ enum err_code store_token_delete(struct store *st, const char *token_hash, struc
 
 /*
  * Cases. case_insert assigns c->id. case_put writes the projection and its
- * unit links (lead + copies) for an existing id (E_NOT_FOUND otherwise);
- * units no longer lead or copy stay linked as "former". event_append
- * assigns ev->id; a seq already used for the case is E_CONFLICT (a
- * concurrent writer got there first); a NULL payload is stored as "{}".
+ * unit links (lead + copies + the unit of every task, "summoned") for an
+ * existing id (E_NOT_FOUND otherwise); units no longer lead or copy stay
+ * linked as "former" (or "summoned" if they ever had a task); no link is
+ * ever removed; more tasks or supervisions than MAX_TASKS/MAX_SUPERVISIONS
+ * is E_INVALID. event_append assigns ev->id; a seq already used for the
+ * case is E_CONFLICT (a concurrent writer got there first); a NULL payload
+ * is stored as "{}".
  */
 enum err_code store_case_insert(struct store *st, struct case_rec *c, struct err *e);
 enum err_code store_case_put(struct store *st, const struct case_rec *c, struct err *e);
@@ -342,13 +348,15 @@ typedef int (*event_fn)(void *ctx, const struct event_rec *ev);
 /* A case's events in seq order. */
 enum err_code store_events_list(struct store *st, int64_t case_id, event_fn fn, void *ctx, struct err *e);
 /*
- * Every unit linked to a case (lead, copies, former leads), for access
- * checks: rel is "lead", "copy" or "former"; lead first, then the copies
- * in order, then former links by code.
+ * Every unit linked to a case (lead, copies, summoned, former leads), for
+ * access checks: rel is "lead", "copy", "summoned" or "former"; lead first,
+ * then the copies in order, then summoned units by code, then former links
+ * by code.
  */
 typedef int (*case_unit_fn)(void *ctx, const char *unit, const char *rel);
 enum err_code store_case_units(struct store *st, int64_t case_id, case_unit_fn fn, void *ctx, struct err *e);
-/* Cases matching q, highest id first, one page; *total (if not NULL) counts every match. */
+/* Cases matching q, highest id first (lowest first with callback_due), one page; *total (if not
+   NULL) counts every match. */
 typedef int (*case_fn)(void *ctx, const struct case_rec *c);
 enum err_code store_cases_list(struct store *st, const struct case_query *q, case_fn fn, void *ctx,
 			       int64_t *total, struct err *e);
@@ -387,7 +395,9 @@ enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, unit
 
 /*
  * Per-person records (干部实绩档案) over [from, to): what each user did
- * (facts with their user_id) and how it went.
+ * (facts with their user_id) and how it went. Lists, by user id, every
+ * user with a fact of their own in the period or a rating or callback
+ * credited to them, whose unit lies within unit_path (NULL: everyone).
  */
 struct person_counts {
 	int64_t user_id;

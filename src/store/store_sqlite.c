@@ -137,8 +137,8 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	" AND (?7 = 0 OR created_at >= ?7) AND (?8 = 0 OR created_at < ?8)"                 \
 	" AND (?11 = 0 OR status = 'replied'"                                                \
 	"  OR (status IN ('dispatched', 'accepted', 'in_progress') AND feedback_due > 0"     \
-	"   AND feedback_due < ?12 AND callback_at = 0)"                                     \
-	"  OR (status = 'merged' AND callback_at = 0 AND EXISTS (SELECT 1 FROM cases mc"     \
+	"   AND feedback_due < ?12 AND callback_valid = 0)"                                     \
+	"  OR (status = 'merged' AND callback_valid = 0 AND EXISTS (SELECT 1 FROM cases mc"     \
 	"   WHERE mc.id = cases.merged_into AND mc.status IN ('replied', 'closed'))))"
 
 #define UNIT_COLS "code, name, kind, parent, sector, path"
@@ -1414,10 +1414,11 @@ static bool task_from_json(json_t *o, struct case_task *t)
 		t->rating[k] = (int)json_integer_value(r);
 	}
 	return json_get_int(o, "no", &t->no) && json_get_text(o, "unit", t->unit, sizeof(t->unit)) &&
-	       json_get_text(o, "by_unit", t->by_unit, sizeof(t->by_unit)) && json_get_int64(o, "at", &t->at) &&
-	       json_get_int64(o, "report_due", &t->report_due) &&
+	       json_get_text(o, "by_unit", t->by_unit, sizeof(t->by_unit)) &&
+	       json_get_int64(o, "at", &t->at) && json_get_int64(o, "report_due", &t->report_due) &&
 	       json_get_int64(o, "reported_at", &t->reported_at) &&
-	       json_get_int64(o, "finished_at", &t->finished_at) && json_get_int64(o, "rated_at", &t->rated_at);
+	       json_get_int64(o, "finished_at", &t->finished_at) &&
+	       json_get_int64(o, "rated_at", &t->rated_at);
 }
 
 static bool supervision_from_json(json_t *o, struct case_supervision *v)
@@ -1985,13 +1986,13 @@ enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, unit
 	sqlite3_bind_int64(s, 1, from);
 	sqlite3_bind_int64(s, 2, to);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t *v[] = {&c.cb_valid,	   &c.cb_contacted,   &c.cb_solved,	 &c.cb_satisfied,
-				&c.cb_basic,	   &c.as_valid,	      &c.as_contacted,	 &c.as_full_valid,
-				&c.as_solved,	   &c.as_satisfied,   &c.as_basic,	 &c.dispatches,
-				&c.sign_total,	   &c.sign_ontime,    &c.contact_total,	 &c.contact_ontime,
-				&c.reply_total,	   &c.reply_ontime,   &c.handling_seconds, &c.returns,
-				&c.extensions,	   &c.reopens,	      &c.overdue,	 &c.reports,
-				&c.reports_ontime, &c.ratings,	      &c.rating_sum};
+		int64_t *v[] = {&c.cb_valid,	   &c.cb_contacted, &c.cb_solved,	 &c.cb_satisfied,
+				&c.cb_basic,	   &c.as_valid,	    &c.as_contacted,	 &c.as_full_valid,
+				&c.as_solved,	   &c.as_satisfied, &c.as_basic,	 &c.dispatches,
+				&c.sign_total,	   &c.sign_ontime,  &c.contact_total,	 &c.contact_ontime,
+				&c.reply_total,	   &c.reply_ontime, &c.handling_seconds, &c.returns,
+				&c.extensions,	   &c.reopens,	    &c.overdue,		 &c.reports,
+				&c.reports_ontime, &c.ratings,	    &c.rating_sum};
 		memset(&c, 0, sizeof(c));
 		col_text(s, 0, c.unit);
 		for (size_t i = 0; i < ARRAY_SIZE(v); i++)
@@ -2027,9 +2028,18 @@ enum err_code store_person_counts(struct store *st, int64_t from, int64_t to, co
 	bind_str(s, 3, unit_path);
 	bind_str(s, 4, unit_path ? prefix_upper(unit_path, hi) : NULL);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t *v[] = {&c.signs,	   &c.signs_ontime,   &c.contacts,  &c.contacts_ontime,
-				&c.replies,	   &c.replies_ontime, &c.reports,   &c.reports_ontime,
-				&c.ratings,	   &c.rating_sum,     &c.callbacks, &c.callbacks_solved,
+		int64_t *v[] = {&c.signs,
+				&c.signs_ontime,
+				&c.contacts,
+				&c.contacts_ontime,
+				&c.replies,
+				&c.replies_ontime,
+				&c.reports,
+				&c.reports_ontime,
+				&c.ratings,
+				&c.rating_sum,
+				&c.callbacks,
+				&c.callbacks_solved,
 				&c.callbacks_satisfied};
 		memset(&c, 0, sizeof(c));
 		c.user_id = sqlite3_column_int64(s, 0);

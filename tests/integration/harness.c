@@ -357,9 +357,14 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 	return size * nmemb;
 }
 
-/* One request; returns the status (0 if no answer) and the body in *raw (malloc'd). */
+/*
+ * One request; returns the status (0 if no answer), the body in *raw
+ * (malloc'd) with its length in *raw_len, and the response's Content-Type
+ * in type (may be NULL; "" if none).
+ */
 static long request(const char *base, const char *method, const char *path, const char *token, const char *body,
-		    size_t body_len, const char *content_type, long timeout_ms, char **raw)
+		    size_t body_len, const char *content_type, long timeout_ms, char **raw, size_t *raw_len,
+		    char type[128])
 {
 	CURL *c = curl_easy_init();
 	struct sbuf b = {0};
@@ -397,12 +402,19 @@ static long request(const char *base, const char *method, const char *path, cons
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
 	CURLcode rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
+	if (type)
+		type[0] = '\0';
+	if (rc == CURLE_OK) {
+		char *ct = NULL;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	else if (timeout_ms >= 1000)
+		if (type && curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct)
+			snprintf(type, 128, "%s", ct);
+	} else if (timeout_ms >= 1000)
 		fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(rc));
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);
+	if (raw_len)
+		*raw_len = b.len;
 	*raw = sbuf_take(&b);
 	return status;
 }
@@ -411,14 +423,17 @@ json_t *http_ct(struct harness *h, const char *method, const char *path, const c
 		size_t body_len, const char *content_type, long *status)
 {
 	char *raw;
+	size_t raw_len = 0;
 	if (h->port) {
 		h->last_status = request(h->base, method, path, token, body, body_len, content_type,
-					 HTTP_TIMEOUT_S * 1000, &raw);
+					 HTTP_TIMEOUT_S * 1000, &raw, &raw_len, h->last_type);
 	} else {
 		fprintf(stderr, "harness: %s %s with no server running\n", method, path);
 		h->last_status = 0;
+		h->last_type[0] = '\0';
 		raw = dup_or_die("");
 	}
+	h->last_len = raw_len;
 	free(h->last_body);
 	h->last_body = raw;
 	if (status)
@@ -523,7 +538,7 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 	end = now_ms() + START_TIMEOUT_MS;
 	while (now_ms() < end) {
 		char *raw;
-		long st = request(h->base, "GET", "/healthz", NULL, NULL, 0, NULL, 500, &raw);
+		long st = request(h->base, "GET", "/healthz", NULL, NULL, 0, NULL, 500, &raw, NULL, NULL);
 		free(raw);
 		if (st == 200)
 			return true;
@@ -609,6 +624,8 @@ void h_reset(struct harness *h)
 	h->nstrs = 0;
 	free(h->last_body);
 	h->last_body = NULL;
+	h->last_len = 0;
+	h->last_type[0] = '\0';
 	h->last_status = 0;
 }
 
@@ -838,6 +855,19 @@ void h_check_size(json_t *j, const char *path, size_t want, const char *file, in
 	char got[320];
 	describe(v, got, sizeof(got));
 	print_error("%s:%d: %s has %zu entries, expected %zu: %s\n", file, line, path, jsize(j, path), want, got);
+	fail_at(j, file, line);
+}
+
+void h_check_real(json_t *j, const char *path, double want, double tol, const char *file, int line)
+{
+	check_count++;
+	json_t *v = jpath(j, path);
+	double d = json_is_number(v) ? json_number_value(v) - want : 0;
+	if (json_is_number(v) && d <= tol && -d <= tol) /* no fabs: the tests link without libm */
+		return;
+	char got[320];
+	describe(v, got, sizeof(got));
+	print_error("%s:%d: %s is %s, expected %.10g (within %g)\n", file, line, path, got, want, tol);
 	fail_at(j, file, line);
 }
 

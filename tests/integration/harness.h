@@ -31,7 +31,9 @@ struct harness {
 	int port;
 	char base[64]; /* "http://127.0.0.1:PORT" */
 	long last_status;
-	char *last_body; /* raw text of the last HTTP response */
+	char *last_body;      /* raw text of the last HTTP response (NUL-terminated; may hold NULs) */
+	size_t last_len;      /* its length in bytes */
+	char last_type[128];  /* its Content-Type, "" if none */
 	/* everything handed out since the last h_reset */
 	json_t **jsons;
 	size_t njsons, cap_jsons;
@@ -109,6 +111,8 @@ void h_check_int(json_t *j, const char *path, long long want, const char *file, 
 void h_check_bool(json_t *j, const char *path, bool want, const char *file, int line);
 void h_check_null(json_t *j, const char *path, const char *file, int line);
 void h_check_size(json_t *j, const char *path, size_t want, const char *file, int line);
+/* A number (integer or real) within tol of want. */
+void h_check_real(json_t *j, const char *path, double want, double tol, const char *file, int line);
 void h_check_error(struct harness *h, json_t *j, long status, const char *code, const char *field,
 		   const char *file, int line);
 void h_check_true(bool cond, const char *what, const char *detail, const char *file, int line);
@@ -121,6 +125,7 @@ unsigned long h_checks(void);
 #define EXPECT_BOOL(j, path, want) h_check_bool((j), (path), (want), __FILE__, __LINE__)
 #define EXPECT_NULL(j, path) h_check_null((j), (path), __FILE__, __LINE__)
 #define EXPECT_SIZE(j, path, want) h_check_size((j), (path), (want), __FILE__, __LINE__)
+#define EXPECT_REAL(j, path, want, tol) h_check_real((j), (path), (want), (tol), __FILE__, __LINE__)
 /* The status, error.code and error.field (NULL: JSON null), and a non-empty message. */
 #define EXPECT_ERROR(h, j, status, code, field) h_check_error((h), (j), (status), (code), (field), __FILE__, __LINE__)
 #define EXPECT_TRUE(cond, detail) h_check_true((cond), #cond, (detail), __FILE__, __LINE__)

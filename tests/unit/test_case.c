@@ -516,7 +516,7 @@ static void test_answer_only_consultation(void **state)
 	assert_refused(f, U_AGENT, id, ACT_ANSWER, E_STATE);
 	struct case_rec *c = get_case(f, id);
 	assert_int_equal(c->status, CS_RECEIVED);
-	assert_int_equal(case_allowed_actions(&f->a[U_AGENT], c, f->now),
+	assert_int_equal(case_allowed_actions(f->st, &f->a[U_AGENT], c, f->now),
 			 (1u << ACT_REFER) | (1u << ACT_DISPATCH) | (1u << ACT_NOTE) | (1u << ACT_MERGE) |
 				 (1u << ACT_LINK_REPEAT));
 	free(c);
@@ -668,7 +668,7 @@ static void test_scope(void **state)
 	assert_string_equal(c->lead_unit, LEAD);
 	assert_int_equal(c->ncopies, 1);
 	assert_string_equal(c->copies[0], DISTRICT);
-	assert_int_equal(case_allowed_actions(&f->a[U_HANDLER], c, f->now),
+	assert_int_equal(case_allowed_actions(f->st, &f->a[U_HANDLER], c, f->now),
 			 (1u << ACT_SIGN) | (1u << ACT_NOTE) | (1u << ACT_RETURN));
 
 	/* another street: not visible, whatever the action */
@@ -680,7 +680,7 @@ static void test_scope(void **state)
 	/* the district: visible through its copy, may note, may not sign */
 	err_init(&e);
 	assert_code(case_get_visible(&f->cx, &f->a[U_DISTRICT_HANDLER], id, c, &e), OK, &e);
-	assert_int_equal(case_allowed_actions(&f->a[U_DISTRICT_HANDLER], c, f->now), 1u << ACT_NOTE);
+	assert_int_equal(case_allowed_actions(f->st, &f->a[U_DISTRICT_HANDLER], c, f->now), 1u << ACT_NOTE);
 	assert_refused(f, U_DISTRICT_HANDLER, id, ACT_SIGN, E_FORBIDDEN);
 	act_ok(f, U_DISTRICT_HANDLER, id, ACT_NOTE);
 	/* nor a received case, which is linked to no unit yet */
@@ -693,12 +693,12 @@ static void test_scope(void **state)
 	err_init(&e);
 	assert_code(case_get_visible(&f->cx, &f->a[U_ADMIN], received, c, &e), OK, &e);
 	assert_int_equal(c->id, received);
-	assert_int_equal(case_allowed_actions(&f->a[U_ADMIN], c, f->now), 0);
+	assert_int_equal(case_allowed_actions(f->st, &f->a[U_ADMIN], c, f->now), 0);
 	err_init(&e);
 	assert_code(case_get_visible(&f->cx, &f->a[U_ASSESSOR], id, c, &e), OK, &e);
 	err_init(&e);
 	assert_code(case_get_visible(&f->cx, &f->a[U_AGENT], received, c, &e), OK, &e);
-	assert_int_equal(case_allowed_actions(&f->a[U_AGENT], c, f->now),
+	assert_int_equal(case_allowed_actions(f->st, &f->a[U_AGENT], c, f->now),
 			 (1u << ACT_ANSWER) | (1u << ACT_REFER) | (1u << ACT_DISPATCH) | (1u << ACT_NOTE) |
 				 (1u << ACT_MERGE) | (1u << ACT_LINK_REPEAT));
 

@@ -73,7 +73,8 @@ CREATE INDEX facts_user_at ON facts (user_id, at);
 
 -- Assessment configuration per pool (a unit kind).
 CREATE TABLE assess_config (
-	pool TEXT PRIMARY KEY CHECK (pool IN ('centre', 'district', 'street', 'community', 'department', 'enterprise')),
+	pool TEXT PRIMARY KEY
+		CHECK (pool IN ('centre', 'district', 'street', 'community', 'department', 'enterprise')),
 	w_response REAL NOT NULL,
 	w_resolution REAL NOT NULL,
 	w_satisfaction REAL NOT NULL,
