@@ -1269,7 +1269,7 @@ static void test_case_links_summoned(void **state)
 	free(c);
 }
 
-/* Insert a case for the callback worklist. */
+/* Insert a case for the callback worklist; only a valid callback takes a case off it. */
 static void insert_cb_case(struct store *st, enum case_status status, int64_t feedback_due,
 			   int64_t callback_at, int64_t merged_into)
 {
@@ -1277,6 +1277,7 @@ static void insert_cb_case(struct store *st, enum case_status status, int64_t fe
 	c->status = status;
 	c->clocks[CLK_FEEDBACK].due = feedback_due;
 	c->callback_at = callback_at;
+	c->callback_valid = callback_at != 0; /* a callback here is a valid (answered) one */
 	c->merged_into = merged_into;
 	insert_case(st, c);
 }
