@@ -255,7 +255,8 @@ static const struct case_task *task_of(const struct case_rec *c, const char *uni
 				return t;
 			break;
 		case WANT_UNFINISHED:
-			if (!t->finished_at)
+			/* a whistle task is finished after its report; a sub-dispatch any time */
+			if (!t->finished_at && (t->kind == TASK_SUBDISPATCH || t->reported_at))
 				return t;
 			break;
 		case WANT_UNRATED:
@@ -281,6 +282,8 @@ static enum err_code may_act(const struct actor *who, const struct case_rec *c, 
 		return err_set(e, E_FORBIDDEN, NULL, "只有被吹哨或被下派的单位可以执行「%s」", r->label);
 	if (a == ACT_ESCALATE && who->user.role != ROLE_SUPERVISOR && strcmp(who->unit.code, c->lead_unit) != 0)
 		return err_set(e, E_FORBIDDEN, NULL, "只有承办单位或督办员可以提级");
+	if (a == ACT_SUBDISPATCH && who->unit.kind != UNIT_STREET)
+		return err_set(e, E_FORBIDDEN, NULL, "只有街道（乡镇）可以下派社区");
 	return OK;
 }
 
@@ -312,7 +315,9 @@ static enum err_code precondition(struct store *st, const struct actor *who, con
 		break;
 	case ACT_FINISH:
 		if (!task_of(c, who->unit.code, WANT_UNFINISHED))
-			return err_set(e, E_STATE, NULL, "本单位在此工单上没有未完成的任务");
+			return err_set(e, E_STATE, NULL,
+				       task_of(c, who->unit.code, WANT_UNREPORTED) ? "请先报到，再完成任务"
+										  : "本单位在此工单上没有未完成的任务");
 		break;
 	case ACT_RATE:
 		if (!task_of(c, NULL, WANT_UNRATED))
@@ -344,8 +349,6 @@ static enum err_code precondition(struct store *st, const struct actor *who, con
 	case ACT_SUBDISPATCH:
 		if (c->ntasks >= MAX_TASKS)
 			return err_set(e, E_STATE, NULL, "任务数已达上限 %d", MAX_TASKS);
-		if (a == ACT_SUBDISPATCH && who->unit.kind != UNIT_STREET)
-			return err_set(e, E_STATE, NULL, "只有街道（乡镇）可以下派社区");
 		break;
 	case ACT_CALLBACK:
 		if (c->status == CS_MERGED) {
@@ -365,6 +368,9 @@ static enum err_code precondition(struct store *st, const struct actor *who, con
 		}
 		break;
 	case ACT_REOPEN:
+		if (c->merged_into)
+			return err_set(e, E_STATE, NULL, "合并的工单不能单独重办，请重办其并入的工单 %lld",
+				       (long long)c->merged_into);
 		if (!c->callback_valid || !(c->callback_solved == 0 || c->callback_satisfaction == SAT_UNSATISFIED))
 			return err_set(e, E_STATE, NULL, "只有回访为未解决或不满意的工单可以重办");
 		break;
@@ -707,7 +713,7 @@ static enum err_code pick_task(const struct case_rec *c, const char *unit, int64
 		if (strcmp(t->unit, unit) != 0 || (no && t->no != no))
 			continue;
 		if ((want == WANT_UNREPORTED && (t->kind != TASK_WHISTLE || t->reported_at)) ||
-		    (want == WANT_UNFINISHED && t->finished_at) ||
+		    (want == WANT_UNFINISHED && (t->finished_at || (t->kind == TASK_WHISTLE && !t->reported_at))) ||
 		    (want == WANT_UNRATED && (t->kind != TASK_WHISTLE || !t->finished_at || t->rated_at)))
 			continue;
 		*out = t;
@@ -815,8 +821,6 @@ static enum err_code build_payload(struct case_ctx *cx, const struct actor *who,
 		if ((rc = check_text(in->text, LIMIT_REASON, true, "result", "完成情况", e)) ||
 		    (rc = pick_task(c, who->unit.code, in->ref, WANT_UNFINISHED, &t, e)))
 			return rc;
-		if (t->kind == TASK_WHISTLE && !t->reported_at)
-			return err_set(e, E_STATE, NULL, "请先报到，再完成任务");
 		*payload = task_ref(t);
 		json_object_set_new(*payload, "result", json_string(in->text));
 		return OK;

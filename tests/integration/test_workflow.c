@@ -26,12 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define T0 H_NOW
-#define DISTRICT "110107"  /* 石景山区 */
-#define JDJ "110107006"    /* 金顶街街道: the street of 模式口大街 */
-#define BBS "110107001"    /* 八宝山街道 */
+#define DISTRICT "110107" /* 石景山区 */
+#define JDJ "110107006"	  /* 金顶街街道: the street of 模式口大街 */
+#define BBS "110107001"	  /* 八宝山街道 */
 #define CENTRE "12345"
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define COMMUNITY_LOGIN "jindingjie.community"
@@ -39,12 +38,35 @@
 /* ------------------------------------------------------------ the world of one test */
 
 /* Who acts: each a demo account (COMMUNITY is made by the test that needs it). */
-enum who { AGENT, DISPATCHER, SUPERVISOR, ASSESSOR, JDJ_H, JDJ_HEAD, BBS_H, LAOSHAN, CG, ZJ, WATER, COMMUNITY, NWHO };
+enum who {
+	AGENT,
+	DISPATCHER,
+	SUPERVISOR,
+	ASSESSOR,
+	JDJ_H,
+	JDJ_HEAD,
+	BBS_H,
+	LAOSHAN,
+	CG,
+	ZJ,
+	WATER,
+	COMMUNITY,
+	NWHO
+};
 
 static const char *const logins[NWHO] = {
-	"agent",	      "dispatcher",	     "sjs.supervisor",	  "sjs.assessor",
-	"jindingjie.handler", "jindingjie.head",     "babaoshan.handler", "laoshan.handler",
-	"sjs.chengguan.handler", "sjs.zhujian.handler", "sjs.water.handler", COMMUNITY_LOGIN,
+	"agent",
+	"dispatcher",
+	"sjs.supervisor",
+	"sjs.assessor",
+	"jindingjie.handler",
+	"jindingjie.head",
+	"babaoshan.handler",
+	"laoshan.handler",
+	"sjs.chengguan.handler",
+	"sjs.zhujian.handler",
+	"sjs.water.handler",
+	COMMUNITY_LOGIN,
 };
 
 struct world {
@@ -71,8 +93,8 @@ static const char *tok(struct world *w, enum who who)
 static void find_unit(struct world *w, const char *parent, const char *kind, const char *sector, char out[16])
 {
 	long st;
-	json_t *j = http(w->h, "GET", hpath(w->h, "/api/v1/units?parent=%s&kind=%s", parent, kind), tok(w, AGENT),
-			 NULL, &st);
+	json_t *j = http(w->h, "GET", hpath(w->h, "/api/v1/units?parent=%s&kind=%s", parent, kind),
+			 tok(w, AGENT), NULL, &st);
 	EXPECT_STATUS(w->h, st, 200);
 	size_t i;
 	json_t *u;
@@ -127,8 +149,8 @@ static json_t *act_at(struct world *w, enum who who, long long id, const char *a
 		      const char *want_status, int line)
 {
 	long st;
-	json_t *j = http(w->h, "POST", hpath(w->h, "/api/v1/cases/%lld/actions/%s", id, action), tok(w, who), body,
-			 &st);
+	json_t *j = http(w->h, "POST", hpath(w->h, "/api/v1/cases/%lld/actions/%s", id, action), tok(w, who),
+			 body, &st);
 	h_check_status(w->h, st, 200, __FILE__, line);
 	h_check_int(j, "id", id, __FILE__, line);
 	h_check_str(j, "status", want_status, __FILE__, line);
@@ -141,8 +163,8 @@ static json_t *act_at(struct world *w, enum who who, long long id, const char *a
  * and field (NULL: null); the case, as the centre sees it, must be exactly
  * as before: same status, same number of events, same everything.
  */
-static void refuse_at(struct world *w, enum who who, long long id, const char *action, const char *body, long status,
-		      const char *code, const char *field, int line)
+static void refuse_at(struct world *w, enum who who, long long id, const char *action, const char *body,
+		      long status, const char *code, const char *field, int line)
 {
 	json_t *before = get_case_at(w, AGENT, id, 200, line);
 	const char *path = hpath(w->h, "/api/v1/cases/%lld/actions/%s", id, action);
@@ -152,15 +174,19 @@ static void refuse_at(struct world *w, enum who who, long long id, const char *a
 	json_t *after = get_case_at(w, AGENT, id, 200, line);
 	h_check_str(after, "status", jstr(before, "status"), __FILE__, line);
 	h_check_size(after, "events", jsize(before, "events"), __FILE__, line);
-	h_check_true(json_equal(before, after), "the refused action changed nothing", w->h->last_body, __FILE__,
-		     line);
+	h_check_true(json_equal(before, after), "the refused action changed nothing", w->h->last_body,
+		     __FILE__, line);
 }
-#define REFUSE(w, who, id, action, body, ...) refuse_at((w), (who), (id), (action), (body), __VA_ARGS__, __LINE__)
+#define REFUSE(w, who, id, action, body, ...) \
+	refuse_at((w), (who), (id), (action), (body), __VA_ARGS__, __LINE__)
 /* The usual refusals: status, code, field. */
 #define STATE 409, "invalid_state", NULL
 #define FORBIDDEN 403, "forbidden", NULL
 #define HIDDEN 404, "not_found", "id"
 #define BAD(field) 400, "invalid", field
+/* A reply refused while a whistle or sub-dispatch task is open and no reason is given. */
+#define OPEN_TASKS 409, "invalid_state", "reason"
+#define REPLY_OK "{\"result\":\"已处理\",\"solved\":true}"
 
 /*
  * The list GET /api/v1/cases?QUERY as who must hold exactly these case ids
@@ -194,7 +220,8 @@ static void expect_events_at(struct harness *h, json_t *c, const char *const *ac
 		h_check_str(c, hpath(h, "events.%zu.action", i), actions[i], __FILE__, line);
 	}
 }
-#define EXPECT_EVENTS(w, c, ...) expect_events_at((w)->h, (c), (const char *const[]){__VA_ARGS__, NULL}, __LINE__)
+#define EXPECT_EVENTS(w, c, ...) \
+	expect_events_at((w)->h, (c), (const char *const[]){__VA_ARGS__, NULL}, __LINE__)
 
 /* Whether the case's allowed_actions (as its reader sees them) list this action. */
 static bool allows(json_t *c, const char *action)
@@ -208,6 +235,19 @@ static bool allows(json_t *c, const char *action)
 	}
 	return false;
 }
+
+/* The case's allowed_actions must be exactly these (NULL-terminated), in order. */
+static void expect_allowed_at(struct harness *h, json_t *c, const char *const *actions, int line)
+{
+	size_t n = 0;
+	while (actions[n])
+		n++;
+	h_check_size(c, "allowed_actions", n, __FILE__, line);
+	for (size_t i = 0; i < n; i++)
+		h_check_str(c, hpath(h, "allowed_actions.%zu", i), actions[i], __FILE__, line);
+}
+#define EXPECT_ALLOWED(w, c, ...) \
+	expect_allowed_at((w)->h, (c), (const char *const[]){__VA_ARGS__, NULL}, __LINE__)
 
 /* Every case row equals the fold of its events. */
 static void expect_rebuild_clean(struct harness *h, int ncases)
@@ -224,15 +264,16 @@ static void expect_rebuild_clean(struct harness *h, int ncases)
 static long long record(struct world *w, const char *title)
 {
 	long st;
-	json_t *c = http(w->h, "POST", "/api/v1/cases", tok(w, AGENT),
-			 hpath(w->h,
-			       "{\"type\":\"complaint\",\"channel\":\"phone\",\"title\":\"%s\","
-			       "\"content\":\"模式口大街路面塌陷，雨后大量积水，行人车辆无法通行，已持续多日。\","
-			       "\"address\":\"北京市石景山区金顶街街道模式口大街\","
-			       "\"requester\":{\"name\":\"赵六\",\"phone\":\"13700001234\"},"
-			       "\"place\":{\"street\":\"" JDJ "\"}}",
-			       title),
-			 &st);
+	json_t *c =
+	    http(w->h, "POST", "/api/v1/cases", tok(w, AGENT),
+		 hpath(w->h,
+		       "{\"type\":\"complaint\",\"channel\":\"phone\",\"title\":\"%s\","
+		       "\"content\":\"模式口大街路面塌陷，雨后大量积水，行人车辆无法通行，已持续多日。\","
+		       "\"address\":\"北京市石景山区金顶街街道模式口大街\","
+		       "\"requester\":{\"name\":\"赵六\",\"phone\":\"13700001234\"},"
+		       "\"place\":{\"street\":\"" JDJ "\"}}",
+		       title),
+		 &st);
 	EXPECT_STATUS(w->h, st, 201);
 	EXPECT_STR(c, "status", "received");
 	EXPECT_STR(c, "place.street.code", JDJ);
@@ -265,13 +306,16 @@ static long long in_progress(struct world *w, const char *title)
 }
 
 /* The street whistles the given units (a JSON array of codes) with a report deadline (NULL: default). */
-static json_t *whistle(struct world *w, long long id, const char *units, const char *report_due, const char *want)
+static json_t *whistle(struct world *w, long long id, const char *units, const char *report_due,
+		       const char *want)
 {
 	const char *due = report_due ? hpath(w->h, ",\"report_due\":\"%s\"", report_due) : "";
-	return ACT(w, JDJ_H, id, "whistle",
-		   hpath(w->h, "{\"units\":%s,\"place\":\"模式口大街与金顶北路路口\"%s,\"reason\":\"路面塌陷涉及管线\"}",
-			 units, due),
-		   want);
+	return ACT(
+	    w, JDJ_H, id, "whistle",
+	    hpath(w->h,
+		  "{\"units\":%s,\"place\":\"模式口大街与金顶北路路口\"%s,\"reason\":\"路面塌陷涉及管线\"}",
+		  units, due),
+	    want);
 }
 
 /* A summoned unit reports on site. */
@@ -289,9 +333,10 @@ static json_t *finish(struct world *w, enum who who, long long id, const char *r
 /* The street feeds back the result: replied. */
 static json_t *reply(struct world *w, long long id, bool solved)
 {
-	return ACT(w, JDJ_H, id, "reply",
-		   hpath(w->h, "{\"result\":\"已修复路面并疏通排水管线\",\"solved\":%s}", solved ? "true" : "false"),
-		   "replied");
+	return ACT(
+	    w, JDJ_H, id, "reply",
+	    hpath(w->h, "{\"result\":\"已修复路面并疏通排水管线\",\"solved\":%s}", solved ? "true" : "false"),
+	    "replied");
 }
 
 /* The body of a valid callback. */
@@ -335,7 +380,8 @@ static void test_story(void **state)
 	EXPECT_INT(c, "counts.returns", 0);
 
 	/* the dispatcher sends it to 金顶街街道 with a copy to 石景山区 (once, though also automatic) */
-	c = ACT(&w, DISPATCHER, id, "dispatch", "{\"unit\":\"" JDJ "\",\"copies\":[\"" DISTRICT "\"]}", "dispatched");
+	c = ACT(&w, DISPATCHER, id, "dispatch", "{\"unit\":\"" JDJ "\",\"copies\":[\"" DISTRICT "\"]}",
+		"dispatched");
 	EXPECT_STR(c, "lead_unit.code", JDJ);
 	EXPECT_STR(c, "lead_unit.name", "金顶街街道");
 	EXPECT_SIZE(c, "copy_units", 1);
@@ -346,8 +392,8 @@ static void test_story(void **state)
 	for (int i = 0; i < 3; i++)
 		EXPECT_ERROR(w.h, get_case_at(&w, summoned[i], id, 404, __LINE__), 404, "not_found", "id");
 	take_up(&w, id);
-	c = whistle(&w, id, hpath(w.h, "[\"%s\",\"%s\",\"%s\"]", w.cg, w.zj, w.water), "2026-03-02T11:00:00+08:00",
-		    "in_progress");
+	c = whistle(&w, id, hpath(w.h, "[\"%s\",\"%s\",\"%s\"]", w.cg, w.zj, w.water),
+		    "2026-03-02T11:00:00+08:00", "in_progress");
 	EXPECT_SIZE(c, "tasks", 3);
 	for (int i = 0; i < 3; i++) {
 		EXPECT_STR(c, hpath(w.h, "tasks.%d.kind", i), "whistle");
@@ -380,7 +426,7 @@ static void test_story(void **state)
 		EXPECT_NULL(c, hpath(w.h, "tasks.%d.finished_at", i));
 	}
 	/* the street cannot feed back while the tasks are open, unless it says why */
-	REFUSE(&w, JDJ_H, id, "reply", "{\"result\":\"已修复\",\"solved\":true}", 409, "invalid_state", "reason");
+	REFUSE(&w, JDJ_H, id, "reply", REPLY_OK, OPEN_TASKS);
 
 	/* 5 March: each finishes its part; the street rates each one */
 	world_move(&w, T_FINISH);
@@ -393,19 +439,20 @@ static void test_story(void **state)
 	static const int ratings[3][3] = {{5, 5, 4}, {4, 5, 4}, {5, 4, 5}};
 	for (int i = 0; i < 3; i++) {
 		c = ACT(&w, JDJ_H, id, "rate",
-			hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":%d,\"attitude\":%d,\"result\":%d}", codes[i],
-			      ratings[i][0], ratings[i][1], ratings[i][2]),
+			hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":%d,\"attitude\":%d,\"result\":%d}",
+			      codes[i], ratings[i][0], ratings[i][1], ratings[i][2]),
 			"in_progress");
 		EXPECT_INT(c, hpath(w.h, "tasks.%d.rating.timeliness", i), ratings[i][0]);
 		EXPECT_INT(c, hpath(w.h, "tasks.%d.rating.attitude", i), ratings[i][1]);
 		EXPECT_INT(c, hpath(w.h, "tasks.%d.rating.result", i), ratings[i][2]);
 	}
 	/* once per finished task */
-	REFUSE(&w, JDJ_H, id, "rate", hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":1,\"attitude\":1,\"result\":1}", w.cg),
-	       STATE);
+	REFUSE(&w, JDJ_H, id, "rate",
+	       hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":1,\"attitude\":1,\"result\":1}", w.cg), STATE);
 
 	/* the street applies for an extension; the dispatcher approves it */
-	c = ACT(&w, JDJ_H, id, "extend", "{\"new_due\":\"" NEW_DUE "\",\"reason\":\"涉及地下管线改造，需协调多个部门\"}",
+	c = ACT(&w, JDJ_H, id, "extend",
+		"{\"new_due\":\"" NEW_DUE "\",\"reason\":\"涉及地下管线改造，需协调多个部门\"}",
 		"in_progress");
 	EXPECT_STR(c, "extension_requested", NEW_DUE);
 	EXPECT_STR(c, "deadlines.feedback.due", "2026-03-11T09:00:00+08:00");
@@ -440,24 +487,24 @@ static void test_story(void **state)
 	static const struct {
 		const char *action, *user, *at;
 	} steps[] = {
-		{"create", "agent", T0},
-		{"dispatch", "dispatcher", T0},
-		{"sign", "jindingjie.handler", T0},
-		{"contact", "jindingjie.handler", T0},
-		{"whistle", "jindingjie.handler", T0},
-		{"report", "sjs.chengguan.handler", T_REPORT},
-		{"report", "sjs.zhujian.handler", T_REPORT},
-		{"report", "sjs.water.handler", T_REPORT},
-		{"finish", "sjs.chengguan.handler", T_FINISH},
-		{"finish", "sjs.zhujian.handler", T_FINISH},
-		{"finish", "sjs.water.handler", T_FINISH},
-		{"rate", "jindingjie.handler", T_FINISH},
-		{"rate", "jindingjie.handler", T_FINISH},
-		{"rate", "jindingjie.handler", T_FINISH},
-		{"extend", "jindingjie.handler", T_FINISH},
-		{"decide_extension", "dispatcher", T_FINISH},
-		{"reply", "jindingjie.handler", T_REPLY},
-		{"callback", "agent", T_CALLBACK},
+	    {"create", "agent", T0},
+	    {"dispatch", "dispatcher", T0},
+	    {"sign", "jindingjie.handler", T0},
+	    {"contact", "jindingjie.handler", T0},
+	    {"whistle", "jindingjie.handler", T0},
+	    {"report", "sjs.chengguan.handler", T_REPORT},
+	    {"report", "sjs.zhujian.handler", T_REPORT},
+	    {"report", "sjs.water.handler", T_REPORT},
+	    {"finish", "sjs.chengguan.handler", T_FINISH},
+	    {"finish", "sjs.zhujian.handler", T_FINISH},
+	    {"finish", "sjs.water.handler", T_FINISH},
+	    {"rate", "jindingjie.handler", T_FINISH},
+	    {"rate", "jindingjie.handler", T_FINISH},
+	    {"rate", "jindingjie.handler", T_FINISH},
+	    {"extend", "jindingjie.handler", T_FINISH},
+	    {"decide_extension", "dispatcher", T_FINISH},
+	    {"reply", "jindingjie.handler", T_REPLY},
+	    {"callback", "agent", T_CALLBACK},
 	};
 	c = GET_CASE(&w, SUPERVISOR, id);
 	EXPECT_SIZE(c, "events", ARRAY_LEN(steps));
@@ -491,7 +538,7 @@ static void test_reply_with_open_task(void **state)
 	whistle(&w, id, hpath(w.h, "[\"%s\"]", w.cg), NULL, "in_progress");
 	json_t *c = GET_CASE(&w, AGENT, id);
 	EXPECT_STR(c, "tasks.0.report_due", "2026-03-02T11:00:00+08:00"); /* 2 h by default */
-	REFUSE(&w, JDJ_H, id, "reply", "{\"result\":\"已补装井盖\",\"solved\":true}", 409, "invalid_state", "reason");
+	REFUSE(&w, JDJ_H, id, "reply", REPLY_OK, OPEN_TASKS);
 
 	/* a second whistle to the same unit: a report names it, or takes the first unreported task */
 	c = whistle(&w, id, hpath(w.h, "[\"%s\"]", w.cg), "2026-03-02T09:30:00+08:00", "in_progress");
@@ -510,15 +557,29 @@ static void test_reply_with_open_task(void **state)
 	EXPECT_STR(c, "tasks.1.finished_at", T0);
 
 	/* one task still open: refused without a reason, accepted with one */
-	REFUSE(&w, JDJ_H, id, "reply", "{\"result\":\"已补装井盖\",\"solved\":true}", 409, "invalid_state", "reason");
-	c = ACT(&w, JDJ_H, id, "reply", "{\"result\":\"已补装井盖\",\"solved\":true,\"reason\":\"城管委已报到，井盖当日补装\"}",
+	REFUSE(&w, JDJ_H, id, "reply", REPLY_OK, OPEN_TASKS);
+	c = ACT(&w, JDJ_H, id, "reply",
+		"{\"result\":\"已补装井盖\",\"solved\":true,\"reason\":\"城管委已报到，井盖当日补装\"}",
 		"replied");
-	EXPECT_EVENTS(&w, c, "create", "dispatch", "sign", "contact", "whistle", "whistle", "report", "report", "finish",
-		      "reply");
+	EXPECT_EVENTS(&w, c, "create", "dispatch", "sign", "contact", "whistle", "whistle", "report",
+		      "report", "finish", "reply");
 	EXPECT_INT(c, "events.9.payload.open_tasks", 1);
 	EXPECT_STR(c, "events.9.reason", "城管委已报到，井盖当日补装");
 	EXPECT_NULL(c, "tasks.0.finished_at");
 	expect_rebuild_clean(w.h, 1);
+}
+
+/* A summoned unit is offered what it may do: report first, then finish, then nothing but notes. */
+static void test_summoned_unit_offered_actions(void **state)
+{
+	struct world w;
+	world_start(&w, state, T0);
+	long long id = in_progress(&w, "模式口大街井盖缺失");
+	whistle(&w, id, hpath(w.h, "[\"%s\"]", w.cg), NULL, "in_progress");
+	REFUSE(&w, CG, id, "finish", "{\"result\":\"已补装\"}", STATE); /* a whistle task is reported first */
+	EXPECT_ALLOWED(&w, GET_CASE(&w, CG, id), "note", "report");
+	EXPECT_ALLOWED(&w, report(&w, CG, id, "in_progress"), "note", "finish");
+	EXPECT_ALLOWED(&w, finish(&w, CG, id, "已补装", "in_progress"), "note");
 }
 
 /* ------------------------------------------------------------ 2. every new action refused */
@@ -528,11 +589,12 @@ enum prepared { C_R, C_D, C_A, C_P, C_Y, C_C, C_X, C_K, NPREPARED };
 
 /*
  * R received; D dispatched to 金顶街街道; A accepted; P in progress with a
- * whistle to 城管委 (reported and finished, not rated) and 住建委 (not
- * reported) and an open supervision; Y replied (with a reason) while the
- * water company's task is open, with an exclusion application pending; C
- * closed by a satisfied callback; X returned from accepted; K parked with
- * an extension request pending.
+ * whistle to 城管委 (reported and finished, not rated), 住建委 (not
+ * reported) and the water company (reported, not finished) and an open
+ * supervision; Y replied (with a reason) while the water company's task is
+ * open, with an exclusion application pending; C closed by a satisfied
+ * callback; X returned from accepted; K parked with an extension request
+ * pending.
  */
 static void prepare(struct world *w, long long ids[NPREPARED])
 {
@@ -541,28 +603,31 @@ static void prepare(struct world *w, long long ids[NPREPARED])
 	ids[C_A] = dispatched(w, "A 已签收");
 	ACT(w, JDJ_H, ids[C_A], "sign", NULL, "accepted");
 	ids[C_P] = in_progress(w, "P 办理中");
-	whistle(w, ids[C_P], hpath(w->h, "[\"%s\",\"%s\"]", w->cg, w->zj), NULL, "in_progress");
+	whistle(w, ids[C_P], hpath(w->h, "[\"%s\",\"%s\",\"%s\"]", w->cg, w->zj, w->water), NULL,
+		"in_progress");
 	report(w, CG, ids[C_P], "in_progress");
+	report(w, WATER, ids[C_P], "in_progress");
 	finish(w, CG, ids[C_P], "已清理", "in_progress");
-	ACT(w, SUPERVISOR, ids[C_P], "supervise", "{\"instruction\":\"请尽快处置\",\"due\":\"2026-03-04T18:00:00+08:00\"}",
-	    "in_progress");
+	ACT(w, SUPERVISOR, ids[C_P], "supervise",
+	    "{\"instruction\":\"请尽快处置\",\"due\":\"2026-03-04T18:00:00+08:00\"}", "in_progress");
 	ids[C_Y] = in_progress(w, "Y 已反馈");
 	whistle(w, ids[C_Y], hpath(w->h, "[\"%s\"]", w->water), NULL, "in_progress");
-	ACT(w, JDJ_H, ids[C_Y], "reply", "{\"result\":\"已处置\",\"solved\":true,\"reason\":\"供水抢修另行跟进\"}",
-	    "replied");
-	ACT(w, JDJ_H, ids[C_Y], "apply_exclusion", "{\"scope\":\"excluded\",\"evidence\":\"诉求人反映的是私人产权设施\"}",
-	    "replied");
+	ACT(w, JDJ_H, ids[C_Y], "reply",
+	    "{\"result\":\"已处置\",\"solved\":true,\"reason\":\"供水抢修另行跟进\"}", "replied");
+	ACT(w, JDJ_H, ids[C_Y], "apply_exclusion",
+	    "{\"scope\":\"excluded\",\"evidence\":\"诉求人反映的是私人产权设施\"}", "replied");
 	ids[C_C] = in_progress(w, "C 已办结");
 	reply(w, ids[C_C], true);
 	callback(w, ids[C_C], true, true, "satisfied", "closed");
 	ids[C_X] = dispatched(w, "X 退单待审");
 	ACT(w, JDJ_H, ids[C_X], "sign", NULL, "accepted");
-	ACT(w, JDJ_H, ids[C_X], "return", "{\"cause\":\"territory\",\"evidence\":\"该路段属八宝山街道\"}", "returned");
+	ACT(w, JDJ_H, ids[C_X], "return", "{\"cause\":\"territory\",\"evidence\":\"该路段属八宝山街道\"}",
+	    "returned");
 	ids[C_K] = in_progress(w, "K 挂账");
-	ACT(w, JDJ_H, ids[C_K], "park", "{\"until\":\"2026-06-30T18:00:00+08:00\",\"reason\":\"纳入年度道路改造计划\"}",
-	    "parked");
-	ACT(w, JDJ_H, ids[C_K], "extend", "{\"new_due\":\"2026-07-10T18:00:00+08:00\",\"reason\":\"待改造完成\"}",
-	    "parked");
+	ACT(w, JDJ_H, ids[C_K], "park",
+	    "{\"until\":\"2026-06-30T18:00:00+08:00\",\"reason\":\"纳入年度道路改造计划\"}", "parked");
+	ACT(w, JDJ_H, ids[C_K], "extend",
+	    "{\"new_due\":\"2026-07-10T18:00:00+08:00\",\"reason\":\"待改造完成\"}", "parked");
 }
 
 /*
@@ -576,14 +641,14 @@ static const char *expand(struct world *w, const long long ids[NPREPARED], long 
 	const struct {
 		const char *key, *value;
 	} vars[] = {
-		{"{cg}", w->cg},
-		{"{zj}", w->zj},
-		{"{water}", w->water},
-		{"{community}", w->community},
-		{"{foreign}", w->foreign},
-		{"{R}", hpath(w->h, "%lld", ids[C_R])},
-		{"{Y}", hpath(w->h, "%lld", ids[C_Y])},
-		{"{self}", hpath(w->h, "%lld", self)},
+	    {"{cg}", w->cg},
+	    {"{zj}", w->zj},
+	    {"{water}", w->water},
+	    {"{community}", w->community},
+	    {"{foreign}", w->foreign},
+	    {"{R}", hpath(w->h, "%lld", ids[C_R])},
+	    {"{Y}", hpath(w->h, "%lld", ids[C_Y])},
+	    {"{self}", hpath(w->h, "%lld", self)},
 	};
 	char out[1024];
 	size_t n = 0;
@@ -619,6 +684,7 @@ static const struct refusal {
 	long status;
 	const char *code, *field;
 } refusals[] = {
+/* clang-format off: one row per refusal */
 #define R(...) {__LINE__, __VA_ARGS__}
 	R(JDJ_H, C_D, "whistle", "{\"units\":[\"{cg}\"]}", STATE),
 	R(SUPERVISOR, C_P, "whistle", "{\"units\":[\"{cg}\"]}", FORBIDDEN),
@@ -637,29 +703,37 @@ static const struct refusal {
 	R(WATER, C_Y, "finish", "{\"result\":\"已完成\"}", STATE),
 	R(ZJ, C_P, "finish", "{\"result\":\"已完成\"}", STATE), /* not reported yet */
 	R(JDJ_H, C_P, "finish", "{\"result\":\"已完成\"}", FORBIDDEN),
-	R(ZJ, C_P, "finish", "{}", BAD("result")),
+	R(WATER, C_P, "finish", "{}", BAD("result")), /* reported: the missing result is what is wrong */
 
 	R(JDJ_H, C_X, "rate", RATE_OK, STATE),
-	R(JDJ_H, C_P, "rate", "{\"unit\":\"{zj}\",\"timeliness\":5,\"attitude\":5,\"result\":5}", 409, "invalid_state",
-	  "whistle"), /* 住建委's task is not finished */
+	R(JDJ_H, C_P, "rate", "{\"unit\":\"{zj}\",\"timeliness\":5,\"attitude\":5,\"result\":5}", 409,
+	  "invalid_state", "whistle"), /* 住建委's task is not finished */
 	R(CG, C_P, "rate", RATE_OK, FORBIDDEN),
-	R(JDJ_H, C_P, "rate", "{\"unit\":\"{cg}\",\"timeliness\":5,\"attitude\":6,\"result\":5}", BAD("attitude")),
+	R(JDJ_H, C_P, "rate", "{\"unit\":\"{cg}\",\"timeliness\":5,\"attitude\":6,\"result\":5}",
+	  BAD("attitude")),
 
 	R(JDJ_H, C_Y, "return", RETURN_OK, STATE),
 	R(SUPERVISOR, C_D, "return", RETURN_OK, FORBIDDEN),
 	R(CG, C_P, "return", RETURN_OK, FORBIDDEN),
 	R(JDJ_H, C_D, "return", "{\"cause\":\"bad\",\"evidence\":\"不属本街道\"}", BAD("cause")),
+	R(JDJ_H, C_D, "return", "{\"cause\":\"territory\"}", BAD("evidence")),
 
 	R(DISPATCHER, C_D, "decide_return", "{\"decision\":\"reject\"}", STATE),
 	R(JDJ_H, C_X, "decide_return", "{\"decision\":\"reject\"}", FORBIDDEN),
 	R(DISPATCHER, C_X, "decide_return", "{\"decision\":\"maybe\"}", BAD("decision")),
 	R(DISPATCHER, C_X, "decide_return", "{\"decision\":\"redispatch\",\"unit\":\"" JDJ "\"}", BAD("unit")),
+	R(DISPATCHER, C_X, "decide_return", "{\"decision\":\"redispatch\"}", BAD("unit")),
+	R(DISPATCHER, C_X, "decide_return", "{\"decision\":\"redispatch\",\"unit\":\"{community}\"}",
+	  BAD("unit")),
 
 	R(JDJ_H, C_D, "extend", EXTEND_OK, STATE),
 	R(JDJ_H, C_K, "extend", EXTEND_OK, STATE), /* one is pending */
 	R(SUPERVISOR, C_A, "extend", EXTEND_OK, FORBIDDEN),
 	R(JDJ_H, C_A, "extend", "{\"reason\":\"需协调\"}", BAD("new_due")),
-	R(JDJ_H, C_A, "extend", "{\"new_due\":\"2026-03-10T09:00:00+08:00\",\"reason\":\"需协调\"}", BAD("new_due")),
+	R(JDJ_H, C_A, "extend", "{\"new_due\":\"2026-03-10T09:00:00+08:00\",\"reason\":\"需协调\"}",
+	  BAD("new_due")),
+	R(JDJ_H, C_A, "extend", "{\"new_due\":\"下个月\",\"reason\":\"需协调\"}", BAD("new_due")),
+	R(JDJ_H, C_A, "extend", "{\"new_due\":\"2026-04-30T18:00:00+08:00\"}", BAD("reason")),
 
 	R(DISPATCHER, C_R, "decide_extension", "{\"approve\":true}", STATE),
 	R(DISPATCHER, C_A, "decide_extension", "{\"approve\":true}", STATE), /* nothing pending */
@@ -670,6 +744,9 @@ static const struct refusal {
 	R(JDJ_H, C_P, "supervise", SUPERVISE_OK, FORBIDDEN),
 	R(SUPERVISOR, C_R, "supervise", SUPERVISE_OK, HIDDEN),
 	R(SUPERVISOR, C_P, "supervise", "{\"instruction\":\"请尽快处置\"}", BAD("due")),
+	R(SUPERVISOR, C_P, "supervise", "{\"instruction\":\"请尽快处置\",\"due\":\"2026-03-01T09:00:00+08:00\"}",
+	  BAD("due")),
+	R(SUPERVISOR, C_P, "supervise", "{\"due\":\"2026-03-05T09:00:00+08:00\"}", BAD("instruction")),
 
 	R(JDJ_H, C_C, "answer_supervision", "{\"answer\":\"已处置\"}", STATE),
 	R(CG, C_P, "answer_supervision", "{\"answer\":\"已处置\"}", FORBIDDEN),
@@ -679,14 +756,18 @@ static const struct refusal {
 	R(CG, C_P, "escalate", ESCALATE_OK, FORBIDDEN),
 	R(AGENT, C_P, "escalate", ESCALATE_OK, FORBIDDEN),
 	R(JDJ_H, C_P, "escalate", "{\"to\":\"province\",\"reason\":\"需市级协调\"}", BAD("to")),
+	R(JDJ_H, C_P, "escalate", "{\"to\":\"district\"}", BAD("reason")),
 
 	R(JDJ_H, C_Y, "subdispatch", "{\"community\":\"{community}\"}", STATE),
 	R(CG, C_P, "subdispatch", "{\"community\":\"{community}\"}", FORBIDDEN),
 	R(JDJ_H, C_P, "subdispatch", "{\"community\":\"{foreign}\"}", BAD("community")),
+	R(JDJ_H, C_P, "subdispatch", "{\"community\":\"" JDJ "\"}", BAD("community")),
 
 	R(JDJ_H, C_A, "park", PARK_OK, STATE),
 	R(SUPERVISOR, C_P, "park", PARK_OK, FORBIDDEN),
 	R(JDJ_H, C_P, "park", "{\"reason\":\"纳入计划\"}", BAD("until")),
+	R(JDJ_H, C_P, "park", "{\"until\":\"2026-03-01T09:00:00+08:00\",\"reason\":\"纳入计划\"}", BAD("until")),
+	R(JDJ_H, C_P, "park", "{\"until\":\"2026-04-30T18:00:00+08:00\"}", BAD("reason")),
 
 	R(JDJ_H, C_P, "unpark", NULL, STATE),
 	R(AGENT, C_K, "unpark", NULL, FORBIDDEN),
@@ -696,6 +777,8 @@ static const struct refusal {
 	R(DISPATCHER, C_D, "merge", "{\"into\":{R}}", STATE),
 	R(JDJ_H, C_D, "merge", "{\"into\":{Y}}", FORBIDDEN),
 	R(DISPATCHER, C_R, "merge", "{\"into\":{self}}", BAD("into")),
+	R(DISPATCHER, C_R, "merge", "{\"into\":99999}", BAD("into")),
+	R(DISPATCHER, C_R, "merge", "{\"into\":\"1\"}", BAD("into")),
 
 	/* link_repeat is allowed in every state: no refusal for the state */
 	R(JDJ_H, C_D, "link_repeat", "{\"of\":{R}}", FORBIDDEN),
@@ -706,8 +789,12 @@ static const struct refusal {
 	R(AGENT, C_R, "callback", CB_OK, STATE),
 	R(AGENT, C_D, "callback", CB_OK, STATE), /* not replied, feedback deadline not passed */
 	R(JDJ_H, C_Y, "callback", CB_OK, FORBIDDEN),
-	R(AGENT, C_Y, "callback", "{\"valid\":true,\"contacted\":true,\"solved\":true,\"satisfaction\":\"great\"}",
-	  BAD("satisfaction")),
+	R(AGENT, C_Y, "callback",
+	  "{\"valid\":true,\"contacted\":true,\"solved\":true,\"satisfaction\":\"great\"}", BAD("satisfaction")),
+	R(AGENT, C_Y, "callback", "{\"contacted\":true,\"solved\":true,\"satisfaction\":\"satisfied\"}",
+	  BAD("valid")),
+	R(AGENT, C_Y, "callback", "{\"valid\":true,\"solved\":true,\"satisfaction\":\"satisfied\"}",
+	  BAD("contacted")),
 
 	R(AGENT, C_C, "reopen", NULL, STATE), /* the callback found it solved and satisfied */
 	R(AGENT, C_P, "reopen", NULL, STATE),
@@ -718,11 +805,13 @@ static const struct refusal {
 	R(JDJ_H, C_Y, "apply_exclusion", EXCLUDE_OK, STATE), /* one is pending */
 	R(CG, C_P, "apply_exclusion", EXCLUDE_OK, FORBIDDEN),
 	R(JDJ_H, C_P, "apply_exclusion", "{\"scope\":\"all\",\"evidence\":\"私人产权\"}", BAD("scope")),
+	R(JDJ_H, C_P, "apply_exclusion", "{\"scope\":\"excluded\"}", BAD("evidence")),
 
 	R(DISPATCHER, C_P, "decide_exclusion", "{\"approve\":true}", STATE), /* nothing pending */
 	R(JDJ_H, C_Y, "decide_exclusion", "{\"approve\":true}", FORBIDDEN),
 	R(DISPATCHER, C_Y, "decide_exclusion", "{\"approve\":\"yes\"}", BAD("approve")),
 #undef R
+/* clang-format on */
 };
 
 /* The actions of the second half of the workflow, each with who would take it on P. */
@@ -730,11 +819,26 @@ static const struct {
 	const char *action;
 	enum who who;
 } new_actions[] = {
-	{"whistle", JDJ_H},	     {"report", ZJ},		 {"finish", ZJ},	     {"rate", JDJ_H},
-	{"return", JDJ_H},	     {"decide_return", DISPATCHER}, {"extend", JDJ_H},	     {"decide_extension", DISPATCHER},
-	{"supervise", SUPERVISOR},   {"answer_supervision", JDJ_H}, {"escalate", JDJ_H},     {"subdispatch", JDJ_H},
-	{"park", JDJ_H},	     {"unpark", JDJ_H},		 {"merge", DISPATCHER},	     {"link_repeat", DISPATCHER},
-	{"callback", AGENT},	     {"reopen", AGENT},		 {"apply_exclusion", JDJ_H}, {"decide_exclusion", DISPATCHER},
+	{"whistle", JDJ_H},
+	{"report", ZJ},
+	{"finish", ZJ},
+	{"rate", JDJ_H},
+	{"return", JDJ_H},
+	{"decide_return", DISPATCHER},
+	{"extend", JDJ_H},
+	{"decide_extension", DISPATCHER},
+	{"supervise", SUPERVISOR},
+	{"answer_supervision", JDJ_H},
+	{"escalate", JDJ_H},
+	{"subdispatch", JDJ_H},
+	{"park", JDJ_H},
+	{"unpark", JDJ_H},
+	{"merge", DISPATCHER},
+	{"link_repeat", DISPATCHER},
+	{"callback", AGENT},
+	{"reopen", AGENT},
+	{"apply_exclusion", JDJ_H},
+	{"decide_exclusion", DISPATCHER},
 };
 
 static void test_refusals(void **state)
@@ -750,7 +854,8 @@ static void test_refusals(void **state)
 
 	/* every new action has a refusal for the state (but link_repeat), the role or unit, and the input */
 	for (size_t a = 0; a < ARRAY_LEN(new_actions); a++) {
-		bool state_row = !strcmp(new_actions[a].action, "link_repeat"), role_row = false, input_row = false;
+		bool state_row = !strcmp(new_actions[a].action, "link_repeat"), role_row = false,
+		     input_row = false;
 		for (size_t i = 0; i < ARRAY_LEN(refusals); i++) {
 			if (strcmp(refusals[i].action, new_actions[a].action) != 0)
 				continue;
@@ -764,8 +869,8 @@ static void test_refusals(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(refusals); i++) {
 		const struct refusal *r = &refusals[i];
 		long long id = ids[r->on];
-		refuse_at(&w, r->who, id, r->action, expand(&w, ids, id, r->body), r->status, r->code, r->field,
-			  r->line);
+		refuse_at(&w, r->who, id, r->action, expand(&w, ids, id, r->body), r->status, r->code,
+			  r->field, r->line);
 	}
 	/* an unknown key is refused by name, before anything else */
 	for (size_t a = 0; a < ARRAY_LEN(new_actions); a++)
@@ -785,14 +890,20 @@ static void test_dispute(void **state)
 	ACT(&w, JDJ_H, id, "sign", NULL, "accepted");
 
 	/* the street disputes the territory; the centre rejects: back to the street, signed as before */
-	json_t *c = ACT(&w, JDJ_H, id, "return", "{\"cause\":\"territory\",\"evidence\":\"该路灯位于八宝山街道辖区，附照片与网格图\"}",
+	json_t *c = ACT(&w, JDJ_H, id, "return",
+			"{\"cause\":\"territory\",\"evidence\":\"该路灯位于八宝山街道辖区，附照片与网格图\"}",
 			"returned");
 	EXPECT_STR(c, "dispute.cause", "territory");
 	EXPECT_STR(c, "dispute.from", "accepted");
 	EXPECT_STR(c, "lead_unit.code", JDJ);
 	EXPECT_INT(c, "counts.returns", 1);
 	EXPECT_STR(c, "events.3.payload.evidence", "该路灯位于八宝山街道辖区，附照片与网格图");
-	c = ACT(&w, DISPATCHER, id, "decide_return", "{\"decision\":\"reject\",\"reason\":\"路灯归属金顶街街道\"}", "accepted");
+	/* a returned case may still be supervised */
+	c = ACT(&w, SUPERVISOR, id, "supervise",
+		"{\"instruction\":\"请中心尽快审核\",\"due\":\"2026-03-02T18:00:00+08:00\"}", "returned");
+	EXPECT_SIZE(c, "supervisions", 1);
+	c = ACT(&w, DISPATCHER, id, "decide_return",
+		"{\"decision\":\"reject\",\"reason\":\"路灯归属金顶街街道\"}", "accepted");
 	EXPECT_STR(c, "lead_unit.code", JDJ);
 	EXPECT_NULL(c, "dispute");
 	EXPECT_INT(c, "counts.returns", 1);
@@ -801,8 +912,10 @@ static void test_dispute(void **state)
 
 	/* the next day it returns the case again; the centre re-dispatches to 八宝山街道 */
 	world_move(&w, T_DISPUTE);
-	ACT(&w, JDJ_H, id, "return", "{\"cause\":\"territory\",\"evidence\":\"经区城管委确认属八宝山街道\"}", "returned");
-	c = ACT(&w, DISPATCHER, id, "decide_return", "{\"decision\":\"redispatch\",\"unit\":\"" BBS "\"}", "dispatched");
+	ACT(&w, JDJ_H, id, "return", "{\"cause\":\"territory\",\"evidence\":\"经区城管委确认属八宝山街道\"}",
+	    "returned");
+	c = ACT(&w, DISPATCHER, id, "decide_return", "{\"decision\":\"redispatch\",\"unit\":\"" BBS "\"}",
+		"dispatched");
 	EXPECT_STR(c, "lead_unit.code", BBS);
 	EXPECT_SIZE(c, "copy_units", 1);
 	EXPECT_STR(c, "copy_units.0.code", DISTRICT);
@@ -816,9 +929,10 @@ static void test_dispute(void **state)
 	EXPECT_STR(c, "deadlines.feedback.start", T_DISPUTE);
 	EXPECT_STR(c, "deadlines.feedback.due", "2026-03-12T14:00:00+08:00");
 	EXPECT_STR(c, "deadlines.feedback.state", "running");
-	EXPECT_EVENTS(&w, c, "create", "dispatch", "sign", "return", "decide_return", "return", "decide_return");
-	EXPECT_STR(c, "events.6.payload.decision", "redispatch");
-	EXPECT_STR(c, "events.6.payload.unit", BBS);
+	EXPECT_EVENTS(&w, c, "create", "dispatch", "sign", "return", "supervise", "decide_return", "return",
+		      "decide_return");
+	EXPECT_STR(c, "events.7.payload.decision", "redispatch");
+	EXPECT_STR(c, "events.7.payload.unit", BBS);
 
 	/* 金顶街 keeps seeing it as its former lead, but may no longer act; 八宝山 sees it and signs */
 	c = GET_CASE(&w, JDJ_H, id);
@@ -843,8 +957,10 @@ static void test_supervision(void **state)
 	struct world w;
 	world_start(&w, state, T0);
 	long long id = in_progress(&w, "模式口大街违规停车堵塞消防通道");
-	json_t *c = ACT(&w, SUPERVISOR, id, "supervise",
-			"{\"instruction\":\"请于3月4日18时前清理并回复\",\"due\":\"2026-03-04T18:00:00+08:00\"}", "in_progress");
+	json_t *c =
+	    ACT(&w, SUPERVISOR, id, "supervise",
+		"{\"instruction\":\"请于3月4日18时前清理并回复\",\"due\":\"2026-03-04T18:00:00+08:00\"}",
+		"in_progress");
 	EXPECT_SIZE(c, "supervisions", 1);
 	EXPECT_INT(c, "supervisions.0.no", 1);
 	EXPECT_STR(c, "supervisions.0.unit.code", DISTRICT);
@@ -855,36 +971,38 @@ static void test_supervision(void **state)
 	EXPECT_STR(c, "events.4.user", "sjs.supervisor");
 
 	world_move(&w, T_ANSWER);
-	c = ACT(&w, JDJ_H, id, "answer_supervision", "{\"answer\":\"已联合交管部门清理，设置禁停标志\"}", "in_progress");
+	c = ACT(&w, JDJ_H, id, "answer_supervision", "{\"answer\":\"已联合交管部门清理，设置禁停标志\"}",
+		"in_progress");
 	EXPECT_STR(c, "supervisions.0.answered_at", T_ANSWER);
 	EXPECT_STR(c, "events.5.payload.answer", "已联合交管部门清理，设置禁停标志");
 	EXPECT_INT(c, "events.5.payload.no", 1);
 	REFUSE(&w, JDJ_H, id, "answer_supervision", "{\"answer\":\"再次回复\"}", STATE);
 
-	/* two more instructions; the lead answers the second by number, the first stays open */
-	ACT(&w, SUPERVISOR, id, "supervise", "{\"instruction\":\"请补充照片\",\"due\":\"2026-03-04T18:00:00+08:00\"}",
-	    "in_progress");
-	ACT(&w, SUPERVISOR, id, "supervise", "{\"instruction\":\"请说明长效措施\",\"due\":\"2026-03-05T18:00:00+08:00\"}",
-	    "in_progress");
+	/* two more instructions; the lead answers the last one by number, the other stays open */
+	ACT(&w, SUPERVISOR, id, "supervise",
+	    "{\"instruction\":\"请补充照片\",\"due\":\"2026-03-04T18:00:00+08:00\"}", "in_progress");
+	ACT(&w, SUPERVISOR, id, "supervise",
+	    "{\"instruction\":\"请说明长效措施\",\"due\":\"2026-03-05T18:00:00+08:00\"}", "in_progress");
 	c = ACT(&w, JDJ_H, id, "answer_supervision", "{\"no\":3,\"answer\":\"已安装隔离桩\"}", "in_progress");
 	EXPECT_SIZE(c, "supervisions", 3);
 	EXPECT_NULL(c, "supervisions.1.answered_at");
 	EXPECT_STR(c, "supervisions.2.answered_at", T_ANSWER);
-	REFUSE(&w, JDJ_H, id, "answer_supervision", "{\"no\":3,\"answer\":\"再次回复\"}", 409, "invalid_state", "no");
-	EXPECT_EVENTS(&w, c, "create", "dispatch", "sign", "contact", "supervise", "answer_supervision", "supervise",
-		      "supervise", "answer_supervision");
+	REFUSE(&w, JDJ_H, id, "answer_supervision", "{\"no\":3,\"answer\":\"再次回复\"}", 409,
+	       "invalid_state", "no");
+	EXPECT_EVENTS(&w, c, "create", "dispatch", "sign", "contact", "supervise", "answer_supervision",
+		      "supervise", "supervise", "answer_supervision");
 	expect_rebuild_clean(w.h, 1);
 }
 
-/* ------------------------------------------------------------ 5. escalation, sub-dispatch, park, merge, ... */
+/* ------------------------------------------------------------ 5. escalate, sub-dispatch, park, merge, ... */
 
 static void test_escalation(void **state)
 {
 	struct world w;
 	world_start(&w, state, T0);
 	long long id = in_progress(&w, "模式口大街危房隐患");
-	json_t *c = ACT(&w, JDJ_H, id, "escalate", "{\"to\":\"district\",\"reason\":\"涉及多部门，需区级协调\"}",
-			"in_progress");
+	json_t *c = ACT(&w, JDJ_H, id, "escalate",
+			"{\"to\":\"district\",\"reason\":\"涉及多部门，需区级协调\"}", "in_progress");
 	EXPECT_STR(c, "escalation", "district");
 	EXPECT_STR(c, "lead_unit.code", JDJ);
 	EXPECT_SIZE(c, "copy_units", 1); /* the district had its copy already */
@@ -918,15 +1036,16 @@ static void test_subdispatch(void **state)
 	struct world w;
 	char *out, *err;
 	world_start(&w, state, T0);
-	int rc = h_run(w.h, T0, &out, &err, "user", "add", "--db", w.h->db, "--login", COMMUNITY_LOGIN, "--password",
-		       H_PASSWORD, "--unit", w.community, "--role", "handler", (char *)NULL);
+	int rc = h_run(w.h, T0, &out, &err, "user", "add", "--db", w.h->db, "--login", COMMUNITY_LOGIN,
+		       "--password", H_PASSWORD, "--unit", w.community, "--role", "handler", (char *)NULL);
 	EXPECT_TRUE(rc == 0, err);
 
 	long long id = in_progress(&w, "模式口大街老旧小区楼道堆物");
 	EXPECT_ERROR(w.h, get_case_at(&w, COMMUNITY, id, 404, __LINE__), 404, "not_found", "id");
 	EXPECT_LIST(&w, COMMUNITY, "", 0);
 	json_t *c = ACT(&w, JDJ_H, id, "subdispatch",
-			hpath(w.h, "{\"community\":\"%s\",\"note\":\"请社区入户核实并清理\"}", w.community), "in_progress");
+			hpath(w.h, "{\"community\":\"%s\",\"note\":\"请社区入户核实并清理\"}", w.community),
+			"in_progress");
 	EXPECT_STR(c, "lead_unit.code", JDJ);
 	EXPECT_SIZE(c, "tasks", 1);
 	EXPECT_STR(c, "tasks.0.kind", "subdispatch");
@@ -935,22 +1054,22 @@ static void test_subdispatch(void **state)
 	EXPECT_STR(c, "tasks.0.unit.kind", "community");
 	EXPECT_STR(c, "tasks.0.by_unit.code", JDJ);
 	EXPECT_NULL(c, "tasks.0.finished_at");
-	REFUSE(&w, JDJ_H, id, "subdispatch", hpath(w.h, "{\"community\":\"%s\"}", w.community), 409, "invalid_state",
-	       "community");
+	REFUSE(&w, JDJ_H, id, "subdispatch", hpath(w.h, "{\"community\":\"%s\"}", w.community), 409,
+	       "invalid_state", "community");
 
 	/* the community sees it; it finishes (a sub-dispatch has nothing to report) */
 	GET_CASE(&w, COMMUNITY, id);
 	EXPECT_LIST(&w, COMMUNITY, "", id);
 	REFUSE(&w, COMMUNITY, id, "report", "{\"on_site\":true}", STATE);
-	REFUSE(&w, JDJ_H, id, "reply", "{\"result\":\"已清理\",\"solved\":true}", 409, "invalid_state", "reason");
+	REFUSE(&w, JDJ_H, id, "reply", REPLY_OK, OPEN_TASKS);
 	c = finish(&w, COMMUNITY, id, "社区已组织清理楼道堆物", "in_progress");
 	EXPECT_STR(c, "tasks.0.finished_at", T0);
 	EXPECT_STR(c, "events.5.user", COMMUNITY_LOGIN);
 	EXPECT_STR(c, "events.5.unit.code", w.community);
 	EXPECT_STR(c, "events.5.payload.kind", "subdispatch");
 	REFUSE(&w, COMMUNITY, id, "finish", "{\"result\":\"再次完成\"}", STATE);
-	REFUSE(&w, JDJ_H, id, "rate", hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":5,\"attitude\":5,\"result\":5}",
-					    w.community),
+	REFUSE(&w, JDJ_H, id, "rate",
+	       hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":5,\"attitude\":5,\"result\":5}", w.community),
 	       STATE); /* only whistle tasks are rated */
 	c = reply(&w, id, true);
 	EXPECT_INT(c, "events.6.payload.open_tasks", 0);
@@ -976,11 +1095,12 @@ static void test_park(void **state)
 	struct world w;
 	world_start(&w, state, T0);
 	long long id = in_progress(&w, "模式口大街排水管网改造");
-	json_t *c = ACT(&w, JDJ_H, id, "park", "{\"until\":\"2026-06-30T18:00:00+08:00\",\"reason\":\"纳入年度改造计划\"}",
-			"parked");
+	json_t *c =
+	    ACT(&w, JDJ_H, id, "park",
+		"{\"until\":\"2026-06-30T18:00:00+08:00\",\"reason\":\"纳入年度改造计划\"}", "parked");
 	EXPECT_STR(c, "parked_until", "2026-06-30T18:00:00+08:00");
 	EXPECT_STR(c, "events.4.reason", "纳入年度改造计划");
-	REFUSE(&w, JDJ_H, id, "reply", "{\"result\":\"已改造\",\"solved\":true}", STATE);
+	REFUSE(&w, JDJ_H, id, "reply", REPLY_OK, STATE);
 	world_move(&w, "2026-03-20T09:00:00+08:00");
 	c = ACT(&w, JDJ_H, id, "unpark", NULL, "in_progress");
 	EXPECT_NULL(c, "parked_until");
@@ -1011,7 +1131,8 @@ static void test_merge_and_repeat(void **state)
 	EXPECT_NULL(c, "merged_into");
 
 	reply(&w, story, true);
-	EXPECT_TRUE(allows(GET_CASE(&w, AGENT, dup), "callback"), "a callback offered once the story case is replied");
+	EXPECT_TRUE(allows(GET_CASE(&w, AGENT, dup), "callback"),
+		    "a callback offered once the story case is replied");
 	c = callback(&w, dup, true, true, "basic", "closed");
 	EXPECT_STR(c, "callback.satisfaction", "basic");
 	EXPECT_STR(c, "closed_at", T0);
@@ -1023,7 +1144,10 @@ static void test_merge_and_repeat(void **state)
 	expect_rebuild_clean(w.h, 3);
 }
 
-/* allowed_actions offers only what would be accepted: no callback on a merged case before its case is replied. */
+/*
+ * allowed_actions offers only what would be accepted: no callback on a
+ * merged case before the case it was merged into is replied.
+ */
 static void test_merged_callback_offered_when_possible(void **state)
 {
 	struct world w;
@@ -1034,6 +1158,29 @@ static void test_merged_callback_offered_when_possible(void **state)
 	REFUSE(&w, AGENT, dup, "callback", CB_OK, STATE);
 	json_t *c = GET_CASE(&w, AGENT, dup);
 	EXPECT_TRUE(!allows(c, "callback"), w.h->last_body);
+}
+
+/*
+ * An unsolved callback on a merged case judges the result of the case it
+ * was merged into: the merged case, which no unit leads, is not reopened
+ * (it would be in progress with nobody to handle it).
+ */
+static void test_merged_case_not_reopened(void **state)
+{
+	struct world w;
+	world_start(&w, state, T0);
+	long long story = in_progress(&w, "模式口大街路面塌陷积水");
+	long long dup = record(&w, "模式口大街积水（另一位市民）");
+	ACT(&w, DISPATCHER, dup, "merge", hpath(w.h, "{\"into\":%lld}", story), "merged");
+	reply(&w, story, true);
+	json_t *c = callback(&w, dup, true, false, "unsatisfied", "closed");
+	EXPECT_NULL(c, "lead_unit");
+	EXPECT_TRUE(!allows(c, "reopen"), w.h->last_body);
+	REFUSE(&w, AGENT, dup, "reopen", NULL, STATE);
+	/* the case that was handled is reopened instead */
+	callback(&w, story, true, false, "unsatisfied", "closed");
+	c = ACT(&w, AGENT, story, "reopen", NULL, "in_progress");
+	EXPECT_STR(c, "lead_unit.code", JDJ);
 }
 
 #define T_REOPEN "2026-03-04T10:00:00+08:00"
@@ -1086,14 +1233,16 @@ static void test_exclusion(void **state)
 	world_start(&w, state, T0);
 	long long id = in_progress(&w, "模式口大街私人院落漏水");
 	json_t *c = ACT(&w, JDJ_H, id, "apply_exclusion",
-			"{\"scope\":\"excluded\",\"evidence\":\"漏水点位于私人院内，产权人拒绝入户\"}", "in_progress");
+			"{\"scope\":\"excluded\",\"evidence\":\"漏水点位于私人院内，产权人拒绝入户\"}",
+			"in_progress");
 	EXPECT_STR(c, "assessment.scope", "all");
 	EXPECT_STR(c, "assessment.requested", "excluded");
 	c = ACT(&w, DISPATCHER, id, "decide_exclusion", "{\"approve\":true}", "in_progress");
 	EXPECT_STR(c, "assessment.scope", "excluded");
 	EXPECT_NULL(c, "assessment.requested");
 	/* a later application for response-only scope is rejected: the scope stays */
-	ACT(&w, JDJ_H, id, "apply_exclusion", "{\"scope\":\"response_only\",\"evidence\":\"补充材料\"}", "in_progress");
+	ACT(&w, JDJ_H, id, "apply_exclusion", "{\"scope\":\"response_only\",\"evidence\":\"补充材料\"}",
+	    "in_progress");
 	c = ACT(&w, DISPATCHER, id, "decide_exclusion", "{\"approve\":false}", "in_progress");
 	EXPECT_STR(c, "assessment.scope", "excluded");
 	EXPECT_NULL(c, "assessment.requested");
@@ -1130,7 +1279,8 @@ static void test_callback_due(void **state)
 	EXPECT_LIST(&w, AGENT, "?callback_due=true", replied, open, merged);
 
 	/* an unanswered callback leaves the replied case on the list; a call on the open case takes it off */
-	json_t *c = ACT(&w, AGENT, replied, "callback", "{\"valid\":false,\"comment\":\"无人接听\"}", "replied");
+	json_t *c =
+	    ACT(&w, AGENT, replied, "callback", "{\"valid\":false,\"comment\":\"无人接听\"}", "replied");
 	EXPECT_BOOL(c, "callback.valid", false);
 	EXPECT_NULL(c, "callback.satisfaction");
 	c = callback(&w, open, false, false, "unsatisfied", "dispatched");
@@ -1168,10 +1318,10 @@ static void test_callback_due_after_unanswered_call(void **state)
 #define T_LATE "2026-03-02T11:30:00+08:00"
 #define TOL 1e-6
 /* The header row of the rates download (docs/ASSESSMENT.md). */
-#define RATES_HEADER                                                                                     \
-	"排名,单位编码,单位,有效回访量,响应率,解决率,满意率,综合得分,全口径有效回访量,全口径响应率,"      \
-	"全口径解决率,全口径满意率,全口径综合得分,吹哨得分,吹哨评价次数,报到次数,按时报到次数,最终得分,"  \
-	"派单量,按时签收率,按时联系率,按时反馈率,退单率,重办率,延期率,平均办理时长（小时）,超期次数,备注"
+static const char rates_header[] =
+	"排名,单位编码,单位,有效回访量,响应率,解决率,满意率,综合得分,全口径有效回访量,全口径响应率,"
+	"全口径解决率,全口径满意率,全口径综合得分,吹哨得分,吹哨评价次数,报到次数,按时报到次数,最终得分,"
+	"派单量,按时签收率,按时联系率,按时反馈率,退单率,重办率,延期率,平均办理时长（小时）,超期次数,备注";
 
 /* GET a report as who; expects 200 and returns it (JSON, or NULL for a download). */
 static json_t *report_get_at(struct world *w, enum who who, const char *query, int line)
@@ -1182,6 +1332,11 @@ static json_t *report_get_at(struct world *w, enum who who, const char *query, i
 	return j;
 }
 #define REPORT(w, who, query) report_get_at((w), (who), (query), __LINE__)
+#define REPORT_REFUSED(w, who, query, ...)                                                   \
+	EXPECT_ERROR((w)->h,                                                                 \
+		     http((w)->h, "GET", hpath((w)->h, "/api/v1/reports/rates?%s", (query)), \
+			  tok((w), (who)), NULL, NULL),                                      \
+		     __VA_ARGS__)
 
 /* The row of a unit in a rates report (a check that it is there counts as one assertion). */
 static json_t *row_of(json_t *report, const char *code)
@@ -1198,8 +1353,8 @@ static json_t *row_of(json_t *report, const char *code)
 }
 
 /* The three rates and the score at prefix ("" or "full_scope."), within TOL. */
-static void expect_rates_at(struct harness *h, json_t *row, const char *prefix, long long valid, double response,
-			    double resolution, double satisfaction, double score, int line)
+static void expect_rates_at(struct harness *h, json_t *row, const char *prefix, long long valid,
+			    double response, double resolution, double satisfaction, double score, int line)
 {
 	h_check_int(row, hpath(h, "%svalid_callbacks", prefix), valid, __FILE__, line);
 	h_check_real(row, hpath(h, "%sresponse_rate", prefix), response, TOL, __FILE__, line);
@@ -1208,6 +1363,34 @@ static void expect_rates_at(struct harness *h, json_t *row, const char *prefix, 
 	h_check_real(row, hpath(h, "%sscore", prefix), score, TOL, __FILE__, line);
 }
 #define EXPECT_RATES(w, row, prefix, ...) expect_rates_at((w)->h, (row), (prefix), __VA_ARGS__, __LINE__)
+
+/* 金顶街街道's row in the street pool, as the district's assessor sees it. */
+static json_t *street_row_at(struct world *w, int line)
+{
+	return row_of(report_get_at(w, ASSESSOR, "period=2026-03&pool=street", line), JDJ);
+}
+#define STREET_ROW(w) street_row_at((w), __LINE__)
+
+/* `jiesu report rates --recompute` for March finds every figure as stored. */
+static void expect_recompute_clean(struct harness *h, int ncases)
+{
+	char *out, *err;
+	int rc = h_run(h, T_LATE, &out, &err, "report", "rates", "--db", h->db, "--period", "2026-03", "--pool",
+		       "street", "--recompute", (char *)NULL);
+	EXPECT_TRUE(rc == 0, err);
+	EXPECT_TRUE(!strcmp(out, hpath(h, "recompute: %d cases, 0 mismatches\n", ncases)), out);
+}
+
+/* The first line of a CSV download after its byte-order mark, without the line end. */
+static const char *csv_header(struct harness *h)
+{
+	const char *csv = h->last_body;
+	EXPECT_TRUE(!strncmp(csv, "\xEF\xBB\xBF", 3), "the CSV starts with a byte-order mark");
+	const char *eol = strchr(csv, '\n');
+	EXPECT_TRUE(eol != NULL, csv);
+	int len = (int)(eol - csv - 3) - (eol[-1] == '\r'); /* CSV lines may end in CRLF */
+	return hpath(h, "%.*s", len, csv + 3);
+}
 
 /*
  * The worked example of docs/ASSESSMENT.md through real actions: four cases
@@ -1224,24 +1407,30 @@ static void test_assessment(void **state)
 	static const struct {
 		bool contacted, solved;
 		const char *satisfaction;
-	} answers_of[4] = {{true, true, "satisfied"}, {true, true, "basic"}, {true, false, "unsatisfied"},
+	} answers_of[4] = {{true, true, "satisfied"},
+			   {true, true, "basic"},
+			   {true, false, "unsatisfied"},
 			   {false, false, "unsatisfied"}};
 	long long ids[4];
 	for (int i = 0; i < 4; i++)
 		ids[i] = in_progress(&w, hpath(w.h, "模式口大街考核样例%d", i + 1));
-	whistle(&w, ids[0], hpath(w.h, "[\"%s\",\"%s\"]", w.cg, w.zj), "2026-03-02T11:00:00+08:00", "in_progress");
+	whistle(&w, ids[0], hpath(w.h, "[\"%s\",\"%s\"]", w.cg, w.zj), "2026-03-02T11:00:00+08:00",
+		"in_progress");
 	report(&w, CG, ids[0], "in_progress");
 	world_move(&w, T_LATE);
 	report(&w, ZJ, ids[0], "in_progress");
 	finish(&w, CG, ids[0], "已清理", "in_progress");
 	finish(&w, ZJ, ids[0], "已回填", "in_progress");
-	ACT(&w, JDJ_H, ids[0], "rate", hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":5,\"attitude\":5,\"result\":4}", w.cg),
+	ACT(&w, JDJ_H, ids[0], "rate",
+	    hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":5,\"attitude\":5,\"result\":4}", w.cg),
 	    "in_progress");
-	ACT(&w, JDJ_H, ids[0], "rate", hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":4,\"attitude\":4,\"result\":3}", w.zj),
+	ACT(&w, JDJ_H, ids[0], "rate",
+	    hpath(w.h, "{\"unit\":\"%s\",\"timeliness\":4,\"attitude\":4,\"result\":3}", w.zj),
 	    "in_progress");
 	for (int i = 0; i < 4; i++) {
 		reply(&w, ids[i], answers_of[i].solved);
-		callback(&w, ids[i], answers_of[i].contacted, answers_of[i].solved, answers_of[i].satisfaction, "closed");
+		callback(&w, ids[i], answers_of[i].contacted, answers_of[i].solved,
+			 answers_of[i].satisfaction, "closed");
 	}
 
 	/* the district's assessor: the streets of 石景山区, 金顶街街道 ranked first */
@@ -1302,31 +1491,50 @@ static void test_assessment(void **state)
 	/* the same rows as downloads */
 	REPORT(&w, ASSESSOR, "period=2026-03&pool=street&format=csv");
 	EXPECT_TRUE(!strncmp(w.h->last_type, "text/csv", 8), w.h->last_type);
-	const char *csv = w.h->last_body;
-	EXPECT_TRUE(!strncmp(csv, "\xEF\xBB\xBF", 3), "the CSV starts with a byte-order mark");
-	const char *eol = strchr(csv, '\n');
-	EXPECT_TRUE(eol != NULL, csv);
-	int len = (int)(eol - csv - 3) - (eol[-1] == '\r'); /* CSV lines may end in CRLF */
-	const char *header = hpath(w.h, "%.*s", len, csv + 3);
+	const char *header = csv_header(w.h);
 	EXPECT_TRUE(strstr(header, "响应率") != NULL, header);
-	EXPECT_TRUE(!strcmp(header, RATES_HEADER), header);
-	EXPECT_TRUE(strstr(csv, "\n1,110107006,金顶街街道,4,75.00%,50.00%,47.50%,") != NULL, csv);
+	EXPECT_TRUE(!strcmp(header, rates_header), header);
+	EXPECT_TRUE(strstr(w.h->last_body, "\n1,110107006,金顶街街道,4,75.00%,50.00%,47.50%,") != NULL,
+		    w.h->last_body);
 	REPORT(&w, ASSESSOR, "period=2026-03&pool=department&format=xlsx");
-	EXPECT_TRUE(!strcmp(w.h->last_type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-		    w.h->last_type);
+	EXPECT_TRUE(
+	    !strcmp(w.h->last_type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+	    w.h->last_type);
 	EXPECT_TRUE(w.h->last_len > 100 && !memcmp(w.h->last_body, "PK", 2), "an xlsx body starts with PK");
 
-	/* the figures agree with a recomputation from the event log */
+	/* who may read: not a handler; a street's head sees its street; outside one's remit is 404 */
+	REPORT_REFUSED(&w, JDJ_H, "period=2026-03&pool=street", FORBIDDEN);
+	r = REPORT(&w, JDJ_HEAD, "period=2026-03&pool=street");
+	EXPECT_STR(r, "parent.code", JDJ);
+	EXPECT_SIZE(r, "rows", 1);
+	EXPECT_STR(r, "rows.0.unit.code", JDJ);
+	EXPECT_REAL(r, "rows.0.score", 51.5, TOL);
+	REPORT_REFUSED(&w, ASSESSOR, "period=2026-03&pool=street&parent=110108", 404, "not_found", "parent");
+	REPORT_REFUSED(&w, ASSESSOR, "period=2026-13&pool=street", BAD("period"));
+	REPORT_REFUSED(&w, ASSESSOR, "period=2026-03&pool=community", BAD("pool"));
+	REPORT_REFUSED(&w, ASSESSOR, "period=2026-03&pool=street&format=pdf", BAD("format"));
+
+	/* the command line answers through the same API as the user it names */
 	char *out, *err;
-	int rc = h_run(w.h, T_LATE, &out, &err, "report", "rates", "--db", w.h->db, "--period", "2026-03", "--pool",
-		       "street", "--recompute", (char *)NULL);
+	int rc = h_run(w.h, T_LATE, &out, &err, "report", "rates", "--db", w.h->db, "--as", "sjs.assessor",
+		       "--period", "2026-03", "--pool", "street", (char *)NULL);
 	EXPECT_TRUE(rc == 0, err);
-	EXPECT_TRUE(!strcmp(out, "recompute: 4 cases, 0 mismatches\n"), out);
+	json_error_t jerr;
+	json_t *cli = json_loads(out, 0, &jerr);
+	EXPECT_TRUE(cli != NULL, out);
+	EXPECT_STR(cli, "rows.0.unit.code", JDJ);
+	EXPECT_INT(cli, "rows.0.valid_callbacks", 4);
+	EXPECT_REAL(cli, "rows.0.score", 51.5, TOL);
+	json_decref(cli);
+
+	/* the figures agree with a recomputation from the event log */
+	expect_recompute_clean(w.h, 4);
 
 	/* excluding the fourth case: assessed over 3 callbacks, the full scope unchanged */
-	ACT(&w, JDJ_H, ids[3], "apply_exclusion", "{\"scope\":\"excluded\",\"evidence\":\"诉求人留错电话\"}", "closed");
+	ACT(&w, JDJ_H, ids[3], "apply_exclusion", "{\"scope\":\"excluded\",\"evidence\":\"诉求人留错电话\"}",
+	    "closed");
 	ACT(&w, DISPATCHER, ids[3], "decide_exclusion", "{\"approve\":true}", "closed");
-	row = row_of(REPORT(&w, ASSESSOR, "period=2026-03&pool=street"), JDJ);
+	row = STREET_ROW(&w);
 	EXPECT_RATES(&w, row, "", 3, 1.0, 0.6667, 0.6333, 68.67);
 	EXPECT_RATES(&w, row, "full_scope.", 4, 0.75, 0.5, 0.475, 51.5);
 
@@ -1337,42 +1545,41 @@ static void test_assessment(void **state)
 	ACT(&w, AGENT, ids[2], "reopen", NULL, "in_progress");
 	reply(&w, ids[2], true);
 	ACT(&w, AGENT, ids[2], "callback", "{\"valid\":false}", "replied");
-	row = row_of(REPORT(&w, ASSESSOR, "period=2026-03&pool=street"), JDJ);
+	row = STREET_ROW(&w);
 	EXPECT_RATES(&w, row, "", 3, 1.0, 0.6667, 0.6333, 68.67);
 	EXPECT_RATES(&w, row, "full_scope.", 4, 0.75, 0.5, 0.475, 51.5);
 	callback(&w, ids[2], true, true, "satisfied", "closed");
-	row = row_of(REPORT(&w, ASSESSOR, "period=2026-03&pool=street"), JDJ);
+	row = STREET_ROW(&w);
 	EXPECT_RATES(&w, row, "", 3, 1.0, 1.0, 0.9667, 98.67);
 	EXPECT_RATES(&w, row, "full_scope.", 4, 0.75, 0.75, 0.725, 74.0);
 	EXPECT_INT(row, "process.dispatches", 4);
 	EXPECT_REAL(row, "process.rework_rate", 0.2, TOL); /* 1 rework / 5 replies */
-	rc = h_run(w.h, T_LATE, &out, &err, "report", "rates", "--db", w.h->db, "--period", "2026-03", "--pool",
-		   "street", "--recompute", (char *)NULL);
-	EXPECT_TRUE(rc == 0, err);
-	EXPECT_TRUE(!strcmp(out, "recompute: 4 cases, 0 mismatches\n"), out);
+	expect_recompute_clean(w.h, 4);
 	expect_rebuild_clean(w.h, 4);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_story, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_reply_with_open_task, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_dispute, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_supervision, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_escalation, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_subdispatch, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_subdispatch_only_by_street, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_park, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_merge_and_repeat, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_merged_callback_offered_when_possible, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_reopen, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_reopen_once_per_callback, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_exclusion, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_callback_due, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_callback_due_after_unanswered_call, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_assessment, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_story, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_reply_with_open_task, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_summoned_unit_offered_actions, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_dispute, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_supervision, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_escalation, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_subdispatch, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_subdispatch_only_by_street, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_park, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_merge_and_repeat, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_merged_callback_offered_when_possible, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen_once_per_callback, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_merged_case_not_reopened, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_exclusion, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_callback_due, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_callback_due_after_unanswered_call, h_setup, h_teardown),
+	    cmocka_unit_test_setup_teardown(test_assessment, h_setup, h_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("integration: workflow", tests, h_group_setup, h_group_teardown);
 	printf("%lu checks\n", h_checks());
