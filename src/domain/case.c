@@ -856,6 +856,9 @@ static enum err_code build_payload(struct case_ctx *cx, const struct actor *who,
 		if ((rc = build_dispatch(cx, c, in, now, payload, e)))
 			return rc;
 		json_object_set_new(*payload, "decision", json_string("redispatch"));
+		/* the tier's rule says whether the new unit gets a fresh feedback period */
+		if (cx->tiers[c->tier].redispatch_keeps_due && c->clocks[CLK_FEEDBACK].due)
+			json_object_set_new(*payload, "feedback_due", json_integer(c->clocks[CLK_FEEDBACK].due));
 		return OK;
 	case ACT_EXTEND:
 		if (!in->time)

@@ -313,10 +313,10 @@ enum err_code calendar_parse_csv(const char *data, size_t len, holiday_fn fn, vo
 void tier_rules_default(struct tier_rule out[TIER_COUNT])
 {
 	static const struct tier_rule defaults[TIER_COUNT] = {
-	    {TIER_EMERGENCY, 60, 30, 60, 2, SPAN_HOURS, 75},
-	    {TIER_UTILITIES, 120, 60, 120, 24, SPAN_HOURS, 75},
-	    {TIER_GENERAL, 1440, 120, 1440, 7, SPAN_WORKING_DAYS, 75},
-	    {TIER_COMPLEX, 1440, 120, 1440, 15, SPAN_WORKING_DAYS, 75},
+	    {TIER_EMERGENCY, 60, 30, 60, 2, SPAN_HOURS, 75, false},
+	    {TIER_UTILITIES, 120, 60, 120, 24, SPAN_HOURS, 75, false},
+	    {TIER_GENERAL, 1440, 120, 1440, 7, SPAN_WORKING_DAYS, 75, false},
+	    {TIER_COMPLEX, 1440, 120, 1440, 15, SPAN_WORKING_DAYS, 75, false},
 	};
 	memcpy(out, defaults, sizeof(defaults));
 }
@@ -353,6 +353,7 @@ struct tier_parse {
 	tier_rule_fn fn;
 	void *ctx;
 	bool header_seen;
+	int columns; /* 7, or 8 with the redispatch column */
 	size_t tier_line[TIER_COUNT]; /* line where each tier appeared, 0 = not yet */
 };
 
@@ -376,22 +377,24 @@ static int tier_row(void *ctx, size_t lineno, int nfields, char **fields, struct
 {
 	static const char *const header[] = {
 	    "tier",	     "dispatch_minutes", "sign_minutes", "contact_minutes", "feedback_amount",
-	    "feedback_unit", "warn_percent"};
+	    "feedback_unit", "warn_percent",	 "redispatch"};
 	struct tier_parse *p = ctx;
 	int rc;
 
+	/* the last column (redispatch) is optional: files of the first format stay valid */
 	if (!p->header_seen) {
-		if (!csv_header_is(nfields, fields, header, 7))
+		if (!csv_header_is(nfields, fields, header, 7) && !csv_header_is(nfields, fields, header, 8))
 			return err_set(
 			    e, E_INVALID, "header",
 			    "第 %zu 行：表头应为 tier,dispatch_minutes,sign_minutes,contact_minutes,"
-			    "feedback_amount,feedback_unit,warn_percent",
+			    "feedback_amount,feedback_unit,warn_percent[,redispatch]",
 			    lineno);
 		p->header_seen = true;
+		p->columns = nfields;
 		return OK;
 	}
-	if (nfields != 7)
-		return err_set(e, E_INVALID, NULL, "第 %zu 行：应有 7 列，实际 %d 列", lineno, nfields);
+	if (nfields != p->columns)
+		return err_set(e, E_INVALID, NULL, "第 %zu 行：应有 %d 列，实际 %d 列", lineno, p->columns, nfields);
 
 	struct tier_rule r = {0};
 	int t = tier_parse(fields[0]);
@@ -422,6 +425,13 @@ static int tier_row(void *ctx, size_t lineno, int nfields, char **fields, struct
 			      e)) ||
 	    (rc = tier_number(lineno, "warn_percent", "预警比例（%）", fields[6], 1, 99, &r.warn_percent, e)))
 		return rc;
+	if (nfields == 8) {
+		if (strcmp(fields[7], "restart") && strcmp(fields[7], "keep"))
+			return err_set(e, E_INVALID, "redispatch",
+				       "第 %zu 行：改派后的办结时限 %.20s 不合法，应为 restart（重新计时）或 keep（沿用原时限）",
+				       lineno, fields[7]);
+		r.redispatch_keeps_due = !strcmp(fields[7], "keep");
+	}
 	p->tier_line[t] = lineno;
 
 	rc = p->fn ? p->fn(p->ctx, &r) : OK;

@@ -64,6 +64,7 @@ struct tier_rule {
 	int feedback_amount;  /* from dispatch, in feedback_unit */
 	enum span_unit feedback_unit;
 	int warn_percent; /* warn when this share of the time has passed */
+	bool redispatch_keeps_due; /* re-dispatch after a dispute: keep the feedback due (else restart) */
 };
 
 struct category {

@@ -33,6 +33,7 @@ static const struct migration {
 } migrations[] = {
     {1, "src/store/sql/sqlite/0001-init.sql"},
     {2, "src/store/sql/sqlite/0002-workflow.sql"},
+    {3, "src/store/sql/sqlite/0003-redispatch.sql"},
 };
 
 /*
@@ -264,10 +265,10 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(CATEGORY_GET, "SELECT id, path, tier, handling FROM categories WHERE id = ?1")                    \
 	X(CATEGORIES_LIST, "SELECT id, path, tier, handling FROM categories ORDER BY id")                   \
 	X(TIER_PUT, "INSERT OR REPLACE INTO tier_rules (tier, dispatch_minutes, sign_minutes,"              \
-		    " contact_minutes, feedback_amount, feedback_unit, warn_percent)"                       \
-		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                                 \
+		    " contact_minutes, feedback_amount, feedback_unit, warn_percent, redispatch)"           \
+		    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                             \
 	X(TIERS_LOAD, "SELECT tier, dispatch_minutes, sign_minutes, contact_minutes, feedback_amount,"      \
-		      " feedback_unit, warn_percent FROM tier_rules")                                       \
+		      " feedback_unit, warn_percent, redispatch FROM tier_rules")                           \
 	X(HOLIDAY_PUT, "INSERT OR REPLACE INTO holidays (day, work, name) VALUES (?1, ?2, ?3)")             \
 	X(HOLIDAYS_LIST, "SELECT day, work, name FROM holidays ORDER BY day")                               \
 	X(USER_INSERT, "INSERT INTO users (id, login, name, pw_hash, unit, role, active, created_at)"       \
@@ -993,6 +994,7 @@ enum err_code store_tier_put(struct store *st, const struct tier_rule *t, struct
 	sqlite3_bind_int(s, 5, t->feedback_amount);
 	sqlite3_bind_text(s, 6, span_unit_name(t->feedback_unit), -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 7, t->warn_percent);
+	sqlite3_bind_text(s, 8, t->redispatch_keeps_due ? "keep" : "restart", -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, e, "写入时限规则");
 	stmt_put(st, ST_TIER_PUT, s);
@@ -1023,6 +1025,7 @@ enum err_code store_tiers_load(struct store *st, struct tier_rule out[TIER_COUNT
 		out[t].feedback_amount = sqlite3_column_int(s, 4);
 		out[t].feedback_unit = (enum span_unit)u;
 		out[t].warn_percent = sqlite3_column_int(s, 6);
+		out[t].redispatch_keeps_due = !strcmp((const char *)sqlite3_column_text(s, 7), "keep");
 		seen[t] = true;
 	}
 	if (r != SQLITE_DONE) {

@@ -256,6 +256,14 @@ static void default_input(enum case_action a, struct action_input *in)
 		strlcpy_ok(in->text, "已更换灯泡，路灯恢复。", sizeof(in->text));
 		in->solved = 1;
 		break;
+	case ACT_RETURN:
+		strlcpy_ok(in->code, "territory", sizeof(in->code));
+		strlcpy_ok(in->text, "该路段属老山街道辖区。", sizeof(in->text));
+		break;
+	case ACT_DECIDE_RETURN:
+		strlcpy_ok(in->code, "redispatch", sizeof(in->code));
+		strlcpy_ok(in->unit, OTHER_STREET, sizeof(in->unit));
+		break;
 	default:
 		break;
 	}
@@ -715,6 +723,38 @@ static void test_scope(void **state)
 }
 
 /* ---------------------------------------------------------------- fold and rebuild */
+
+/*
+ * A re-dispatch after a dispute restarts the feedback period by default;
+ * a tier whose rule says keep hands the new unit the old deadline.
+ */
+static void test_redispatch_deadline(void **state)
+{
+	struct fx *f = *state;
+	for (int keep = 0; keep <= 1; keep++) {
+		f->cx.tiers[TIER_GENERAL].redispatch_keeps_due = keep;
+		int64_t id = case_in_state(f, CS_DISPATCHED);
+		struct case_rec *c = get_case(f, id);
+		int64_t first_due = c->clocks[CLK_FEEDBACK].due;
+		free(c);
+		f->now += 3 * 86400; /* the dispute takes a few days */
+		act_ok(f, U_HANDLER, id, ACT_RETURN);
+		act_ok(f, U_DISPATCHER, id, ACT_DECIDE_RETURN);
+		c = get_case(f, id);
+		assert_int_equal(c->status, CS_DISPATCHED);
+		assert_string_equal(c->lead_unit, OTHER_STREET);
+		assert_int_equal(c->returns, 1);
+		assert_int_equal(c->clocks[CLK_SIGN].start, f->now);
+		if (keep)
+			assert_int_equal(c->clocks[CLK_FEEDBACK].due, first_due);
+		else
+			assert_int_equal(c->clocks[CLK_FEEDBACK].due,
+					 deadline_add(f->cx.cal, f->now, 7, SPAN_WORKING_DAYS));
+		assert_true(c->clocks[CLK_FEEDBACK].due != (keep ? 0 : first_due));
+		free(c);
+	}
+	f->cx.tiers[TIER_GENERAL].redispatch_keeps_due = false;
+}
 
 static void test_fold_rebuild(void **state)
 {
@@ -1331,6 +1371,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_action_input, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_role_matrix, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_redispatch_deadline, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fold_rebuild, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_contact_reached, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_deadlines_general, setup, teardown),

@@ -451,6 +451,11 @@ static int collect_tier(void *ctx, const struct tier_rule *r)
 	return 0;
 }
 
+#define TIER_HEADER \
+	"tier,dispatch_minutes,sign_minutes,contact_minutes,feedback_amount,feedback_unit,warn_percent\n"
+#define TIER_HEADER_8 \
+	"tier,dispatch_minutes,sign_minutes,contact_minutes,feedback_amount,feedback_unit,warn_percent,redispatch\n"
+
 /* The shipped data/tiers.csv holds exactly the built-in defaults. */
 static void test_tier_csv_shipped(void **state)
 {
@@ -473,11 +478,26 @@ static void test_tier_csv_shipped(void **state)
 		assert_int_equal(s.r[i].feedback_amount, def[i].feedback_amount);
 		assert_int_equal(s.r[i].feedback_unit, def[i].feedback_unit);
 		assert_int_equal(s.r[i].warn_percent, def[i].warn_percent);
+		assert_int_equal(s.r[i].redispatch_keeps_due, def[i].redispatch_keeps_due);
 	}
 }
 
-#define TIER_HEADER \
-	"tier,dispatch_minutes,sign_minutes,contact_minutes,feedback_amount,feedback_unit,warn_percent\n"
+/* The optional redispatch column: restart (the default) or keep. */
+static void test_tier_csv_redispatch(void **state)
+{
+	(void)state;
+	static const char csv[] = TIER_HEADER_8 "general,1440,120,1440,7,working_days,75,keep\n"
+					       "complex,1440,120,1440,15,working_days,75,restart\n";
+	struct tiers_seen s;
+	memset(&s, 0, sizeof(s));
+	struct err e;
+	err_init(&e);
+	assert_int_equal(tier_rules_parse_csv(csv, sizeof(csv) - 1, collect_tier, &s, &e), OK);
+	assert_int_equal(s.rows, 2);
+	assert_true(s.r[TIER_GENERAL].redispatch_keeps_due);
+	assert_false(s.r[TIER_COMPLEX].redispatch_keeps_due);
+}
+
 
 static void expect_tier_error(const char *csv, const char *field, const char *msg_prefix)
 {
@@ -521,6 +541,10 @@ static void test_tier_csv_errors(void **state)
 			  "tier", "第 3 行：等级 general 与第 2 行重复");
 	expect_tier_error(TIER_HEADER "general,1440,120,1440,7,working_days\n", "",
 			  "第 2 行：应有 7 列，实际 6 列");
+	expect_tier_error(TIER_HEADER_8 "general,1440,120,1440,7,working_days,75\n", "",
+			  "第 2 行：应有 8 列，实际 7 列");
+	expect_tier_error(TIER_HEADER_8 "general,1440,120,1440,7,working_days,75,later\n", "redispatch",
+			  "第 2 行：改派后的办结时限 later 不合法");
 }
 
 int main(void)
@@ -544,6 +568,7 @@ int main(void)
 	    cmocka_unit_test(test_tier_rules_default),
 	    cmocka_unit_test(test_tier_csv_shipped),
 	    cmocka_unit_test(test_tier_csv_errors),
+	    cmocka_unit_test(test_tier_csv_redispatch),
 	};
 	return cmocka_run_group_tests(tests, setup_calendar, teardown_calendar);
 }

@@ -132,8 +132,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 2);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 2);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 3);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 3);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -394,7 +394,7 @@ static void test_tiers_and_holidays(void **state)
 	strcpy(b.name, "元旦调休");
 
 	for (int t = 0; t < TIER_COUNT - 1; t++) {
-		struct tier_rule x = {(enum tier)t, 60 * (t + 1), 30, 120, 7, SPAN_WORKING_DAYS, 75};
+		struct tier_rule x = {(enum tier)t, 60 * (t + 1), 30, 120, 7, SPAN_WORKING_DAYS, 75, false};
 		assert_int_equal(store_tier_put(f->st, &x, &f->e), OK);
 	}
 	/* a tier without a stored rule keeps the caller's default */
@@ -407,9 +407,11 @@ static void test_tiers_and_holidays(void **state)
 	assert_int_equal(r[TIER_EMERGENCY].dispatch_minutes, 60);
 	assert_int_equal(r[TIER_GENERAL].tier, TIER_GENERAL);
 	assert_int_equal(r[TIER_GENERAL].dispatch_minutes, 180);
-	struct tier_rule x = {TIER_COMPLEX, 1440, 60, 120, 15, SPAN_CALENDAR_DAYS, 80};
+	struct tier_rule x = {TIER_COMPLEX, 1440, 60, 120, 15, SPAN_CALENDAR_DAYS, 80, true};
 	assert_int_equal(store_tier_put(f->st, &x, &f->e), OK);
 	assert_int_equal(store_tiers_load(f->st, r, &f->e), OK);
+	assert_true(r[TIER_COMPLEX].redispatch_keeps_due);
+	assert_false(r[TIER_GENERAL].redispatch_keeps_due);
 	assert_int_equal(r[TIER_UTILITIES].tier, TIER_UTILITIES);
 	assert_int_equal(r[TIER_UTILITIES].dispatch_minutes, 120);
 	assert_int_equal(r[TIER_UTILITIES].feedback_unit, SPAN_WORKING_DAYS);
@@ -1164,7 +1166,7 @@ static void test_migrate_old_case(void **state)
 		       " VALUES (7, 'replied', 'complaint', 'general', 100, 100, 'A');"
 		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0);");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 2);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 3);
 	assert_int_equal(store_case_get(st, 7, got, &e), OK);
 	assert_int_equal(got->status, CS_REPLIED);
 	assert_int_equal(got->ntasks, 0);
