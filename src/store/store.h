@@ -438,6 +438,35 @@ enum err_code store_cases_due(struct store *st, int64_t now, int limit, id_fn fn
 /* Every case id, ascending (read before fn is first called, like cases_due). */
 enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *e);
 
+/*
+ * Boundaries (DOMAIN.md §10): one polygon geometry per unit, as GeoJSON
+ * text (Polygon or MultiPolygon) in the coordinate system it was imported
+ * in. put replaces a unit's boundary.
+ */
+enum err_code store_boundary_put(struct store *st, const char *unit, enum unit_kind level, const char *crs,
+				 const char *geojson, int64_t now, struct err *e);
+typedef int (*boundary_fn)(void *ctx, const char *unit, enum unit_kind level, const char *crs,
+			   const char *geojson);
+/* level < 0 = every level; ordered by unit code. */
+enum err_code store_boundaries_list(struct store *st, int level, boundary_fn fn, void *ctx, struct err *e);
+
+/*
+ * The address gazetteer: names found in addresses (unit names and their
+ * aliases, roads, compounds, landmarks) and the unit each one points to.
+ */
+struct gaz_entry {
+	int64_t id;
+	char name[TEXT_BYTES(64)];
+	char unit[LIMIT_CODE + 1];
+	char kind[16];   /* unit | alias | road | compound | landmark */
+	char source[32]; /* builtin | import | api */
+};
+/* Insert (id 0, assigned) or, for an existing (name, unit), update kind and source. */
+enum err_code store_gazetteer_put(struct store *st, struct gaz_entry *g, struct err *e);
+enum err_code store_gazetteer_delete(struct store *st, int64_t id, struct err *e);
+typedef int (*gaz_fn)(void *ctx, const struct gaz_entry *g);
+enum err_code store_gazetteer_list(struct store *st, gaz_fn fn, void *ctx, struct err *e);
+
 /* Names of enum values as stored and shown in the API. */
 const char *unit_kind_name(enum unit_kind k);
 int unit_kind_parse(const char *s); /* -1 if unknown */

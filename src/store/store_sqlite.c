@@ -19,6 +19,7 @@
  * undoes only their own part.
  */
 #include "store.h"
+#include "store_sqlite_int.h"
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -34,6 +35,7 @@ static const struct migration {
     {1, "src/store/sql/sqlite/0001-init.sql"},
     {2, "src/store/sql/sqlite/0002-workflow.sql"},
     {3, "src/store/sql/sqlite/0003-redispatch.sql"},
+    {4, "src/store/sql/sqlite/0004-geo.sql"},
 };
 
 /*
@@ -339,6 +341,16 @@ struct store {
 };
 
 /* ---- helpers ---- */
+
+sqlite3 *store_sqlite_db(struct store *st)
+{
+	return st->db;
+}
+
+enum err_code store_sqlite_fail(struct store *st, struct err *e, const char *what)
+{
+	return err_set(e, E_DB, NULL, "数据库错误（%s）：%s", what, sqlite3_errmsg(st->db));
+}
 
 /* Report the connection's last SQLite error as E_DB; what names the operation. */
 static enum err_code db_fail(struct store *st, struct err *e, const char *what)
