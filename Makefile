@@ -2,7 +2,7 @@
 # Options: SANITIZER=address,undefined   DEBUG=1   CC=clang
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libmicrohttpd jansson sqlite3 libsodium xlsxwriter
+PKGS := libmicrohttpd jansson sqlite3 libsodium xlsxwriter geos
 TEST_PKGS := cmocka libcurl
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wwrite-strings \
@@ -22,7 +22,7 @@ B := build$(if $(SANITIZER),-san)
 SRC := $(wildcard src/core/*.c src/store/*.c src/domain/*.c src/api/*.c src/http/*.c src/cli/*.c)
 LIB_SRC := $(filter-out src/cli/main.c,$(SRC))
 LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(LIB_SRC)) $(B)/embedded.o
-EMBED_FILES := $(sort $(wildcard data/beijing/*.csv data/*.csv data/calendar/*.csv src/store/sql/sqlite/*.sql))
+EMBED_FILES := $(sort $(wildcard data/beijing/*.csv data/beijing/*.geojson data/*.csv data/calendar/*.csv src/store/sql/sqlite/*.sql))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/integration/%,$(wildcard tests/integration/test_*.c))
@@ -59,16 +59,31 @@ $(B)/tests/integration/test_%: tests/integration/test_%.c tests/integration/harn
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/integration -o $@ $< tests/integration/harness.c \
 	      $(shell $(PKG_CONFIG) --cflags --libs jansson) $(TEST_LIBS)
 
+# bench/geo.c times jiesu's resolver itself: it links the library objects.
+$(B)/bench/geo: bench/geo.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+
+# bench/gazetteer_eval.c measures the address gazetteer: it links the library objects.
+$(B)/bench/gazetteer_eval: bench/gazetteer_eval.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
 	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIBS)
 
-bench: all
+bench: all $(B)/bench/gazetteer_eval
 	bench/run.sh 10
+	bench/geo.sh 1000000
+	$(B)/bench/gazetteer_eval --data ../shared/data --write docs/PERFORMANCE.md
 
 bench-smoke: all
 	bench/run.sh 2
+	bench/geo.sh 100000
 
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

@@ -3,7 +3,7 @@
 # installs only what is missing; needs root (or sudo) only then.
 set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libxlsxwriter-dev libcmocka-dev libcurl4-openssl-dev sqlite3 curl wrk)
+      libsodium-dev libxlsxwriter-dev libgeos-dev libcmocka-dev libcurl4-openssl-dev sqlite3 curl wrk)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

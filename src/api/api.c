@@ -192,6 +192,10 @@ static const struct route {
 	{"GET", "/api/v1/reports/cases", true, api_report_cases},
 	{"GET", "/api/v1/config/assessment/{pool}", true, api_assess_config_get},
 	{"PUT", "/api/v1/config/assessment/{pool}", true, api_assess_config_put},
+	{"GET", "/api/v1/geo/resolve", true, api_geo_resolve},
+	{"GET", "/api/v1/geo/gazetteer", true, api_gazetteer_list},
+	{"POST", "/api/v1/geo/gazetteer", true, api_gazetteer_add},
+	{"DELETE", "/api/v1/geo/gazetteer/{id}", true, api_gazetteer_delete},
 };
 
 #define MAX_PARAMS 4

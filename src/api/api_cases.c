@@ -147,9 +147,9 @@ static json_t *case_json(struct store *st, const struct actor *who, const struct
 	json_object_set_new(o, "counts", json_pack("{s:i, s:i, s:i}", "returns", c->returns, "extensions",
 						   c->extensions, "reopens", c->reopens));
 	json_t *allowed = json_array();
-	unsigned mask = case_allowed_actions(st, who, c, now);
+	uint64_t mask = case_allowed_actions(st, who, c, now);
 	for (int a = 0; a < CASE_ACTION_COUNT; a++)
-		if (mask & (1u << a))
+		if (mask & ((uint64_t)1 << a))
 			json_array_append_new(allowed, json_string(case_action_name((enum case_action)a)));
 	json_object_set_new(o, "allowed_actions", allowed);
 	return o;
@@ -221,8 +221,8 @@ static enum err_code full_case(struct api_ctx *ctx, const struct actor *who, con
 
 enum err_code api_decode_case_input(json_t *body, struct case_input *in, struct err *e)
 {
-	static const char *const keys[] = {"type", "channel", "title", "content", "address", "location",
-					   "category", "tier", "requester", "place", NULL};
+	static const char *const keys[] = {"type",     "channel", "title", "content",	    "address", "location",
+					   "category", "tier",	  "requester", "place", "auto_dispatch", NULL};
 	static const char *const loc_keys[] = {"lat", "lon", "crs", NULL};
 	static const char *const req_keys[] = {"name", "phone", "confidential", NULL};
 	static const char *const place_keys[] = {"district", "street", "community", NULL};
@@ -231,6 +231,9 @@ enum err_code api_decode_case_input(json_t *body, struct case_input *in, struct 
 	enum err_code rc;
 	memset(in, 0, sizeof(*in));
 	in->tier = -1;
+	in->auto_dispatch = -1;
+	if ((rc = api_get_bool(body, "auto_dispatch", NULL, &in->auto_dispatch, e)))
+		return rc;
 	if ((rc = api_check_keys(body, keys, NULL, e)) ||
 	    (rc = api_get_string(body, "type", NULL, type, sizeof(type), 20, true, e)) ||
 	    (rc = api_get_string(body, "channel", NULL, in->channel, sizeof(in->channel), 15, false, e)) ||
@@ -305,6 +308,7 @@ enum key_type {
 	K_TIME,   /* ISO 8601 into time */
 	K_REF,    /* positive integer into ref */
 	K_RATING, /* integer 1–5 into rating[idx] */
+	K_PLACE,  /* unit code into the char[LIMIT_CODE + 1] at off */
 };
 
 struct key_spec {
@@ -344,6 +348,9 @@ static const struct key_spec *const action_keys[CASE_ACTION_COUNT] = {
 			      {"solved", K_BOOL, B(solved)}, {"satisfaction", K_CODE, 0}, {"comment", K_TEXT, 0}),
 	[ACT_APPLY_EXCLUSION] = KEYS({"scope", K_CODE, 0}, {"evidence", K_TEXT, 0}),
 	[ACT_DECIDE_EXCLUSION] = KEYS({"approve", K_BOOL, B(approve)}),
+	[ACT_LOCATE] = KEYS({"district", K_PLACE, B(district)}, {"street", K_PLACE, B(street)},
+			    {"community", K_PLACE, B(community)}),
+	[ACT_REDIRECT] = KEYS({"unit", K_UNIT, 0}, {"copies", K_UNITS, 0}, {"tier", K_TIER, 0}),
 };
 
 /* Decode one key of an action body by its spec. */
@@ -358,6 +365,9 @@ static enum err_code decode_key(json_t *v, const struct key_spec *k, struct acti
 		break;
 	case K_UNIT:
 		rc = api_get_string(wrap, k->key, NULL, in->unit, sizeof(in->unit), LIMIT_CODE, false, e);
+		break;
+	case K_PLACE:
+		rc = api_get_string(wrap, k->key, NULL, (char *)in + k->off, LIMIT_CODE + 1, LIMIT_CODE, false, e);
 		break;
 	case K_OUTCOME:
 		rc = api_get_string(wrap, k->key, NULL, in->outcome, sizeof(in->outcome), 20, false, e);

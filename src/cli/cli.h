@@ -43,5 +43,10 @@ int cmd_import(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+/* jiesu geo address|builtin ... (cmd_gazetteer.c); cmd_geo hands over with argv unchanged. */
+int cmd_geo_gazetteer(int argc, char **argv);
+/* jiesu import boundaries ... (cmd_geo.c); cmd_import hands over with argv unchanged. */
+int cmd_import_boundaries(int argc, char **argv);
+int cmd_geo(int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
  * (recompute every case from its events and compare).
  */
 #include "cli.h"
+#include "../domain/geo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,14 +12,17 @@
 
 int cmd_import(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "boundaries"))
+		return cmd_import_boundaries(argc, argv);
 	const char *db = NULL;
 	const struct cli_opt opts[] = {{"--db", &db, NULL, "database file"}, {NULL, NULL, NULL, NULL}};
-	const char *usage = "jiesu import units|categories|tiers|holidays --db PATH FILE.csv";
+	const char *usage = "jiesu import units|categories|tiers|holidays|gazetteer --db PATH FILE.csv";
 	const char *pos[CLI_MAX_POS];
 	if (!cli_parse(argc, argv, opts, pos, 2, 2, usage))
 		return 2;
 	const char *what = pos[0], *file = pos[1];
-	if (strcmp(what, "units") && strcmp(what, "categories") && strcmp(what, "tiers") && strcmp(what, "holidays")) {
+	if (strcmp(what, "units") && strcmp(what, "categories") && strcmp(what, "tiers") && strcmp(what, "holidays") &&
+	    strcmp(what, "gazetteer")) {
 		fprintf(stderr, "jiesu: cannot import '%s'\nusage: %s\n", what, usage);
 		return 2;
 	}
@@ -40,6 +44,8 @@ int cmd_import(int argc, char **argv)
 		rc = catalog_import_categories(st, data, len, &count, &e);
 	else if (!strcmp(what, "tiers"))
 		rc = catalog_import_tiers(st, data, len, &count, &e);
+	else if (!strcmp(what, "gazetteer"))
+		rc = gazetteer_import(st, data, len, &count, &e);
 	else
 		rc = catalog_import_holidays(st, data, len, &count, &e);
 	int ret = 0;

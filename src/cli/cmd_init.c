@@ -4,6 +4,7 @@
  * every role at 石景山区 and its streets.
  */
 #include "cli.h"
+#include "../domain/geo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -113,6 +114,13 @@ int cmd_init(int argc, char **argv)
 		rc = cli_fail(&e);
 		goto out;
 	}
+	size_t names = 0;
+	if (demo && (gazetteer_build_builtin(st, &names, &e) != OK || geo_load_demo_boundaries(st, &e) != OK)) {
+		rc = cli_fail(&e);
+		goto out;
+	}
+	if (demo)
+		cli_progress(NULL, "place names", names, names);
 	if (demo && add_demo_users(st, clock_now(), &e) != OK) {
 		rc = cli_fail(&e);
 		goto out;

@@ -16,10 +16,11 @@ static const struct command {
 	{"user", cmd_user, "accounts: user add --db PATH --login L --password P --unit CODE --role ROLE"},
 	{"sweep", cmd_sweep, "run the deadline checks once: sweep --db PATH"},
 	{"case", cmd_case, "cases: case create|list|show|act --db PATH --as LOGIN ..."},
-	{"import", cmd_import, "reference data: import units|categories|tiers|holidays --db PATH FILE"},
+	{"import", cmd_import, "reference data: import units|categories|tiers|holidays|boundaries --db PATH FILE"},
 	{"rebuild", cmd_rebuild, "recompute cases from their events: rebuild --db PATH [--check]"},
 	{"report", cmd_report, "assessment: report rates|people|cases --db PATH --as LOGIN --period YYYY-MM ..."},
 	{"config", cmd_config, "assessment settings: config assessment --db PATH --pool POOL [--weights R,S,M] ..."},
+	{"geo", cmd_geo, "place lookup: geo resolve --db PATH --lat Y --lon X --crs C | geo address --db PATH \"地址\" | geo builtin --db PATH"},
 };
 
 static void usage(FILE *f)

@@ -6,6 +6,7 @@
  */
 #include "case.h"
 #include "catalog.h"
+#include "geo.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,13 @@ const char *const contact_methods[] = {"phone", "sms", "visit", "other", NULL};
 /* 属地不符, 权属不清, 职能交叉, other */
 const char *const return_causes[] = {"territory", "ownership", "overlap", "other", NULL};
 static const char *const crs_names[] = {"wgs84", "gcj02", "bd09", NULL};
+
+/*
+ * Intake dispatches by itself only when the place was found at least this
+ * surely; below it a dispatcher looks (a shared or short name, a
+ * contradicting district).
+ */
+#define AUTO_DISPATCH_MIN_CONFIDENCE 0.8
 
 /* A whistle's report deadline when the street names none (平谷's rule was 30 minutes on site). */
 #define WHISTLE_REPORT_MINUTES_DEFAULT 120
@@ -92,6 +100,8 @@ static const struct action_rule {
 	[ACT_APPLY_EXCLUSION] = {"apply_exclusion", "申请剔除",
 				 ST_HANDLING | ST(CS_PARKED) | ST(CS_REPLIED) | ST(CS_CLOSED), UNIT_ROLES, BY_LEAD},
 	[ACT_DECIDE_EXCLUSION] = {"decide_exclusion", "剔除审核", ANY_STATE, CENTRE_ROLES, BY_CENTRE},
+	[ACT_LOCATE] = {"locate", "确定属地", ST(CS_RECEIVED) | ST(CS_DISPATCHED), CENTRE_ROLES, BY_CENTRE},
+	[ACT_REDIRECT] = {"redirect", "改派", ST(CS_DISPATCHED), CENTRE_ROLES, BY_CENTRE},
 };
 
 const char *case_action_name(enum case_action a)
@@ -135,21 +145,40 @@ void action_input_init(struct action_input *in)
 
 /* ------------------------------------------------------------ context */
 
+/*
+ * Load what every action needs besides the store: the tier rules, the
+ * calendar, and the place lookups (boundaries and gazetteer). The context
+ * owns them; copies of it (one per worker thread) share them read-only.
+ */
 enum err_code case_ctx_load(struct case_ctx *cx, struct store *st, struct err *e)
 {
+	struct gazetteer *gaz = NULL;
+	struct geo_index *geo = NULL;
+	memset(cx, 0, sizeof(*cx));
 	cx->st = st;
-	cx->cal = NULL;
 	tier_rules_default(cx->tiers);
 	enum err_code rc = store_tiers_load(st, cx->tiers, e);
 	if (rc != OK && rc != E_NOT_FOUND)
 		return rc;
-	return calendar_load(st, &cx->cal, e);
+	if ((rc = calendar_load(st, &cx->cal, e)) != OK || (rc = gazetteer_load(st, &gaz, e)) != OK ||
+	    (rc = geo_index_load(st, &geo, e)) != OK) {
+		gazetteer_free(gaz);
+		case_ctx_release(cx);
+		return rc;
+	}
+	cx->gaz = gaz;
+	cx->geo = geo;
+	return OK;
 }
 
 void case_ctx_release(struct case_ctx *cx)
 {
 	calendar_free(cx->cal);
+	gazetteer_free(cx->gaz);
+	geo_index_free(cx->geo);
 	cx->cal = NULL;
+	cx->gaz = NULL;
+	cx->geo = NULL;
 }
 
 /* ------------------------------------------------------------ masking */
@@ -388,9 +417,9 @@ static enum err_code precondition(struct store *st, const struct actor *who, con
 	return OK;
 }
 
-unsigned case_allowed_actions(struct store *st, const struct actor *who, const struct case_rec *c, int64_t now)
+uint64_t case_allowed_actions(struct store *st, const struct actor *who, const struct case_rec *c, int64_t now)
 {
-	unsigned mask = 0;
+	uint64_t mask = 0;
 	struct err ignore;
 	for (int a = ACT_ANSWER; a < CASE_ACTION_COUNT; a++) {
 		if (rules[a].scope == BY_SYSTEM)
@@ -398,7 +427,7 @@ unsigned case_allowed_actions(struct store *st, const struct actor *who, const s
 		if (may_act(who, c, (enum case_action)a, &ignore) == OK &&
 		    state_allows(c, (enum case_action)a, &ignore) == OK &&
 		    precondition(st, who, c, (enum case_action)a, now, &ignore) == OK)
-			mask |= 1u << a;
+			mask |= (uint64_t)1 << a;
 	}
 	return mask;
 }
@@ -507,6 +536,43 @@ static enum err_code check_place(struct store *st, struct case_input *in, struct
 	return OK;
 }
 
+static enum err_code build_dispatch(struct case_ctx *cx, const struct case_rec *c, const struct action_input *in,
+				    int64_t now, json_t **payload, struct err *e);
+
+/*
+ * Find the place of an intake: the point first (when coordinates were
+ * given and boundaries are loaded), then the address through the
+ * gazetteer when the point did not settle the street. Returns false when
+ * there was nothing to look up with.
+ */
+static bool locate_place(const struct case_ctx *cx, const struct case_input *in, struct place_resolution *res)
+{
+	struct err ignore;
+	bool tried = false;
+	memset(res, 0, sizeof(*res));
+	if (in->has_location && cx->geo && crs_parse(in->crs) >= 0) {
+		tried = geo_resolve_point(cx->geo, in->lon, in->lat, (enum crs)crs_parse(in->crs), res, &ignore) == OK;
+		if (tried && *res->street && !res->needs_decision)
+			return true;
+	}
+	if (*in->address && cx->gaz) {
+		struct place_resolution byaddr;
+		if (gazetteer_resolve(cx->gaz, in->address, &byaddr, &ignore) == OK &&
+		    (!tried || (*byaddr.street && !byaddr.needs_decision) || !*res->district)) {
+			*res = byaddr;
+			tried = true;
+		}
+	}
+	return tried;
+}
+
+static json_t *resolution_json(const struct place_resolution *r)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:f, s:s, s:s, s:b}", "district", r->district, "street", r->street,
+			 "community", r->community, "method", r->method, "confidence", r->confidence, "matched",
+			 r->matched, "evidence", r->evidence, "needs_decision", r->needs_decision);
+}
+
 enum err_code case_create(struct case_ctx *cx, const struct actor *who, const struct case_input *input,
 			  int64_t now, struct case_rec *out, struct err *e)
 {
@@ -539,6 +605,9 @@ enum err_code case_create(struct case_ctx *cx, const struct actor *who, const st
 	}
 	if ((rc = check_tier(in.tier, e)))
 		return rc;
+	/* no place named: find it from the coordinates or the address (in memory, before the write) */
+	struct place_resolution res;
+	bool located = !*in.district && !*in.street && !*in.community && locate_place(cx, &in, &res);
 	if ((rc = store_begin(cx->st, e)) != OK)
 		return rc;
 	if (in.category_id) {
@@ -574,6 +643,23 @@ enum err_code case_create(struct case_ctx *cx, const struct actor *who, const st
 	}
 	if ((rc = append_event(cx->st, out, who, ACT_CREATE, p, NULL, now, e)) != OK)
 		goto fail;
+	if (located && (rc = append_event(cx->st, out, who, ACT_LOCATE, resolution_json(&res), NULL, now, e)) != OK)
+		goto fail;
+	/*
+	 * A place found without doubt goes straight to its unit by the category's
+	 * default handling (直派); consultations wait to be answered.
+	 */
+	bool auto_dispatch = in.auto_dispatch != 0 && in.type != CT_CONSULTATION;
+	if (located && auto_dispatch && !res.needs_decision && res.confidence >= AUTO_DISPATCH_MIN_CONFIDENCE &&
+	    *out->district) {
+		struct action_input ain;
+		struct err ignore;
+		json_t *dp = NULL;
+		action_input_init(&ain);
+		if (build_dispatch(cx, out, &ain, now, &dp, &ignore) == OK &&
+		    (rc = append_event(cx->st, out, who, ACT_DISPATCH, dp, "按属地自动派单", now, e)) != OK)
+			goto fail;
+	}
 	if ((rc = store_commit(cx->st, e)) != OK)
 		goto fail;
 	return OK;
@@ -1000,6 +1086,35 @@ static enum err_code build_payload(struct case_ctx *cx, const struct actor *who,
 		*payload = json_pack("{s:s, s:s}", "scope", in->code, "evidence", in->text);
 		return OK;
 	}
+	case ACT_LOCATE: {
+		if (!*in->district && !*in->street && !*in->community)
+			return err_set(e, E_INVALID, "street", "请指明区、街道（乡镇）或社区");
+		if (!*in->reason)
+			return err_set(e, E_INVALID, "reason", "请说明人工确定属地的理由");
+		struct case_input place = {0};
+		strlcpy_ok(place.district, in->district, sizeof(place.district));
+		strlcpy_ok(place.street, in->street, sizeof(place.street));
+		strlcpy_ok(place.community, in->community, sizeof(place.community));
+		if ((rc = check_place(cx->st, &place, e)))
+			return rc;
+		struct place_resolution r = {0};
+		strlcpy_ok(r.district, place.district, sizeof(r.district));
+		strlcpy_ok(r.street, place.street, sizeof(r.street));
+		strlcpy_ok(r.community, place.community, sizeof(r.community));
+		strlcpy_ok(r.method, "manual", sizeof(r.method));
+		r.confidence = 1.0;
+		snprintf(r.evidence, sizeof(r.evidence), "由%s人工确定", who->user.name);
+		*payload = resolution_json(&r);
+		return OK;
+	}
+	case ACT_REDIRECT:
+		if (!*in->unit)
+			return err_set(e, E_INVALID, "unit", "改派须指明新的承办单位（unit）");
+		if (!strcmp(in->unit, c->lead_unit))
+			return err_set(e, E_INVALID, "unit", "新的承办单位与现承办单位相同");
+		if (!*in->reason)
+			return err_set(e, E_INVALID, "reason", "请说明改派理由");
+		return build_dispatch(cx, c, in, now, payload, e);
 	case ACT_DECIDE_EXCLUSION:
 		if ((rc = need_bool(in->approve, "approve", "是否批准", e)))
 			return rc;

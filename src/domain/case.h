@@ -50,8 +50,10 @@ enum case_action {
 	ACT_REOPEN,
 	ACT_APPLY_EXCLUSION,
 	ACT_DECIDE_EXCLUSION,
+	ACT_LOCATE,   /* the place: found at intake (point or address) or set by the centre */
+	ACT_REDIRECT, /* the centre sends a dispatched case to another unit before it is signed */
 };
-#define CASE_ACTION_COUNT 31
+#define CASE_ACTION_COUNT 33
 
 const char *case_action_name(enum case_action a);
 /* Chinese names for the UI and messages: 派单, 签收, ...; 已派单, 办理中, ... */
@@ -78,6 +80,7 @@ struct case_input {
 	char district[LIMIT_CODE + 1];
 	char street[LIMIT_CODE + 1];
 	char community[LIMIT_CODE + 1];
+	int auto_dispatch; /* -1 = default: dispatch at once when the place resolves (not consultations) */
 };
 
 /*
@@ -86,7 +89,8 @@ struct case_input {
  * errors name the same keys.
  */
 struct action_input {
-	char unit[LIMIT_CODE + 1]; /* unit: dispatch, decide_return, rate; community: subdispatch */
+	char unit[LIMIT_CODE + 1]; /* unit: dispatch, decide_return, redirect, rate; community: subdispatch */
+	char district[LIMIT_CODE + 1], street[LIMIT_CODE + 1], community[LIMIT_CODE + 1]; /* locate */
 	int nunits;
 	char units[MAX_TASKS][LIMIT_CODE + 1]; /* copies: dispatch, decide_return; units: whistle */
 	int tier;                              /* tier: dispatch, decide_return; -1 = keep */
@@ -114,10 +118,18 @@ bool name_in(const char *const *list, const char *s);
  * Shared state for the lifecycle: the store, the deadline rules and the
  * working-day calendar, loaded once per process (case_ctx_load).
  */
+struct gazetteer;
+struct geo_index;
 struct case_ctx {
 	struct store *st;
 	struct tier_rule tiers[TIER_COUNT];
 	struct calendar *cal;
+	/*
+	 * Place lookup at intake; NULL = not loaded (the place must then be
+	 * given). Owned by the context case_ctx_load filled; copies share them.
+	 */
+	struct gazetteer *gaz;
+	struct geo_index *geo;
 };
 enum err_code case_ctx_load(struct case_ctx *cx, struct store *st, struct err *e);
 void case_ctx_release(struct case_ctx *cx);
@@ -138,7 +150,7 @@ enum err_code case_get_visible(struct case_ctx *cx, const struct actor *who, int
 bool case_may_contact(const struct actor *who, const struct case_rec *c);
 
 /* The user actions this actor may take on this case now (for the UI): bitmask of 1 << action. */
-unsigned case_allowed_actions(struct store *st, const struct actor *who, const struct case_rec *c, int64_t now);
+uint64_t case_allowed_actions(struct store *st, const struct actor *who, const struct case_rec *c, int64_t now);
 
 /* The facts one event yields for the monthly figures (struct fact in store.h). */
 #define MAX_EVENT_FACTS 4

@@ -395,6 +395,14 @@ static enum err_code apply_action(struct case_rec *c, enum case_action a, json_t
 	case ACT_APPLY_EXCLUSION:
 		c->exclusion_requested = scope_parse(json_string_value(json_object_get(p, "scope"))) + 1;
 		break;
+	case ACT_LOCATE:
+		jstr(p, "district", c->district, sizeof(c->district));
+		jstr(p, "street", c->street, sizeof(c->street));
+		jstr(p, "community", c->community, sizeof(c->community));
+		break;
+	case ACT_REDIRECT:
+		apply_dispatch(c, p, ev, fl);
+		break;
 	case ACT_DECIDE_EXCLUSION:
 		if (json_is_true(json_object_get(p, "approve")) && c->exclusion_requested > 0)
 			c->scope = (enum assess_scope)(c->exclusion_requested - 1);

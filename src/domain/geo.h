@@ -45,7 +45,14 @@ struct place_resolution {
  * code). Every geometry is checked with GEOS; an invalid geometry, an
  * unknown code, a missing property or a bad file is refused with the
  * feature's index and code, and nothing is imported (one transaction).
+ * A feature's code is properties[code_property], a string or an integer;
+ * code_property "id" also reads the feature's own id member (RFC 7946
+ * §3.2) when properties has none. Positions keep [lon, lat] (an altitude
+ * is dropped); the store keeps the geometry in the system it came in.
+ * Limits: GEO_IMPORT_MAX_FILE bytes, 100,000 features, 1,000,000 vertices
+ * per feature.
  */
+#define GEO_IMPORT_MAX_FILE (256 * 1024 * 1024)
 struct boundary_import {
 	const char *level;         /* district | street | community */
 	const char *code_property; /* e.g. "adcode", "BoroCD" */
@@ -56,6 +63,17 @@ struct boundary_import {
 };
 enum err_code geo_import_boundaries(struct store *st, const char *data, size_t len, const struct boundary_import *opt,
 				    progress_fn pf, void *pctx, size_t *count, struct err *e);
+
+/*
+ * The demo city's district boundaries, embedded in the binary
+ * (data/beijing/districts_echarts.geojson, GCJ-02, code in each feature's
+ * id), imported at level district. Runs inside the caller's transaction
+ * (catalog_load_builtin's) after the districts exist. The file's coarse
+ * polygons touch themselves in places, which GEOS calls invalid: here, and
+ * only here, they are mended with GEOS's MakeValid instead of refused, and
+ * the mended geometry is what the store keeps.
+ */
+enum err_code geo_load_demo_boundaries(struct store *st, struct err *e);
 
 /*
  * The boundaries of every level, prepared for point-in-polygon with a
@@ -85,7 +103,7 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
  * adds (roads, compounds, landmarks → a unit). Built once, read-only after.
  */
 struct gazetteer;
-/* Write the built-in entries (derived from the unit names) for every street and community. */
+/* Write the built-in entries (derived from the unit names) for every district, street and community; idempotent. */
 enum err_code gazetteer_build_builtin(struct store *st, size_t *count, struct err *e);
 /* Import entries from CSV "name,unit,kind" (kind road|compound|landmark|alias), all or nothing. */
 enum err_code gazetteer_import(struct store *st, const char *data, size_t len, size_t *count, struct err *e);
@@ -99,5 +117,14 @@ void gazetteer_free(struct gazetteer *g);
  */
 enum err_code gazetteer_resolve(const struct gazetteer *g, const char *address, struct place_resolution *out,
 				struct err *e);
+/*
+ * Check one entry as an import row is checked (name 2–64 characters, unit
+ * an existing street or community, kind road|compound|landmark|alias) and
+ * write it with g->source (the API's "api"); g->id is set. A loaded
+ * gazetteer does not see it until the next gazetteer_load.
+ */
+enum err_code gazetteer_entry_add(struct store *st, struct gaz_entry *g, struct err *e);
+/* Distinct names in the matcher (for logs and benchmarks). */
+size_t gazetteer_size(const struct gazetteer *g);
 
 #endif

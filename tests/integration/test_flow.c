@@ -167,7 +167,7 @@ static void test_story(void **state)
 	EXPECT_STR(c, "events.0.unit.code", "12345");
 	/* personal data stays out of the history */
 	EXPECT_TRUE(jpath(c, "events.0.payload.requester") == NULL, "the create event shows no requester");
-	expect_allowed(c, (const char *const[]){"refer", "dispatch", "note", "merge", "link_repeat", NULL});
+	expect_allowed(c, (const char *const[]){"refer", "dispatch", "note", "merge", "link_repeat", "locate", NULL});
 
 	/* the dispatcher dispatches with no unit: the street from the place, a copy to its district */
 	const char *dispatcher = login(h, "dispatcher", H_PASSWORD);
@@ -368,7 +368,8 @@ static void test_consultation_answered(void **state)
 	json_t *c = get_case(h, agent, id, 200);
 	EXPECT_STR(c, "type", "consultation");
 	EXPECT_NULL(c, "place.district");
-	expect_allowed(c, (const char *const[]){"answer", "refer", "dispatch", "note", "merge", "link_repeat", NULL});
+	expect_allowed(c, (const char *const[]){"answer", "refer", "dispatch", "note", "merge", "link_repeat", "locate",
+						 NULL});
 	c = act(h, agent, id, "answer", "{\"answer\":\"请携带身份证、租房合同和近照到街道政务服务中心办理。\"}",
 		"answered");
 	EXPECT_STR(c, "answer", "请携带身份证、租房合同和近照到街道政务服务中心办理。");

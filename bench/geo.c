@@ -1,0 +1,463 @@
+/*
+ * bench/geo.c — point lookup: agreement with ground truth and speed beside
+ * a bare GEOS loop in the same run (docs/PERFORMANCE.md, bench/geo.sh).
+ *
+ *   build/bench/geo DATA_DIR POINTS
+ *
+ * Agreement: NYC's 71 community districts (DATA_DIR/us/, WGS84) imported
+ * into a temporary database through geo_import_boundaries (--create-units
+ * under a city unit), then every geocoded row of the 2011 311 sample
+ * resolved and compared with the row's own "Community Board" ("11
+ * BROOKLYN" → BoroCD 311). "Unspecified …" rows count as not matching and
+ * are reported apart, as are points the resolver flags.
+ *
+ * Speed: POINTS random points (fixed seed) in the boundaries' bounding box,
+ * NYC and the Beijing demo districts (GCJ-02), on one thread:
+ *   - jiesu: geo_resolve_point for each point;
+ *   - bare: the same stored geometries read with GEOS's own GeoJSON reader,
+ *     prepared, in a GEOS STRtree; per point make the point, query the tree,
+ *     test each candidate with GEOSPreparedContains_r (and, separately,
+ *     GEOSPreparedIntersects_r); the faster of the two is the baseline.
+ * Each is run ROUNDS times, interleaved, and the best round kept, so a
+ * shared machine's noise hits both sides alike; time is the thread's CPU
+ * time (one core).
+ *
+ * The data is test-only and never copied: without DATA_DIR/us the NYC part
+ * prints "skip:" and the Beijing part (embedded demo data) still runs.
+ * Output: one "key value..." line per figure, read by bench/geo.sh.
+ */
+#include "domain/geo.h"
+
+#include <geos_c.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ROUNDS 7
+
+/*
+ * CPU time of this thread, ms: the figures are "on one core", and on a
+ * shared machine wall time also counts the time other processes ran.
+ */
+static double cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---------------------------------------------------------------- temp db */
+
+struct tmpdb {
+	char dir[64];
+	char path[96];
+	struct store *st;
+};
+
+static void die(const char *what, const struct err *e)
+{
+	fprintf(stderr, "bench geo: %s: %s\n", what, e ? e->msg : "");
+	exit(1);
+}
+
+static void tmpdb_open(struct tmpdb *t)
+{
+	struct err e;
+	err_init(&e);
+	snprintf(t->dir, sizeof(t->dir), "/tmp/jiesu-bench-geo-XXXXXX");
+	if (!mkdtemp(t->dir))
+		die("mkdtemp", NULL);
+	snprintf(t->path, sizeof(t->path), "%s/b.db", t->dir);
+	if (store_open(t->path, &t->st, &e) != OK)
+		die("store_open", &e);
+}
+
+static void tmpdb_close(struct tmpdb *t)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char p[128];
+	store_close(t->st);
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		snprintf(p, sizeof(p), "%s%s", t->path, suffixes[i]);
+		unlink(p);
+	}
+	rmdir(t->dir);
+}
+
+/* ---------------------------------------------------------------- the bare loop */
+
+/* The stored boundaries as plain GEOS objects, independent of geo_index.c. */
+struct bare {
+	GEOSContextHandle_t h;
+	GEOSGeometry *geoms[4096];
+	const GEOSPreparedGeometry *prep[4096];
+	size_t n;
+	GEOSSTRtree *tree;
+	GEOSGeoJSONReader *reader;
+	double x0, y0, x1, y1; /* bounding box of all */
+};
+
+static int bare_add(void *ctx, const char *unit, enum unit_kind level, const char *crs, const char *geojson)
+{
+	struct bare *b = ctx;
+	if (b->n == ARRAY_SIZE(b->geoms))
+		return E_TOO_LARGE;
+	GEOSGeometry *g = GEOSGeoJSONReader_readGeometry_r(b->h, b->reader, geojson);
+	if (!g) {
+		fprintf(stderr, "bench geo: GEOS cannot read the boundary of %s\n", unit);
+		return E_INTERNAL;
+	}
+	double x0, y0, x1, y1;
+	GEOSGeom_getXMin_r(b->h, g, &x0);
+	GEOSGeom_getYMin_r(b->h, g, &y0);
+	GEOSGeom_getXMax_r(b->h, g, &x1);
+	GEOSGeom_getYMax_r(b->h, g, &y1);
+	if (!b->n || x0 < b->x0)
+		b->x0 = x0;
+	if (!b->n || y0 < b->y0)
+		b->y0 = y0;
+	if (!b->n || x1 > b->x1)
+		b->x1 = x1;
+	if (!b->n || y1 > b->y1)
+		b->y1 = y1;
+	b->geoms[b->n++] = g;
+	return 0;
+}
+
+static void nothing(void *item, void *ud)
+{
+}
+
+static struct bare *bare_load(struct store *st)
+{
+	struct bare *b = calloc(1, sizeof(*b));
+	struct err e;
+	err_init(&e);
+	b->h = GEOS_init_r();
+	b->reader = GEOSGeoJSONReader_create_r(b->h);
+	if (store_boundaries_list(st, -1, bare_add, b, &e) != OK)
+		die("bare load", &e);
+	b->tree = GEOSSTRtree_create_r(b->h, 10);
+	for (size_t i = 0; i < b->n; i++) {
+		b->prep[i] = GEOSPrepare_r(b->h, b->geoms[i]);
+		GEOSSTRtree_insert_r(b->h, b->tree, b->geoms[i], (void *)(uintptr_t)i);
+	}
+	/* the same warm-up as geo_index_load: lazy indexes built before timing */
+	for (size_t i = 0; i < b->n; i++) {
+		GEOSGeometry *p = GEOSPointOnSurface_r(b->h, b->geoms[i]);
+		GEOSPreparedContains_r(b->h, b->prep[i], p);
+		GEOSPreparedIntersects_r(b->h, b->prep[i], p);
+		GEOSSTRtree_query_r(b->h, b->tree, p, nothing, NULL);
+		GEOSGeom_destroy_r(b->h, p);
+	}
+	return b;
+}
+
+static void bare_free(struct bare *b)
+{
+	GEOSSTRtree_destroy_r(b->h, b->tree);
+	for (size_t i = 0; i < b->n; i++) {
+		GEOSPreparedGeom_destroy_r(b->h, b->prep[i]);
+		GEOSGeom_destroy_r(b->h, b->geoms[i]);
+	}
+	GEOSGeoJSONReader_destroy_r(b->h, b->reader);
+	GEOS_finish_r(b->h);
+	free(b);
+}
+
+struct bare_q {
+	struct bare *b;
+	const GEOSGeometry *pt;
+	bool intersects;
+	int hits;
+};
+
+static void bare_candidate(void *item, void *ud)
+{
+	struct bare_q *q = ud;
+	size_t i = (size_t)(uintptr_t)item;
+	char r = q->intersects ? GEOSPreparedIntersects_r(q->b->h, q->b->prep[i], q->pt)
+			       : GEOSPreparedContains_r(q->b->h, q->b->prep[i], q->pt);
+	if (r == 1)
+		q->hits++;
+}
+
+/* One pass of the bare loop; returns points in exactly one polygon. */
+static size_t bare_pass(struct bare *b, const double *xy, size_t n, bool intersects)
+{
+	size_t one = 0;
+	for (size_t i = 0; i < n; i++) {
+		GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(b->h, xy[2 * i], xy[2 * i + 1]);
+		struct bare_q q = {b, pt, intersects, 0};
+		GEOSSTRtree_query_r(b->h, b->tree, pt, bare_candidate, &q);
+		one += q.hits == 1;
+		GEOSGeom_destroy_r(b->h, pt);
+	}
+	return one;
+}
+
+/* One pass of jiesu's resolver; returns points resolved to a district. */
+static size_t jiesu_pass(const struct geo_index *gi, const double *xy, size_t n, enum crs crs)
+{
+	struct place_resolution r;
+	struct err e;
+	size_t found = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (geo_resolve_point(gi, xy[2 * i], xy[2 * i + 1], crs, &r, &e) != OK)
+			die("resolve", &e);
+		found += r.district[0] != '\0';
+	}
+	return found;
+}
+
+/* xorshift64*: the same points on every run. */
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+static double uniform(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (double)((rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+/*
+ * Time both sides over n random points in the box and print
+ * "speed NAME jiesu=… bare=… bare_contains=… bare_intersects=… ratio=…".
+ * in_crs is the system the points are given in to jiesu (converted to the
+ * boundaries' system first when they differ).
+ */
+static void speed(const char *name, struct store *st, size_t n, enum crs box_crs, enum crs in_crs)
+{
+	struct geo_index *gi;
+	struct err e;
+	err_init(&e);
+	if (geo_index_load(st, &gi, &e) != OK)
+		die("geo_index_load", &e);
+	struct bare *b = bare_load(st);
+	double *xy = malloc(2 * n * sizeof(*xy)), *in = malloc(2 * n * sizeof(*in));
+	for (size_t i = 0; i < n; i++) {
+		xy[2 * i] = b->x0 + (b->x1 - b->x0) * uniform();
+		xy[2 * i + 1] = b->y0 + (b->y1 - b->y0) * uniform();
+		in[2 * i] = xy[2 * i];
+		in[2 * i + 1] = xy[2 * i + 1];
+		if (in_crs != box_crs)
+			crs_convert(box_crs, in_crs, xy[2 * i], xy[2 * i + 1], &in[2 * i], &in[2 * i + 1]);
+	}
+	double best_j = 1e300, best_c = 1e300, best_i = 1e300;
+	size_t found_j = 0, found_b = 0;
+	for (int round = 0; round < ROUNDS; round++) {
+		double t0 = cpu_ms();
+		found_j = jiesu_pass(gi, in, n, in_crs);
+		double t1 = cpu_ms();
+		found_b = bare_pass(b, xy, n, false);
+		double t2 = cpu_ms();
+		bare_pass(b, xy, n, true);
+		double t3 = cpu_ms();
+		if (t1 - t0 < best_j)
+			best_j = t1 - t0;
+		if (t2 - t1 < best_c)
+			best_c = t2 - t1;
+		if (t3 - t2 < best_i)
+			best_i = t3 - t2;
+	}
+	double pj = n / (best_j / 1000), pc = n / (best_c / 1000), pi = n / (best_i / 1000);
+	double bare = pc > pi ? pc : pi;
+	printf("speed %s polygons=%zu points=%zu jiesu=%.0f bare=%.0f bare_contains=%.0f bare_intersects=%.0f "
+	       "ratio=%.2f inside=%zu bare_inside=%zu\n",
+	       name, b->n, n, pj, bare, pc, pi, pj / bare, found_j, found_b);
+	free(xy);
+	free(in);
+	bare_free(b);
+	geo_index_free(gi);
+}
+
+/* ---------------------------------------------------------------- NYC */
+
+struct agree {
+	struct geo_index *gi;
+	int icb, ilat, ilon;
+	bool header;
+	size_t rows, geocoded, matched, unspecified, flagged, mismatched;
+};
+
+/* "11 BROOKLYN" → 311; 0 when the board is not a numbered board of a borough. */
+static int boro_cd(const char *cb)
+{
+	static const char *const boroughs[] = {"MANHATTAN", "BRONX", "BROOKLYN", "QUEENS", "STATEN ISLAND"};
+	char *end;
+	long num = strtol(cb, &end, 10);
+	if (end == cb || *end != ' ' || num <= 0 || num >= 100)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(boroughs); i++)
+		if (!strcmp(end + 1, boroughs[i]))
+			return (int)(i + 1) * 100 + (int)num;
+	return 0;
+}
+
+/*
+ * The 311 sample has 41 columns, more than core's csv_parse takes (32, a
+ * limit for imports): a minimal RFC 4180 reader for this file, by hand.
+ * Calls fn for each row with its fields (valid during the call).
+ */
+#define SAMPLE_MAX_FIELDS 64
+static enum err_code sample_rows(const char *data, size_t len, csv_row_fn fn, void *ctx, struct err *e)
+{
+	char *scratch = malloc(len + 1), *fields[SAMPLE_MAX_FIELDS];
+	size_t i = 0, lineno = 0;
+	enum err_code rc = OK;
+	while (i < len && rc == OK) {
+		char *w = scratch + i; /* fields are never longer than their source text */
+		int nf = 0;
+		lineno++;
+		for (;;) {
+			if (nf == SAMPLE_MAX_FIELDS) {
+				rc = err_set(e, E_INVALID, NULL, "line %zu: more than %d fields", lineno, nf);
+				break;
+			}
+			fields[nf++] = w;
+			if (i < len && data[i] == '"') {
+				for (i++; i < len; i++) {
+					if (data[i] == '"' && i + 1 < len && data[i + 1] == '"')
+						*w++ = data[i++];
+					else if (data[i] == '"')
+						break;
+					else
+						*w++ = data[i];
+				}
+				i++;
+			}
+			while (i < len && data[i] != ',' && data[i] != '\n' && data[i] != '\r')
+				*w++ = data[i++];
+			*w++ = '\0';
+			if (i < len && data[i] == ',') {
+				i++;
+				continue;
+			}
+			while (i < len && (data[i] == '\r' || data[i] == '\n'))
+				i++;
+			break;
+		}
+		if (rc == OK)
+			rc = (enum err_code)fn(ctx, lineno, nf, fields, e);
+	}
+	free(scratch);
+	return rc;
+}
+
+static int agree_row(void *ctx, size_t lineno, int nf, char **f, struct err *e)
+{
+	struct agree *a = ctx;
+	if (!a->header) {
+		a->icb = a->ilat = a->ilon = -1;
+		for (int i = 0; i < nf; i++) {
+			if (!strcmp(f[i], "Community Board"))
+				a->icb = i;
+			else if (!strcmp(f[i], "Latitude"))
+				a->ilat = i;
+			else if (!strcmp(f[i], "Longitude"))
+				a->ilon = i;
+		}
+		if (a->icb < 0 || a->ilat < 0 || a->ilon < 0)
+			return err_set(e, E_INVALID, NULL, "missing Community Board / Latitude / Longitude");
+		a->header = true;
+		return OK;
+	}
+	a->rows++;
+	if (a->ilat >= nf || a->ilon >= nf || !*f[a->ilat] || !*f[a->ilon])
+		return OK;
+	a->geocoded++;
+	struct place_resolution r;
+	if (geo_resolve_point(a->gi, atof(f[a->ilon]), atof(f[a->ilat]), CRS_WGS84, &r, e) != OK)
+		return e->code;
+	int want = boro_cd(f[a->icb]);
+	char code[16];
+	snprintf(code, sizeof(code), "%d", want);
+	if (want && !strcmp(r.district, code))
+		a->matched++;
+	else if (str_has_prefix(f[a->icb], "Unspecified"))
+		a->unspecified++;
+	else if (r.needs_decision)
+		a->flagged++;
+	else
+		a->mismatched++;
+	return OK;
+}
+
+static void nyc(const char *data_dir, size_t n)
+{
+	char geo_path[512], csv_path[512];
+	snprintf(geo_path, sizeof(geo_path), "%s/us/nyc_community_districts.geojson", data_dir);
+	snprintf(csv_path, sizeof(csv_path), "%s/us/nyc311_2011_sample_2000rows.csv", data_dir);
+	if (access(geo_path, R_OK) || access(csv_path, R_OK)) {
+		printf("skip: %s/us is absent (test-only data, never copied into the repo): NYC figures not measured\n",
+		       data_dir);
+		return;
+	}
+	struct tmpdb t;
+	struct err e;
+	char *data;
+	size_t len, count = 0;
+	err_init(&e);
+	tmpdb_open(&t);
+	struct unit city = {.code = "NYC", .name = "New York City", .kind = UNIT_CENTRE};
+	if (store_unit_put(t.st, &city, &e) != OK)
+		die("city unit", &e);
+	struct boundary_import opt = {.level = "district",
+				      .code_property = "BoroCD",
+				      .crs = CRS_WGS84,
+				      .create_units = true,
+				      .parent = "NYC"};
+	double t0 = clock_mono_ms();
+	if (file_read_all(geo_path, GEO_IMPORT_MAX_FILE, &data, &len, &e) != OK ||
+	    geo_import_boundaries(t.st, data, len, &opt, NULL, NULL, &count, &e) != OK)
+		die("import NYC", &e);
+	double t1 = clock_mono_ms();
+	free(data);
+	struct agree a = {0};
+	if (geo_index_load(t.st, &a.gi, &e) != OK)
+		die("geo_index_load", &e);
+	double t2 = clock_mono_ms();
+	printf("import nyc polygons=%zu import_ms=%.0f load_ms=%.0f\n", count, t1 - t0, t2 - t1);
+	if (file_read_all(csv_path, 16 << 20, &data, &len, &e) != OK || sample_rows(data, len, agree_row, &a, &e) != OK)
+		die("NYC 311 sample", &e);
+	free(data);
+	printf("agreement rows=%zu geocoded=%zu matched=%zu share=%.4f unspecified=%zu flagged=%zu mismatched=%zu\n",
+	       a.rows, a.geocoded, a.matched, a.geocoded ? (double)a.matched / (double)a.geocoded : 0.0,
+	       a.unspecified, a.flagged, a.mismatched);
+	geo_index_free(a.gi);
+	fflush(stdout);
+	speed("nyc", t.st, n, CRS_WGS84, CRS_WGS84);
+	tmpdb_close(&t);
+}
+
+/* ---------------------------------------------------------------- Beijing */
+
+static void beijing(size_t n)
+{
+	struct tmpdb t;
+	struct err e;
+	err_init(&e);
+	tmpdb_open(&t);
+	if (catalog_load_builtin(t.st, true, NULL, NULL, &e) != OK || store_begin(t.st, &e) != OK ||
+	    geo_load_demo_boundaries(t.st, &e) != OK || store_commit(t.st, &e) != OK)
+		die("Beijing demo", &e);
+	speed("beijing", t.st, n, CRS_GCJ02, CRS_GCJ02);
+	fflush(stdout);
+	speed("beijing_wgs84_input", t.st, n, CRS_GCJ02, CRS_WGS84);
+	tmpdb_close(&t);
+}
+
+int main(int argc, char **argv)
+{
+	const char *data_dir = argc > 1 ? argv[1] : "../shared/data";
+	size_t n = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000;
+	if (!n)
+		n = 1000000;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	nyc(data_dir, n);
+	beijing(n);
+	return 0;
+}

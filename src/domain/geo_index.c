@@ -1,0 +1,1433 @@
+/*
+ * geo_index.c — unit boundaries (DOMAIN.md §10): GeoJSON import checked
+ * with GEOS, and point lookup over GEOS prepared geometries with an STRtree
+ * per level and coordinate system.
+ *
+ * Import: jansson parses the file; each geometry is built into GEOS from its
+ * coordinates here rather than by GEOS's GeoJSON reader, because the reader
+ * (GEOS 3.11) reports a malformed position as a bare exception text with no
+ * ring or position, accepts unclosed rings only to fail later, and cannot
+ * cap the vertices before allocating them. The builder also writes the
+ * geometry back as compact GeoJSON (shortest round-trip numbers, positions
+ * cut to [lon, lat]); that text is what the store keeps, in the system it
+ * was imported in, and what geo_index_load builds from again.
+ *
+ * Lookup: a point is converted to each boundary set's system, the set's
+ * STRtree gives the polygons whose envelope holds it, and each is tested
+ * with GEOSPreparedContains_r. One polygon containing it answers; two mean
+ * overlapping polygons. When none contains it, the candidates are asked
+ * with GEOSPreparedIntersects_r whether the point lies on their edge (a
+ * shared boundary, or the city's outline). Overlap, edge and nothing all
+ * leave the decision to the district or the centre (needs_decision). A
+ * point inside a polygon thus costs what a bare GEOS contains loop costs
+ * (measured side by side in bench/geo.c).
+ *
+ * Threads: GEOS contexts are per thread; a lookup uses its thread's own
+ * context (created on first use, freed at thread exit). The geometries,
+ * prepared geometries and trees belong to the index's load context. GEOS
+ * builds a prepared polygon's point locator, the locator's interval index
+ * and an STRtree lazily on first use; geo_index_load makes that first use
+ * itself (one intersects and one contains per polygon, one query per tree),
+ * so after it returns every lookup only reads shared state.
+ */
+#include "geo.h"
+
+#include <geos_c.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GEO_MAX_FEATURES 100000
+#define GEO_MAX_VERTICES 1000000
+#define GEO_MAX_GEOJSON (64u * 1024 * 1024) /* stored text of one geometry: 1M vertices fit */
+#define PROGRESS_EVERY 100
+#define LEVELS 3    /* district, street, community */
+#define CRS_COUNT 3 /* wgs84, gcj02, bd09 */
+#define DEMO_FILE "data/beijing/districts_echarts.geojson"
+
+/* ---------------------------------------------------------------- helpers */
+
+/* A GEOS context with its last error message kept for reports. Never moved after gctx_init. */
+struct gctx {
+	GEOSContextHandle_t h;
+	char msg[256];
+};
+
+static void gctx_message(const char *m, void *ud)
+{
+	struct gctx *g = ud;
+	snprintf(g->msg, sizeof(g->msg), "%s", m);
+}
+
+static GEOSContextHandle_t geos_context_new(void)
+{
+	GEOSContextHandle_t h = GEOS_init_r();
+	if (!h) {
+		fputs("jiesu: GEOS context: out of memory\n", stderr);
+		abort();
+	}
+	return h;
+}
+
+static void gctx_init(struct gctx *g)
+{
+	g->h = geos_context_new();
+	g->msg[0] = '\0';
+	GEOSContext_setErrorMessageHandler_r(g->h, gctx_message, g);
+}
+
+/*
+ * The calling thread's GEOS context for lookups, made on first use and
+ * finished when the thread exits (the main thread's lives until exit).
+ */
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static _Thread_local GEOSContextHandle_t tls_ctx;
+
+static void tls_finish(void *h)
+{
+	GEOS_finish_r(h);
+}
+
+static void tls_make_key(void)
+{
+	if (pthread_key_create(&tls_key, tls_finish) != 0)
+		abort();
+}
+
+static GEOSContextHandle_t thread_ctx(void)
+{
+	if (!tls_ctx) {
+		pthread_once(&tls_once, tls_make_key);
+		tls_ctx = geos_context_new();
+		pthread_setspecific(tls_key, tls_ctx);
+	}
+	return tls_ctx;
+}
+
+/* String → index map, open addressing (FNV-1a), grows at half full. Owns its keys. */
+struct strmap {
+	char **keys;
+	size_t *vals;
+	size_t n, cap;
+};
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void strmap_grow(struct strmap *m)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 256;
+	char **keys = xcalloc(ncap, sizeof(*keys));
+	size_t *vals = xcalloc(ncap, sizeof(*vals));
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->keys[i])
+			continue;
+		size_t j = str_hash(m->keys[i]) & (ncap - 1);
+		while (keys[j])
+			j = (j + 1) & (ncap - 1);
+		keys[j] = m->keys[i];
+		vals[j] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = keys;
+	m->vals = vals;
+	m->cap = ncap;
+}
+
+/* The value for key, or (size_t)-1. */
+static size_t strmap_get(const struct strmap *m, const char *key)
+{
+	if (!m->cap)
+		return (size_t)-1;
+	size_t j = str_hash(key) & (m->cap - 1);
+	while (m->keys[j]) {
+		if (!strcmp(m->keys[j], key))
+			return m->vals[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	return (size_t)-1;
+}
+
+/* Add key → val unless present. Returns the value already there, or (size_t)-1 if added. */
+static size_t strmap_add(struct strmap *m, const char *key, size_t val)
+{
+	size_t old = strmap_get(m, key);
+	if (old != (size_t)-1)
+		return old;
+	if (2 * (m->n + 1) > m->cap)
+		strmap_grow(m);
+	size_t j = str_hash(key) & (m->cap - 1);
+	while (m->keys[j])
+		j = (j + 1) & (m->cap - 1);
+	m->keys[j] = xstrdup(key);
+	m->vals[j] = val;
+	m->n++;
+	return (size_t)-1;
+}
+
+static void strmap_release(struct strmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
+/* At most 40 bytes of s for a message, cut at a UTF-8 boundary, "…" when shortened. */
+static const char *clip(const char *s, char out[48])
+{
+	size_t n = strlen(s);
+	if (n <= 40) {
+		memcpy(out, s, n + 1);
+		return out;
+	}
+	n = 40;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(out, s, n);
+	memcpy(out + n, "…", sizeof("…"));
+	return out;
+}
+
+/* A unit code: 1–LIMIT_CODE characters of [0-9A-Za-z_-] (as catalog.c checks). */
+static bool code_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > LIMIT_CODE)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Level index 0–2 of a unit kind, or -1 if the kind carries no boundary. */
+static int level_index(enum unit_kind k)
+{
+	switch (k) {
+	case UNIT_DISTRICT:
+		return 0;
+	case UNIT_STREET:
+		return 1;
+	case UNIT_COMMUNITY:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+static const char *const level_words[LEVELS] = {"区", "街道", "社区"};
+
+static const char *kind_word(enum unit_kind k)
+{
+	static const char *const words[] = {"中心", "区", "街道", "社区", "部门", "企业"};
+	return (unsigned)k < ARRAY_SIZE(words) ? words[k] : "?";
+}
+
+/* A JSON string's value, or "" for anything else. */
+static const char *jstr(json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s ? s : "";
+}
+
+/* The shortest "%.Ng" (15–17 digits) that reads back as exactly v. */
+static void num_format(double v, char out[32])
+{
+	for (int p = 15; p <= 17; p++) {
+		snprintf(out, 32, "%.*g", p, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* ------------------------------------------------- GeoJSON → GEOS geometry */
+
+/*
+ * Builds one Polygon or MultiPolygon. why receives the reason for a
+ * refusal; json (if not NULL) the geometry written back.
+ */
+struct build {
+	struct gctx *g;
+	struct buf *json;
+	size_t vertices;
+	double *xy; /* scratch: one ring's coordinates, x y x y ... */
+	size_t xy_cap;
+	char why[224];
+};
+
+static void build_release(struct build *b)
+{
+	free(b->xy);
+	b->xy = NULL;
+	b->xy_cap = 0;
+}
+
+/* One ring: at least 4 [lon, lat] positions in range, closed. where names it ("外环"). */
+static GEOSGeometry *ring_build(struct build *b, json_t *ring, const char *where)
+{
+	char num[32];
+	size_t n;
+
+	if (!json_is_array(ring)) {
+		snprintf(b->why, sizeof(b->why), "%s不是坐标数组", where);
+		return NULL;
+	}
+	n = json_array_size(ring);
+	if (n < 4) {
+		snprintf(b->why, sizeof(b->why), "%s至少需要 4 个坐标，实际 %zu 个", where, n);
+		return NULL;
+	}
+	if (b->vertices + n > GEO_MAX_VERTICES) {
+		snprintf(b->why, sizeof(b->why), "顶点超过 %d 个", GEO_MAX_VERTICES);
+		return NULL;
+	}
+	b->vertices += n;
+	if (2 * n > b->xy_cap) {
+		b->xy_cap = 2 * n;
+		b->xy = xrealloc(b->xy, b->xy_cap * sizeof(*b->xy));
+	}
+	for (size_t k = 0; k < n; k++) {
+		json_t *pos = json_array_get(ring, k);
+		json_t *x = json_array_get(pos, 0), *y = json_array_get(pos, 1);
+		if (!json_is_array(pos) || !json_is_number(x) || !json_is_number(y)) {
+			snprintf(b->why, sizeof(b->why), "%s第 %zu 个坐标应为 [经度, 纬度]", where, k + 1);
+			return NULL;
+		}
+		double lon = json_number_value(x), lat = json_number_value(y);
+		if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90) {
+			snprintf(b->why, sizeof(b->why), "%s第 %zu 个坐标超出经纬度范围", where, k + 1);
+			return NULL;
+		}
+		b->xy[2 * k] = lon;
+		b->xy[2 * k + 1] = lat;
+	}
+	if (b->xy[0] != b->xy[2 * n - 2] || b->xy[1] != b->xy[2 * n - 1]) {
+		snprintf(b->why, sizeof(b->why), "%s未闭合（首尾坐标不同）", where);
+		return NULL;
+	}
+	if (b->json) {
+		buf_adds(b->json, "[");
+		for (size_t k = 0; k < n; k++) {
+			buf_adds(b->json, k ? ",[" : "[");
+			num_format(b->xy[2 * k], num);
+			buf_adds(b->json, num);
+			buf_adds(b->json, ",");
+			num_format(b->xy[2 * k + 1], num);
+			buf_adds(b->json, num);
+			buf_adds(b->json, "]");
+		}
+		buf_adds(b->json, "]");
+	}
+	GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(b->g->h, b->xy, (unsigned)n, 0, 0);
+	GEOSGeometry *g = seq ? GEOSGeom_createLinearRing_r(b->g->h, seq) : NULL;
+	if (!g)
+		snprintf(b->why, sizeof(b->why), "%s：%.120s", where, b->g->msg);
+	return g;
+}
+
+/* A polygon's rings: the shell, then holes. prefix names the polygon within a MultiPolygon, or "". */
+static GEOSGeometry *polygon_build(struct build *b, json_t *rings, const char *prefix)
+{
+	char where[96];
+	size_t n, nholes = 0;
+	GEOSGeometry *shell = NULL, **holes = NULL, *poly = NULL;
+
+	if (!json_is_array(rings) || (n = json_array_size(rings)) == 0) {
+		snprintf(b->why, sizeof(b->why), "%s没有环", *prefix ? prefix : "多边形");
+		return NULL;
+	}
+	if (b->json)
+		buf_adds(b->json, "[");
+	snprintf(where, sizeof(where), "%s外环", prefix);
+	if (!(shell = ring_build(b, json_array_get(rings, 0), where)))
+		return NULL;
+	holes = xcalloc(n, sizeof(*holes));
+	for (size_t r = 1; r < n; r++) {
+		if (b->json)
+			buf_adds(b->json, ",");
+		snprintf(where, sizeof(where), "%s第 %zu 个内环", prefix, r);
+		if (!(holes[nholes] = ring_build(b, json_array_get(rings, r), where)))
+			goto out;
+		nholes++;
+	}
+	if (b->json)
+		buf_adds(b->json, "]");
+	poly = GEOSGeom_createPolygon_r(b->g->h, shell, holes, (unsigned)nholes);
+	if (poly)
+		shell = NULL, nholes = 0; /* owned by poly now */
+	else
+		snprintf(b->why, sizeof(b->why), "%s%.120s", prefix, b->g->msg);
+out:
+	for (size_t i = 0; i < nholes; i++)
+		GEOSGeom_destroy_r(b->g->h, holes[i]);
+	free(holes);
+	if (shell)
+		GEOSGeom_destroy_r(b->g->h, shell);
+	return poly;
+}
+
+/* A GeoJSON geometry object: Polygon or MultiPolygon, nothing else. */
+static GEOSGeometry *geom_build(struct build *b, json_t *geom)
+{
+	json_t *coords = json_object_get(geom, "coordinates");
+	const char *type = json_string_value(json_object_get(geom, "type"));
+	char prefix[64], t[48];
+
+	if (!json_is_object(geom) || !type) {
+		snprintf(b->why, sizeof(b->why), "几何不是带 type 的 GeoJSON 对象");
+		return NULL;
+	}
+	if (!strcmp(type, "Polygon")) {
+		if (b->json)
+			buf_adds(b->json, "{\"type\":\"Polygon\",\"coordinates\":");
+		GEOSGeometry *g = polygon_build(b, coords, "");
+		if (b->json)
+			buf_adds(b->json, "}");
+		return g;
+	}
+	if (strcmp(type, "MultiPolygon")) {
+		snprintf(b->why, sizeof(b->why), "几何类型为 %s，只接受 Polygon 或 MultiPolygon", clip(type, t));
+		return NULL;
+	}
+	size_t n = json_array_size(coords);
+	if (!json_is_array(coords) || n == 0) {
+		snprintf(b->why, sizeof(b->why), "MultiPolygon 没有多边形");
+		return NULL;
+	}
+	if (b->json)
+		buf_adds(b->json, "{\"type\":\"MultiPolygon\",\"coordinates\":[");
+	GEOSGeometry **polys = xcalloc(n, sizeof(*polys)), *multi = NULL;
+	size_t built = 0;
+	for (; built < n; built++) {
+		if (b->json && built)
+			buf_adds(b->json, ",");
+		snprintf(prefix, sizeof(prefix), "第 %zu 个多边形的", built + 1);
+		if (!(polys[built] = polygon_build(b, json_array_get(coords, built), prefix)))
+			goto out;
+	}
+	if (b->json)
+		buf_adds(b->json, "]}");
+	multi = GEOSGeom_createCollection_r(b->g->h, GEOS_MULTIPOLYGON, polys, (unsigned)n);
+	if (multi)
+		built = 0; /* owned by multi now */
+	else
+		snprintf(b->why, sizeof(b->why), "%.120s", b->g->msg);
+out:
+	for (size_t i = 0; i < built; i++)
+		GEOSGeom_destroy_r(b->g->h, polys[i]);
+	free(polys);
+	return multi;
+}
+
+/*
+ * GEOS's validity check. On failure why holds the reason as GEOS gives it,
+ * its location in brackets turned into a Chinese phrase:
+ * "Self-intersection[1 1]" → "Self-intersection（位于 1 1）".
+ */
+static bool geom_valid(struct gctx *g, const GEOSGeometry *geom, char *why, size_t n)
+{
+	char v = GEOSisValid_r(g->h, geom);
+	if (v == 1)
+		return true;
+	if (v != 0) {
+		snprintf(why, n, "GEOS 无法检查几何：%s", g->msg);
+		return false;
+	}
+	char *reason = GEOSisValidReason_r(g->h, geom);
+	const char *r = reason ? reason : "原因未知";
+	const char *lb = strchr(r, '['), *rb = lb ? strchr(lb, ']') : NULL;
+	if (lb && rb)
+		snprintf(why, n, "%.*s（位于 %.*s）", (int)(lb - r), r, (int)(rb - lb - 1), lb + 1);
+	else
+		snprintf(why, n, "%s", r);
+	if (reason)
+		GEOSFree_r(g->h, reason);
+	return false;
+}
+
+/*
+ * Repair an invalid geometry (only for the built-in demo, whose coarse
+ * polygons touch themselves): GEOS's "structure" MakeValid keeps the area,
+ * drops collapsed spikes; the result written back with GEOS's GeoJSON writer.
+ */
+static GEOSGeometry *geom_repair(struct gctx *g, GEOSGeometry *geom, struct buf *json)
+{
+	GEOSMakeValidParams *p = GEOSMakeValidParams_create_r(g->h);
+	GEOSMakeValidParams_setMethod_r(g->h, p, GEOS_MAKE_VALID_STRUCTURE);
+	GEOSMakeValidParams_setKeepCollapsed_r(g->h, p, 0);
+	GEOSGeometry *fixed = GEOSMakeValidWithParams_r(g->h, geom, p);
+	GEOSMakeValidParams_destroy_r(g->h, p);
+	if (!fixed)
+		return NULL;
+	int t = GEOSGeomTypeId_r(g->h, fixed);
+	if ((t != GEOS_POLYGON && t != GEOS_MULTIPOLYGON) || GEOSisEmpty_r(g->h, fixed) != 0) {
+		GEOSGeom_destroy_r(g->h, fixed);
+		return NULL;
+	}
+	GEOSGeoJSONWriter *w = GEOSGeoJSONWriter_create_r(g->h);
+	char *text = GEOSGeoJSONWriter_writeGeometry_r(g->h, w, fixed, -1);
+	GEOSGeoJSONWriter_destroy_r(g->h, w);
+	if (!text) {
+		GEOSGeom_destroy_r(g->h, fixed);
+		return NULL;
+	}
+	buf_reset(json);
+	buf_adds(json, text);
+	GEOSFree_r(g->h, text);
+	return fixed;
+}
+
+/* ---------------------------------------------------------------- import */
+
+enum code_status { CODE_OK, CODE_MISSING, CODE_BAD_TYPE };
+
+/*
+ * The feature's code: properties[prop] as a string or an integer. For prop
+ * "id", a feature without properties.id falls back to the feature's own id
+ * member (RFC 7946 §3.2), as in the demo file. out holds 64 bytes.
+ */
+static enum code_status feature_code(json_t *feature, const char *prop, char out[64])
+{
+	json_t *props = json_object_get(feature, "properties");
+	json_t *v = json_is_object(props) ? json_object_get(props, prop) : NULL;
+	if (!v && !strcmp(prop, "id"))
+		v = json_object_get(feature, "id");
+	if (!v || json_is_null(v))
+		return CODE_MISSING;
+	if (json_is_string(v)) {
+		snprintf(out, 64, "%s", json_string_value(v));
+		return CODE_OK;
+	}
+	if (json_is_integer(v)) {
+		snprintf(out, 64, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return CODE_OK;
+	}
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		if (d == floor(d) && fabs(d) < 1e15) {
+			snprintf(out, 64, "%.0f", d);
+			return CODE_OK;
+		}
+	}
+	return CODE_BAD_TYPE;
+}
+
+/* State of one import. */
+struct import_run {
+	struct store *st;
+	const struct boundary_import *opt;
+	enum unit_kind level;
+	bool repair;
+	const char *src; /* "" or "data/beijing/… " for built-in files */
+	int64_t now;
+	struct gctx g;
+	struct strmap seen; /* code → feature number */
+	struct buf json;
+};
+
+/* Find or (with create_units) create the unit of a feature. at prefixes messages. */
+static enum err_code feature_unit(struct import_run *r, json_t *feature, const char *code, const char *at,
+				  struct err *e)
+{
+	const struct boundary_import *opt = r->opt;
+	struct unit u;
+	struct err e2;
+	char c[48];
+	enum err_code rc;
+
+	err_init(&e2);
+	rc = store_unit_get(r->st, code, &u, &e2);
+	if (rc == OK) {
+		if (u.kind != r->level)
+			return err_set(e, E_INVALID, NULL, "%s单位 %s 是%s，不是%s", at, code, kind_word(u.kind),
+				       kind_word(r->level));
+		return OK;
+	}
+	if (rc != E_NOT_FOUND) {
+		*e = e2;
+		return rc;
+	}
+	if (!opt->create_units)
+		return err_set(e, E_NOT_FOUND, NULL, "%s单位 %s 不存在", at, code);
+	memset(&u, 0, sizeof(u));
+	strlcpy_ok(u.code, code, sizeof(u.code));
+	u.kind = r->level;
+	strlcpy_ok(u.parent, opt->parent, sizeof(u.parent));
+	const char *name = code;
+	if (opt->name_property && *opt->name_property) {
+		json_t *v = json_object_get(json_object_get(feature, "properties"), opt->name_property);
+		if (!json_is_string(v) || !*json_string_value(v))
+			return err_set(e, E_INVALID, NULL, "%s缺少名称属性 %s", at, clip(opt->name_property, c));
+		name = json_string_value(v);
+	}
+	if (utf8_len(name) > LIMIT_UNIT_NAME || !strlcpy_ok(u.name, name, sizeof(u.name)))
+		return err_set(e, E_INVALID, NULL, "%s名称超过 %d 个字", at, LIMIT_UNIT_NAME);
+	for (const char *p = u.name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return err_set(e, E_INVALID, NULL, "%s名称含控制字符", at);
+	return store_unit_put(r->st, &u, e);
+}
+
+/* Check one feature and put its boundary. i is its number from 1. */
+static enum err_code import_feature(struct import_run *r, json_t *f, size_t i, struct err *e)
+{
+	const char *prop = r->opt->code_property;
+	char code[64], at[192], c1[48], c2[48];
+	struct build b = {.g = &r->g, .json = &r->json};
+	GEOSGeometry *geom = NULL;
+	enum err_code rc = OK;
+
+	if (!json_is_object(f) || strcmp(jstr(json_object_get(f, "type")), "Feature"))
+		return err_set(e, E_INVALID, NULL, "%s第 %zu 个要素：不是 Feature 对象", r->src, i);
+	switch (feature_code(f, prop, code)) {
+	case CODE_MISSING:
+		return err_set(e, E_INVALID, NULL, "%s第 %zu 个要素：缺少属性 %s", r->src, i, clip(prop, c1));
+	case CODE_BAD_TYPE:
+		return err_set(e, E_INVALID, NULL, "%s第 %zu 个要素：属性 %s 应为字符串或整数", r->src, i,
+			       clip(prop, c1));
+	case CODE_OK:
+		break;
+	}
+	snprintf(at, sizeof(at), "%s第 %zu 个要素（%s=%s）：", r->src, i, clip(prop, c1), clip(code, c2));
+	if (!code_valid(code))
+		return err_set(e, E_INVALID, NULL, "%s代码不合法（应为 1–%d 位字母、数字、_ 或 -）", at, LIMIT_CODE);
+	size_t first = strmap_add(&r->seen, code, i);
+	if (first != (size_t)-1)
+		return err_set(e, E_CONFLICT, NULL, "%s与第 %zu 个要素的代码重复", at, first);
+	if ((rc = feature_unit(r, f, code, at, e)) != OK)
+		return rc;
+
+	json_t *gj = json_object_get(f, "geometry");
+	if (!gj || json_is_null(gj))
+		return err_set(e, E_INVALID, NULL, "%s没有几何", at);
+	buf_reset(&r->json);
+	if (!(geom = geom_build(&b, gj))) {
+		rc = err_set(e, E_INVALID, NULL, "%s%s", at, b.why);
+		goto out;
+	}
+	if (r->json.overflow) {
+		rc = err_set(e, E_TOO_LARGE, NULL, "%s几何文本超过 %u MiB", at, GEO_MAX_GEOJSON >> 20);
+		goto out;
+	}
+	if (!geom_valid(&r->g, geom, b.why, sizeof(b.why))) {
+		GEOSGeometry *fixed = r->repair ? geom_repair(&r->g, geom, &r->json) : NULL;
+		if (!fixed) {
+			rc = err_set(e, E_INVALID, NULL, "%s几何无效：%s", at, b.why);
+			goto out;
+		}
+		GEOSGeom_destroy_r(r->g.h, geom);
+		geom = fixed;
+	}
+	rc = store_boundary_put(r->st, code, r->level, crs_name(r->opt->crs), r->json.s, r->now, e);
+out:
+	build_release(&b);
+	if (geom)
+		GEOSGeom_destroy_r(r->g.h, geom);
+	return rc;
+}
+
+/*
+ * The import itself, inside the caller's transaction. src prefixes every
+ * message ("" for a user's file); repair lets GEOS mend invalid geometries
+ * instead of refusing them (the built-in demo only).
+ */
+static enum err_code import_collection(struct store *st, const char *src, const char *data, size_t len,
+				       const struct boundary_import *opt, bool repair, progress_fn pf, void *pctx,
+				       size_t *count, struct err *e)
+{
+	struct import_run r = {.st = st, .opt = opt, .repair = repair, .src = src, .now = clock_now()};
+	json_error_t je;
+	json_t *root = NULL, *features;
+	enum err_code rc = OK;
+	struct unit parent;
+	char c[48];
+	size_t n = 0;
+	int level = opt->level ? unit_kind_parse(opt->level) : -1;
+
+	if (count)
+		*count = 0;
+	if (level < 0 || level_index((enum unit_kind)level) < 0)
+		return err_set(e, E_INVALID, "level", "层级应为 district、street 或 community");
+	r.level = (enum unit_kind)level;
+	if (!opt->code_property || !*opt->code_property)
+		return err_set(e, E_INVALID, "code_property", "须指定存放单位代码的属性名");
+	if ((unsigned)opt->crs >= CRS_COUNT)
+		return err_set(e, E_INVALID, "crs", "坐标系应为 wgs84、gcj02 或 bd09");
+	if (opt->create_units) {
+		if (!opt->parent || !*opt->parent)
+			return err_set(e, E_INVALID, "parent", "创建单位须指定上级单位");
+		if ((rc = store_unit_get(st, opt->parent, &parent, e)) != OK)
+			return rc == E_NOT_FOUND ? err_set(e, E_INVALID, "parent", "上级单位 %s 不存在",
+							   clip(opt->parent, c))
+						 : rc;
+	}
+	if (len > GEO_IMPORT_MAX_FILE)
+		return err_set(e, E_TOO_LARGE, NULL, "%s文件超过 %d MiB", src, GEO_IMPORT_MAX_FILE >> 20);
+	if (!(root = json_loadb(data, len, 0, &je)))
+		return err_set(e, E_INVALID, NULL, "%s文件不是合法的 JSON（第 %d 行第 %d 列）：%s", src, je.line,
+			       je.column, je.text);
+	features = json_object_get(root, "features");
+	if (!json_is_object(root) ||
+	    strcmp(jstr(json_object_get(root, "type")), "FeatureCollection") ||
+	    !json_is_array(features)) {
+		rc = err_set(e, E_INVALID, NULL, "%s文件不是 GeoJSON FeatureCollection", src);
+		goto out;
+	}
+	n = json_array_size(features);
+	if (n == 0) {
+		rc = err_set(e, E_INVALID, NULL, "%sFeatureCollection 中没有要素", src);
+		goto out;
+	}
+	if (n > GEO_MAX_FEATURES) {
+		rc = err_set(e, E_TOO_LARGE, NULL, "%s要素超过 %d 个", src, GEO_MAX_FEATURES);
+		goto out;
+	}
+	gctx_init(&r.g);
+	buf_init(&r.json, GEO_MAX_GEOJSON);
+	for (size_t i = 0; i < n && rc == OK; i++) {
+		rc = import_feature(&r, json_array_get(features, i), i + 1, e);
+		if (rc == OK && pf && ((i + 1) % PROGRESS_EVERY == 0 || i + 1 == n))
+			pf(pctx, "boundaries", i + 1, n);
+	}
+	buf_release(&r.json);
+	strmap_release(&r.seen);
+	GEOS_finish_r(r.g.h);
+	if (rc == OK && count)
+		*count = n;
+out:
+	json_decref(root);
+	return rc;
+}
+
+enum err_code geo_import_boundaries(struct store *st, const char *data, size_t len, const struct boundary_import *opt,
+				    progress_fn pf, void *pctx, size_t *count, struct err *e)
+{
+	enum err_code rc = store_begin(st, e);
+	if (rc != OK)
+		return rc;
+	rc = import_collection(st, "", data, len, opt, false, pf, pctx, count, e);
+	if (rc == OK)
+		return store_commit(st, e);
+	store_rollback(st);
+	return rc;
+}
+
+enum err_code geo_load_demo_boundaries(struct store *st, struct err *e)
+{
+	const struct embedded_file *ef = embed_find(DEMO_FILE);
+	const struct boundary_import opt = {.level = "district", .code_property = "id", .crs = CRS_GCJ02};
+	if (!ef)
+		return err_set(e, E_INTERNAL, NULL, "内置数据 %s 缺失", DEMO_FILE);
+	return import_collection(st, DEMO_FILE " ", (const char *)ef->data, ef->len, &opt, true, NULL, NULL, NULL, e);
+}
+
+/* ---------------------------------------------------------------- the index */
+
+/* A unit as lookups need it: the name for the evidence, parent and kind to fill upper levels. */
+struct unit_info {
+	char code[LIMIT_CODE + 1];
+	char parent[LIMIT_CODE + 1];
+	char name[TEXT_BYTES(LIMIT_UNIT_NAME)];
+	size_t code_len, name_len; /* lookups copy them without strlen */
+	enum unit_kind kind;
+};
+
+/* The boundaries of one level in one coordinate system. */
+/*
+ * A run of up to EDGE_CHUNK consecutive segments of one ring, indexed by
+ * its envelope in the set's edge tree.
+ */
+#define EDGE_CHUNK 8
+struct edge_chunk {
+	uint32_t at; /* first point, in geo_set.edge_xy (x y pairs) */
+	uint32_t n;  /* points: segments + 1 */
+	size_t unit;
+};
+
+/*
+ * The boundaries of one level in one coordinate system. A MultiPolygon is
+ * kept as its polygons (each with the unit's index): smaller envelopes give
+ * the tree fewer false candidates.
+ */
+struct geo_set {
+	enum crs crs;
+	size_t n, cap;
+	GEOSGeometry **geoms; /* polygons */
+	const GEOSPreparedGeometry **prep;
+	size_t *unit; /* index into geo_index.units */
+	GEOSSTRtree *tree;
+	/* edges: every ring's points, chunked, in their own tree */
+	double *edge_xy;
+	struct edge_chunk *chunks;
+	size_t nchunks;
+	GEOSSTRtree *edge_tree;
+};
+
+struct geo_index {
+	struct gctx g; /* owns every geometry, prepared geometry and tree */
+	struct geo_set sets[LEVELS][CRS_COUNT];
+	struct unit_info *units;
+	size_t nunits, units_cap;
+	struct strmap unit_by_code;
+	size_t count;
+	int top; /* highest level (0 = district) with boundaries, -1 = none */
+	/* what a lookup visits, so it skips empty sets without looking */
+	int ncrs, crs_used[CRS_COUNT];               /* systems with any boundary */
+	int nsets[LEVELS], set_crs[LEVELS][CRS_COUNT]; /* per level: its non-empty sets */
+};
+
+static int load_unit(void *ctx, const struct unit *u)
+{
+	struct geo_index *gi = ctx;
+	if (gi->nunits == gi->units_cap) {
+		gi->units_cap = gi->units_cap ? 2 * gi->units_cap : 1024;
+		gi->units = xrealloc(gi->units, gi->units_cap * sizeof(*gi->units));
+	}
+	struct unit_info *ui = &gi->units[gi->nunits];
+	strlcpy_ok(ui->code, u->code, sizeof(ui->code));
+	strlcpy_ok(ui->parent, u->parent, sizeof(ui->parent));
+	strlcpy_ok(ui->name, u->name, sizeof(ui->name));
+	ui->code_len = strlen(ui->code);
+	ui->name_len = strlen(ui->name);
+	ui->kind = u->kind;
+	strmap_add(&gi->unit_by_code, ui->code, gi->nunits++);
+	return OK;
+}
+
+struct load_run {
+	struct geo_index *gi;
+	struct err *e;
+};
+
+/* Build one stored boundary into its set. */
+static int load_boundary(void *ctx, const char *unit, enum unit_kind level, const char *crs, const char *geojson)
+{
+	struct load_run *L = ctx;
+	struct geo_index *gi = L->gi;
+	int li = level_index(level), c = crs_parse(crs);
+	struct build b = {.g = &gi->g};
+	json_error_t je;
+	json_t *j;
+	GEOSGeometry *geom;
+
+	if (li < 0 || c < 0)
+		return err_set(L->e, E_DB, NULL, "单位 %s 的边界层级或坐标系不合法", unit);
+	size_t ui = strmap_get(&gi->unit_by_code, unit);
+	if (ui == (size_t)-1)
+		return err_set(L->e, E_DB, NULL, "边界所属单位 %s 不存在", unit);
+	if (!(j = json_loads(geojson, 0, &je)))
+		return err_set(L->e, E_DB, NULL, "单位 %s 的边界不是合法的 JSON：%s", unit, je.text);
+	geom = geom_build(&b, j);
+	json_decref(j);
+	build_release(&b);
+	if (!geom)
+		return err_set(L->e, E_DB, NULL, "单位 %s 的边界无法读取：%s", unit, b.why);
+	struct geo_set *s = &gi->sets[li][c];
+	int parts = GEOSGeomTypeId_r(gi->g.h, geom) == GEOS_MULTIPOLYGON ? GEOSGetNumGeometries_r(gi->g.h, geom) : 1;
+	for (int k = 0; k < parts; k++) {
+		if (s->n == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 16;
+			s->geoms = xrealloc(s->geoms, s->cap * sizeof(*s->geoms));
+			s->unit = xrealloc(s->unit, s->cap * sizeof(*s->unit));
+		}
+		GEOSGeometry *part = parts == 1 ? geom : GEOSGeom_clone_r(gi->g.h, GEOSGetGeometryN_r(gi->g.h, geom, k));
+		if (!part)
+			return err_set(L->e, E_INTERNAL, NULL, "GEOS 无法拆分单位 %s 的边界：%s", unit, gi->g.msg);
+		s->geoms[s->n] = part;
+		s->unit[s->n++] = ui;
+	}
+	if (parts != 1)
+		GEOSGeom_destroy_r(gi->g.h, geom);
+	gi->count++;
+	return OK;
+}
+
+static void query_nothing(void *item, void *ud)
+{
+	(void)item;
+	(void)ud;
+}
+
+/* Append one ring's points to the set's edges, in chunks. */
+static bool edges_add_ring(struct geo_index *gi, struct geo_set *s, const GEOSGeometry *ring, size_t unit,
+			   size_t *xy_cap, size_t *chunk_cap, size_t *npts)
+{
+	GEOSContextHandle_t h = gi->g.h;
+	const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+	unsigned int n;
+	if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n))
+		return false;
+	if (n < 2)
+		return true;
+	if (*npts + n > *xy_cap) {
+		*xy_cap = 2 * (*npts + n);
+		s->edge_xy = xrealloc(s->edge_xy, *xy_cap * 2 * sizeof(double));
+	}
+	if (!GEOSCoordSeq_copyToBuffer_r(h, seq, s->edge_xy + 2 * *npts, 0, 0))
+		return false;
+	for (unsigned int start = 0; start + 1 < n; start += EDGE_CHUNK) {
+		if (s->nchunks == *chunk_cap) {
+			*chunk_cap = *chunk_cap ? 2 * *chunk_cap : 256;
+			s->chunks = xrealloc(s->chunks, *chunk_cap * sizeof(*s->chunks));
+		}
+		struct edge_chunk *ch = &s->chunks[s->nchunks++];
+		ch->at = (uint32_t)(*npts + start);
+		ch->n = n - start < EDGE_CHUNK + 1 ? n - start : EDGE_CHUNK + 1;
+		ch->unit = unit;
+	}
+	*npts += n;
+	return true;
+}
+
+/*
+ * The edge tree: every ring of the set cut into chunks of EDGE_CHUNK
+ * segments, each inserted with its envelope. Why by hand: GEOS 3.11's C API
+ * has no point location that tells a polygon's edge from its outside, and
+ * asking GEOSPreparedIntersects_r of every candidate cost a point outside
+ * all polygons a second locate per candidate (measured in bench/geo.c).
+ * The test on a chunk's segments is GEOS's own robust orientation
+ * (GEOSOrientationIndex_r), as its point-in-area locator uses.
+ */
+static enum err_code edges_build(struct geo_index *gi, struct geo_set *s, struct err *e)
+{
+	GEOSContextHandle_t h = gi->g.h;
+	size_t xy_cap = 0, chunk_cap = 0, npts = 0;
+	GEOSGeometry **envs = NULL;
+	enum err_code rc = OK;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const GEOSGeometry *shell = GEOSGetExteriorRing_r(h, s->geoms[i]);
+		int nholes = GEOSGetNumInteriorRings_r(h, s->geoms[i]);
+		bool ok = shell && nholes >= 0 && edges_add_ring(gi, s, shell, s->unit[i], &xy_cap, &chunk_cap, &npts);
+		for (int k = 0; ok && k < nholes; k++)
+			ok = edges_add_ring(gi, s, GEOSGetInteriorRingN_r(h, s->geoms[i], k), s->unit[i], &xy_cap,
+					    &chunk_cap, &npts);
+		if (!ok)
+			return err_set(e, E_INTERNAL, NULL, "GEOS 无法读取单位 %s 的边界线：%s",
+				       gi->units[s->unit[i]].code, gi->g.msg);
+	}
+	if (!(s->edge_tree = GEOSSTRtree_create_r(h, 10)))
+		return err_set(e, E_INTERNAL, NULL, "GEOS 无法建立空间索引：%s", gi->g.msg);
+	/* the tree keeps envelopes, read from these geometries; they go once it is built */
+	envs = xcalloc(s->nchunks, sizeof(*envs));
+	for (size_t k = 0; k < s->nchunks; k++) {
+		const double *xy = s->edge_xy + 2 * (size_t)s->chunks[k].at;
+		double box[4] = {xy[0], xy[1], xy[0], xy[1]};
+		for (uint32_t j = 1; j < s->chunks[k].n; j++) {
+			double x = xy[2 * j], y = xy[2 * j + 1];
+			box[0] = x < box[0] ? x : box[0];
+			box[1] = y < box[1] ? y : box[1];
+			box[2] = x > box[2] ? x : box[2];
+			box[3] = y > box[3] ? y : box[3];
+		}
+		GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, box, 2, 0, 0);
+		if (!seq || !(envs[k] = GEOSGeom_createLineString_r(h, seq))) {
+			rc = err_set(e, E_INTERNAL, NULL, "GEOS 无法建立边界线索引：%s", gi->g.msg);
+			goto out;
+		}
+		GEOSSTRtree_insert_r(h, s->edge_tree, envs[k], (void *)(uintptr_t)k);
+	}
+	if (s->nchunks)
+		GEOSSTRtree_query_r(h, s->edge_tree, envs[0], query_nothing, NULL); /* builds the tree */
+out:
+	for (size_t k = 0; k < s->nchunks; k++)
+		if (envs[k])
+			GEOSGeom_destroy_r(h, envs[k]);
+	free(envs);
+	return rc;
+}
+
+/*
+ * Prepare a set and index it. Then use every lazy structure once under the
+ * load (see the file comment) so that lookups only read.
+ */
+static enum err_code set_prepare(struct geo_index *gi, struct geo_set *s, struct err *e)
+{
+	GEOSContextHandle_t h = gi->g.h;
+	s->prep = xcalloc(s->n, sizeof(*s->prep));
+	s->tree = GEOSSTRtree_create_r(h, 10);
+	if (!s->tree)
+		return err_set(e, E_INTERNAL, NULL, "GEOS 无法建立空间索引：%s", gi->g.msg);
+	for (size_t i = 0; i < s->n; i++) {
+		if (!(s->prep[i] = GEOSPrepare_r(h, s->geoms[i])))
+			return err_set(e, E_INTERNAL, NULL, "GEOS 无法预处理单位 %s 的边界：%s",
+				       gi->units[s->unit[i]].code, gi->g.msg);
+		GEOSSTRtree_insert_r(h, s->tree, s->geoms[i], (void *)(uintptr_t)i);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		GEOSGeometry *p = GEOSPointOnSurface_r(h, s->geoms[i]);
+		if (!p)
+			continue;
+		GEOSPreparedContains_r(h, s->prep[i], p);
+		if (i == 0)
+			GEOSSTRtree_query_r(h, s->tree, p, query_nothing, NULL); /* builds the tree */
+		GEOSGeom_destroy_r(h, p);
+	}
+	return edges_build(gi, s, e);
+}
+
+enum err_code geo_index_load(struct store *st, struct geo_index **out, struct err *e)
+{
+	struct geo_index *gi = xcalloc(1, sizeof(*gi));
+	struct load_run L = {gi, e};
+	enum err_code rc;
+
+	*out = NULL;
+	gctx_init(&gi->g);
+	gi->top = -1;
+	for (int l = 0; l < LEVELS; l++)
+		for (int c = 0; c < CRS_COUNT; c++)
+			gi->sets[l][c].crs = (enum crs)c;
+	if ((rc = store_units_list(st, -1, NULL, load_unit, gi, e)) != OK)
+		goto fail;
+	if ((rc = store_boundaries_list(st, -1, load_boundary, &L, e)) != OK)
+		goto fail;
+	for (int l = LEVELS - 1; l >= 0; l--)
+		for (int c = 0; c < CRS_COUNT; c++) {
+			if (!gi->sets[l][c].n)
+				continue;
+			gi->top = l;
+			gi->set_crs[l][gi->nsets[l]++] = c;
+			if ((rc = set_prepare(gi, &gi->sets[l][c], e)) != OK)
+				goto fail;
+		}
+	for (int c = 0; c < CRS_COUNT; c++)
+		for (int l = 0; l < LEVELS; l++)
+			if (gi->sets[l][c].n) {
+				gi->crs_used[gi->ncrs++] = c;
+				break;
+			}
+	*out = gi;
+	return OK;
+fail:
+	geo_index_free(gi);
+	return rc;
+}
+
+void geo_index_free(struct geo_index *gi)
+{
+	if (!gi)
+		return;
+	GEOSContextHandle_t h = gi->g.h;
+	for (int l = 0; l < LEVELS; l++)
+		for (int c = 0; c < CRS_COUNT; c++) {
+			struct geo_set *s = &gi->sets[l][c];
+			if (s->tree)
+				GEOSSTRtree_destroy_r(h, s->tree);
+			for (size_t i = 0; i < s->n; i++) {
+				if (s->prep && s->prep[i])
+					GEOSPreparedGeom_destroy_r(h, s->prep[i]);
+				GEOSGeom_destroy_r(h, s->geoms[i]);
+			}
+			if (s->edge_tree)
+				GEOSSTRtree_destroy_r(h, s->edge_tree);
+			free(s->prep);
+			free(s->geoms);
+			free(s->unit);
+			free(s->edge_xy);
+			free(s->chunks);
+		}
+	free(gi->units);
+	strmap_release(&gi->unit_by_code);
+	GEOS_finish_r(h);
+	free(gi);
+}
+
+size_t geo_index_size(const struct geo_index *gi)
+{
+	return gi ? gi->count : 0;
+}
+
+/* ---------------------------------------------------------------- lookup */
+
+/* What one level said about the point. */
+enum lv_state {
+	LV_EMPTY, /* the level has no boundaries */
+	LV_NONE,  /* in no polygon */
+	LV_ONE,   /* inside exactly one */
+	LV_EDGE,  /* on a polygon's edge (shared or not) */
+	LV_TWO,   /* inside two or more (overlapping polygons) */
+};
+
+/*
+ * What one level's trees said about a point: the units whose polygon
+ * contains it, or (edge pass) whose boundary it lies on.
+ */
+struct probe {
+	GEOSContextHandle_t h;
+	const struct geo_set *set;
+	const GEOSGeometry *pt;
+	double x, y;      /* the point in set's system (edge pass) */
+	size_t found[2]; /* first two units found */
+	size_t nfound, ncand;
+	bool failed;
+};
+
+static void probe_found(struct probe *p, size_t unit)
+{
+	for (size_t k = 0; k < p->nfound && k < 2; k++)
+		if (p->found[k] == unit)
+			return;
+	if (p->nfound < 2)
+		p->found[p->nfound] = unit;
+	p->nfound++;
+}
+
+/* STRtree callback: a polygon whose envelope holds the point. */
+static void probe_contains(void *item, void *ud)
+{
+	struct probe *p = ud;
+	size_t i = (size_t)(uintptr_t)item;
+	char r = GEOSPreparedContains_r(p->h, p->set->prep[i], p->pt);
+	p->ncand++;
+	if (r == 1)
+		probe_found(p, p->set->unit[i]);
+	else if (r != 0)
+		p->failed = true;
+}
+
+/* Edge-tree callback: is the point on one of this chunk's segments? */
+static void probe_edge(void *item, void *ud)
+{
+	struct probe *p = ud;
+	const struct edge_chunk *ch = &p->set->chunks[(uintptr_t)item];
+	const double *xy = p->set->edge_xy + 2 * (size_t)ch->at;
+	for (uint32_t k = 0; k + 1 < ch->n; k++, xy += 2) {
+		double ax = xy[0], ay = xy[1], bx = xy[2], by = xy[3];
+		if (p->x < (ax < bx ? ax : bx) || p->x > (ax < bx ? bx : ax) || p->y < (ay < by ? ay : by) ||
+		    p->y > (ay < by ? by : ay))
+			continue;
+		int o = GEOSOrientationIndex_r(p->h, ax, ay, bx, by, p->x, p->y);
+		if (o == 0) {
+			probe_found(p, ch->unit);
+			return;
+		}
+		if (o != -1 && o != 1)
+			p->failed = true;
+	}
+}
+
+struct level_result {
+	enum lv_state state;
+	size_t unit[2]; /* the unit found (ONE), or the first two touched (EDGE, TWO) */
+	size_t nunits;
+};
+
+/*
+ * One level: query each of its sets with the point in that set's system.
+ * Exactly one unit's polygon containing the point answers; two or more is
+ * an overlap. Only when none contains it, yet some envelope held it, is the
+ * edge tree asked whether the point lies on a boundary: a point inside
+ * costs what a bare GEOS contains loop costs. (A point inside one polygon
+ * and on another's edge can only be where polygons overlap; it is the
+ * first's.) The level has at least one set; xs, ys are the point per system.
+ */
+static bool probe_level(const struct geo_index *gi, int l, GEOSContextHandle_t h, GEOSGeometry *const pts[CRS_COUNT],
+			const double xs[CRS_COUNT], const double ys[CRS_COUNT], struct level_result *lr)
+{
+	struct probe p;
+
+	p.h = h;
+	p.nfound = p.ncand = 0;
+	p.failed = false;
+	lr->nunits = 0;
+	for (int k = 0; k < gi->nsets[l]; k++) {
+		int c = gi->set_crs[l][k];
+		p.set = &gi->sets[l][c];
+		p.pt = pts[c];
+		GEOSSTRtree_query_r(h, p.set->tree, p.pt, probe_contains, &p);
+	}
+	if (p.failed)
+		return false;
+	if (p.nfound) {
+		lr->state = p.nfound == 1 ? LV_ONE : LV_TWO;
+	} else if (p.ncand) {
+		for (int k = 0; k < gi->nsets[l]; k++) {
+			int c = gi->set_crs[l][k];
+			p.set = &gi->sets[l][c];
+			p.x = xs[c];
+			p.y = ys[c];
+			GEOSSTRtree_query_r(h, p.set->edge_tree, pts[c], probe_edge, &p);
+		}
+		if (p.failed)
+			return false;
+		lr->state = p.nfound ? LV_EDGE : LV_NONE;
+	} else {
+		lr->state = LV_NONE;
+	}
+	for (size_t k = 0; k < p.nfound && k < 2; k++)
+		lr->unit[lr->nunits++] = p.found[k];
+	return true;
+}
+
+/*
+ * A bounded sentence: appends stop at the capacity, never cutting a UTF-8
+ * character. Lengths are passed in (literals, names measured at load):
+ * lookups run a million times a second and strlen showed in the profile.
+ */
+struct sentence {
+	char *s;
+	size_t len, cap;
+};
+
+static inline void say_n(struct sentence *w, const char *t, size_t n)
+{
+	if (w->len + n + 1 > w->cap) {
+		n = w->cap - w->len - 1;
+		while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(w->s + w->len, t, n);
+	w->len += n;
+	w->s[w->len] = '\0';
+}
+
+/* A string literal, its length known at compile time. */
+#define SAY(w, lit) say_n((w), (lit), sizeof(lit) - 1)
+
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
+
+/*
+ * A coordinate with up to 6 decimals (≈0.1 m), trailing zeros dropped.
+ * Written by hand: snprintf's "%f" costs as much as the GEOS lookup itself.
+ */
+static void say_coord(struct sentence *w, double v)
+{
+	char out[16], *p = out + 5, *end = out + 11; /* "-180." then six decimals */
+	uint64_t m = (uint64_t)(fabs(v) * 1e6 + 0.5); /* |v| <= 180: no overflow */
+	uint32_t ip = (uint32_t)(m / 1000000), fp = (uint32_t)(m % 1000000);
+	memcpy(p, digit_pairs + 2 * (fp / 10000), 2);
+	memcpy(p + 2, digit_pairs + 2 * (fp / 100 % 100), 2);
+	memcpy(p + 4, digit_pairs + 2 * (fp % 100), 2);
+	while (end > p && end[-1] == '0')
+		end--;
+	if (end > p)
+		*--p = '.';
+	if (ip >= 100) {
+		p -= 3;
+		p[0] = (char)('0' + ip / 100);
+		memcpy(p + 1, digit_pairs + 2 * (ip % 100), 2);
+	} else if (ip >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * ip, 2);
+	} else {
+		*--p = (char)('0' + ip);
+	}
+	if (v < 0 && m)
+		*--p = '-';
+	say_n(w, p, (size_t)(end - p));
+}
+
+static void say_unit(struct sentence *w, const struct geo_index *gi, size_t ui)
+{
+	const struct unit_info *u = &gi->units[ui];
+	if (u->name_len)
+		say_n(w, u->name, u->name_len);
+	else
+		say_n(w, u->code, u->code_len);
+}
+
+/* "A与B" (or "A") of a level's units. */
+static void say_units(struct sentence *w, const struct geo_index *gi, const struct level_result *lr)
+{
+	for (size_t k = 0; k < lr->nunits; k++) {
+		if (k)
+			SAY(w, "与");
+		say_unit(w, gi, lr->unit[k]);
+	}
+}
+
+static void set_code(struct place_resolution *out, int l, const struct unit_info *u)
+{
+	char *dst = l == 0 ? out->district : l == 1 ? out->street : out->community;
+	memcpy(dst, u->code, u->code_len + 1);
+}
+
+static void say_crs(struct sentence *w, enum crs c)
+{
+	switch (c) {
+	case CRS_WGS84:
+		SAY(w, "坐标（WGS84）");
+		break;
+	case CRS_GCJ02:
+		SAY(w, "坐标（GCJ-02）");
+		break;
+	case CRS_BD09:
+		SAY(w, "坐标（BD-09）");
+		break;
+	}
+}
+
+enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double lat, enum crs crs,
+				struct place_resolution *out, struct err *e)
+{
+	GEOSGeometry *pts[CRS_COUNT] = {NULL};
+	double xs[CRS_COUNT], ys[CRS_COUNT];
+	struct level_result lr[LEVELS];
+	struct sentence w = {out->evidence, 0, sizeof(out->evidence)};
+	GEOSContextHandle_t h = NULL;
+	size_t resolved[LEVELS] = {(size_t)-1, (size_t)-1, (size_t)-1};
+	bool filled[LEVELS] = {false};
+	int flagged = -1, deepest = -1, mismatch = -1;
+	enum err_code rc = OK;
+
+	out->district[0] = out->street[0] = out->community[0] = '\0';
+	out->matched[0] = out->evidence[0] = '\0';
+	if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
+		return err_set(e, E_INVALID, "lon", "坐标超出经纬度范围");
+	if ((unsigned)crs >= CRS_COUNT)
+		return err_set(e, E_INVALID, "crs", "坐标系应为 wgs84、gcj02 或 bd09");
+	say_crs(&w, crs);
+	say_coord(&w, lon);
+	SAY(&w, ",");
+	say_coord(&w, lat);
+	if (!gi || gi->top < 0) {
+		memcpy(out->method, "none", sizeof("none"));
+		out->confidence = 0;
+		out->needs_decision = true;
+		SAY(&w, " 无法按边界判定：尚未导入任何边界，需由中心研判");
+		return OK;
+	}
+
+	h = thread_ctx();
+	for (int k = 0; k < gi->ncrs; k++) {
+		int c = gi->crs_used[k];
+		double x = lon, y = lat;
+		if ((enum crs)c != crs)
+			crs_convert(crs, (enum crs)c, lon, lat, &x, &y);
+		xs[c] = x;
+		ys[c] = y;
+		if (!(pts[c] = GEOSGeom_createPointFromXY_r(h, x, y))) {
+			rc = err_set(e, E_INTERNAL, NULL, "GEOS 无法生成坐标点");
+			goto out;
+		}
+	}
+	for (int l = 0; l < LEVELS; l++) {
+		if (!gi->nsets[l]) {
+			lr[l].state = LV_EMPTY;
+			continue;
+		}
+		if (!probe_level(gi, l, h, pts, xs, ys, &lr[l])) {
+			rc = err_set(e, E_INTERNAL, NULL, "GEOS 判定坐标时出错");
+			goto out;
+		}
+		if (lr[l].state == LV_ONE) {
+			resolved[l] = lr[l].unit[0];
+			deepest = l;
+			set_code(out, l, &gi->units[resolved[l]]);
+		} else if (flagged < 0 && (lr[l].state == LV_EDGE || lr[l].state == LV_TWO)) {
+			flagged = l;
+		}
+	}
+	/* Fill the levels above the deepest found from the unit tree; a disagreement is flagged. */
+	if (deepest > 0) {
+		const struct unit_info *u = &gi->units[resolved[deepest]];
+		for (int hops = 0; hops < 8 && u->parent[0]; hops++) {
+			size_t pi = strmap_get(&gi->unit_by_code, u->parent);
+			if (pi == (size_t)-1)
+				break;
+			u = &gi->units[pi];
+			int l = level_index(u->kind);
+			if (l < 0 || l >= deepest)
+				continue;
+			if (resolved[l] == (size_t)-1) {
+				resolved[l] = pi;
+				filled[l] = true;
+				set_code(out, l, u);
+			} else if (resolved[l] != pi && mismatch < 0) {
+				mismatch = l;
+			}
+		}
+	}
+
+	if (deepest >= 0 || flagged >= 0)
+		memcpy(out->method, "point", sizeof("point"));
+	else
+		memcpy(out->method, "none", sizeof("none"));
+	out->needs_decision = flagged >= 0 || mismatch >= 0 || deepest < 0;
+	out->confidence = !out->needs_decision ? 1.0 : deepest >= 0 || flagged >= 0 ? 0.5 : 0.0;
+
+	/* The evidence: what was found inside, then what needs a decision and by whom. */
+	bool said = false;
+	for (int l = 0; l < LEVELS; l++) {
+		if (resolved[l] == (size_t)-1 || filled[l])
+			continue;
+		if (said)
+			SAY(&w, "、");
+		else
+			SAY(&w, " 位于");
+		say_unit(&w, gi, resolved[l]);
+		said = true;
+	}
+	if (said)
+		SAY(&w, "边界内");
+	for (int l = 0, any = 0; l < LEVELS; l++) {
+		if (!filled[l])
+			continue;
+		if (any++)
+			SAY(&w, "、");
+		else
+			SAY(&w, "，所属");
+		say_unit(&w, gi, resolved[l]);
+		SAY(&w, "据单位树补全");
+	}
+	if (flagged >= 0) {
+		if (said)
+			SAY(&w, "，但");
+		else
+			SAY(&w, " ");
+		if (lr[flagged].state == LV_TWO) {
+			SAY(&w, "同时位于");
+			say_units(&w, gi, &lr[flagged]);
+			SAY(&w, "边界内");
+		} else {
+			SAY(&w, "位于");
+			say_units(&w, gi, &lr[flagged]);
+			if (lr[flagged].nunits > 1)
+				SAY(&w, "的边界上");
+			else
+				SAY(&w, "的边界线上");
+		}
+	} else if (mismatch >= 0) {
+		SAY(&w, "，但");
+		say_unit(&w, gi, resolved[deepest]);
+		SAY(&w, "不属于");
+		say_unit(&w, gi, resolved[mismatch]);
+	} else if (deepest < 0) {
+		SAY(&w, " 不在任何");
+		say_n(&w, level_words[gi->top], strlen(level_words[gi->top]));
+		SAY(&w, "的边界内");
+	}
+	if (out->needs_decision) {
+		SAY(&w, "，需由");
+		/* a street or community undecided inside a known district: that district decides */
+		if (flagged > 0 && resolved[0] != (size_t)-1)
+			say_unit(&w, gi, resolved[0]);
+		else
+			SAY(&w, "中心");
+		SAY(&w, "研判");
+	}
+out:
+	for (int c = 0; c < CRS_COUNT; c++)
+		if (pts[c])
+			GEOSGeom_destroy_r(h, pts[c]);
+	return rc;
+}
