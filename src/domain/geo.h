@@ -67,11 +67,11 @@ enum err_code geo_import_boundaries(struct store *st, const char *data, size_t l
 /*
  * The demo city's district boundaries, embedded in the binary
  * (data/beijing/districts_echarts.geojson, GCJ-02, code in each feature's
- * id), imported at level district. Runs inside the caller's transaction
- * (catalog_load_builtin's) after the districts exist. The file's coarse
- * polygons touch themselves in places, which GEOS calls invalid: here, and
- * only here, they are mended with GEOS's MakeValid instead of refused, and
- * the mended geometry is what the store keeps.
+ * id), imported at level district, after the districts exist; all or
+ * nothing, in the caller's transaction if one is open, else in its own.
+ * The file's coarse polygons touch themselves in places, which GEOS calls
+ * invalid: here, and only here, they are mended with GEOS's MakeValid
+ * instead of refused, and the mended geometry is what the store keeps.
  */
 enum err_code geo_load_demo_boundaries(struct store *st, struct err *e);
 

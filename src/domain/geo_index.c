@@ -13,22 +13,28 @@
  * was imported in, and what geo_index_load builds from again.
  *
  * Lookup: a point is converted to each boundary set's system, the set's
- * STRtree gives the polygons whose envelope holds it, and each is tested
- * with GEOSPreparedContains_r. One polygon containing it answers; two mean
- * overlapping polygons. When none contains it, the candidates are asked
- * with GEOSPreparedIntersects_r whether the point lies on their edge (a
- * shared boundary, or the city's outline). Overlap, edge and nothing all
- * leave the decision to the district or the centre (needs_decision). A
- * point inside a polygon thus costs what a bare GEOS contains loop costs
- * (measured side by side in bench/geo.c).
+ * STRtree gives the polygons whose envelope holds it (a MultiPolygon is
+ * indexed as its polygons: tighter envelopes), and each is tested with
+ * GEOSPreparedContains_r. One unit containing it answers; two mean
+ * overlapping polygons. When none contains it yet some envelope held it,
+ * the set's edge tree (below, edges_build) says whether it lies on a
+ * boundary (shared, or the city's outline). Overlap, edge and nothing all
+ * leave the decision to the district or the centre (needs_decision). The
+ * evidence sentence is assembled from pieces measured at load and a
+ * hand-written coordinate formatter; an index with one set (one level in
+ * one system, the usual case) takes a short path (resolve_single). Each
+ * of these was measured against a bare GEOS loop in bench/geo.c.
  *
  * Threads: GEOS contexts are per thread; a lookup uses its thread's own
- * context (created on first use, freed at thread exit). The geometries,
- * prepared geometries and trees belong to the index's load context. GEOS
- * builds a prepared polygon's point locator, the locator's interval index
- * and an STRtree lazily on first use; geo_index_load makes that first use
- * itself (one intersects and one contains per polygon, one query per tree),
- * so after it returns every lookup only reads shared state.
+ * context, created on first use and freed at thread exit (a context per
+ * call, GEOS_init_r/GEOS_finish_r, measured up to 10% slower). The
+ * geometries, prepared
+ * geometries and trees belong to the index's load context (all contexts
+ * share GEOS's default geometry factory). GEOS builds a prepared polygon's
+ * point locator, the locator's interval index and an STRtree lazily on
+ * first use; geo_index_load makes that first use itself (one contains per
+ * polygon, one query per tree), so after it returns the prepared geometries
+ * and trees are only read, and lookups from several threads are safe.
  */
 #include "geo.h"
 
@@ -732,9 +738,22 @@ enum err_code geo_load_demo_boundaries(struct store *st, struct err *e)
 {
 	const struct embedded_file *ef = embed_find(DEMO_FILE);
 	const struct boundary_import opt = {.level = "district", .code_property = "id", .crs = CRS_GCJ02};
+	struct err nested;
+	enum err_code rc;
+	bool own;
+
 	if (!ef)
 		return err_set(e, E_INTERNAL, NULL, "内置数据 %s 缺失", DEMO_FILE);
-	return import_collection(st, DEMO_FILE " ", (const char *)ef->data, ef->len, &opt, true, NULL, NULL, NULL, e);
+	/* all or nothing: in the caller's transaction if there is one (store_begin refuses to nest), else in ours */
+	err_init(&nested);
+	own = store_begin(st, &nested) == OK;
+	rc = import_collection(st, DEMO_FILE " ", (const char *)ef->data, ef->len, &opt, true, NULL, NULL, NULL, e);
+	if (!own)
+		return rc;
+	if (rc == OK)
+		return store_commit(st, e);
+	store_rollback(st);
+	return rc;
 }
 
 /* ---------------------------------------------------------------- the index */
@@ -746,6 +765,9 @@ struct unit_info {
 	char name[TEXT_BYTES(LIMIT_UNIT_NAME)];
 	size_t code_len, name_len; /* lookups copy them without strlen */
 	enum unit_kind kind;
+	char *inside; /* units with a boundary: " 位于<name>边界内", the usual evidence's end */
+#define INSIDE_FIXED 64 /* inside is NUL-padded to at least this many bytes */
+	size_t inside_len;
 };
 
 /* The boundaries of one level in one coordinate system. */
@@ -790,6 +812,9 @@ struct geo_index {
 	/* what a lookup visits, so it skips empty sets without looking */
 	int ncrs, crs_used[CRS_COUNT];               /* systems with any boundary */
 	int nsets[LEVELS], set_crs[LEVELS][CRS_COUNT]; /* per level: its non-empty sets */
+	int single; /* the level of the only non-empty set, or -1 (resolve_single) */
+	char outside[96]; /* " 不在任何区的边界内，需由中心研判" for the top level */
+	size_t outside_len;
 };
 
 static int load_unit(void *ctx, const struct unit *u)
@@ -800,12 +825,15 @@ static int load_unit(void *ctx, const struct unit *u)
 		gi->units = xrealloc(gi->units, gi->units_cap * sizeof(*gi->units));
 	}
 	struct unit_info *ui = &gi->units[gi->nunits];
+	memset(ui, 0, sizeof(*ui));
 	strlcpy_ok(ui->code, u->code, sizeof(ui->code));
 	strlcpy_ok(ui->parent, u->parent, sizeof(ui->parent));
 	strlcpy_ok(ui->name, u->name, sizeof(ui->name));
 	ui->code_len = strlen(ui->code);
 	ui->name_len = strlen(ui->name);
 	ui->kind = u->kind;
+	ui->inside = NULL;
+	ui->inside_len = 0;
 	strmap_add(&gi->unit_by_code, ui->code, gi->nunits++);
 	return OK;
 }
@@ -838,6 +866,17 @@ static int load_boundary(void *ctx, const char *unit, enum unit_kind level, cons
 	build_release(&b);
 	if (!geom)
 		return err_set(L->e, E_DB, NULL, "单位 %s 的边界无法读取：%s", unit, b.why);
+	struct unit_info *u = &gi->units[ui];
+	if (!u->inside) {
+		struct buf t;
+		buf_init(&t, BUF_NOMAX);
+		buf_addf(&t, " 位于%s边界内", u->name_len ? u->name : u->code);
+		u->inside_len = t.len;
+		while (t.len < INSIDE_FIXED)
+			buf_add(&t, "", 1); /* padded: the usual copy has a fixed size */
+		u->inside = buf_detach(&t);
+		buf_release(&t);
+	}
 	struct geo_set *s = &gi->sets[li][c];
 	int parts = GEOSGeomTypeId_r(gi->g.h, geom) == GEOS_MULTIPOLYGON ? GEOSGetNumGeometries_r(gi->g.h, geom) : 1;
 	for (int k = 0; k < parts; k++) {
@@ -1007,6 +1046,17 @@ enum err_code geo_index_load(struct store *st, struct geo_index **out, struct er
 			if ((rc = set_prepare(gi, &gi->sets[l][c], e)) != OK)
 				goto fail;
 		}
+	gi->single = -1;
+	for (int l = 0, sets = 0; l < LEVELS; l++) {
+		sets += gi->nsets[l];
+		if (gi->nsets[l] == 1 && sets == 1)
+			gi->single = l;
+		else if (gi->nsets[l])
+			gi->single = -1;
+	}
+	if (gi->top >= 0)
+		gi->outside_len = (size_t)snprintf(gi->outside, sizeof(gi->outside), " 不在任何%s的边界内，需由中心研判",
+						   level_words[gi->top]);
 	for (int c = 0; c < CRS_COUNT; c++)
 		for (int l = 0; l < LEVELS; l++)
 			if (gi->sets[l][c].n) {
@@ -1043,6 +1093,8 @@ void geo_index_free(struct geo_index *gi)
 			free(s->edge_xy);
 			free(s->chunks);
 		}
+	for (size_t i = 0; i < gi->nunits; i++)
+		free(gi->units[i].inside);
 	free(gi->units);
 	strmap_release(&gi->unit_by_code);
 	GEOS_finish_r(h);
@@ -1206,34 +1258,59 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 				  "8081828384858687888990919293949596979899";
 
 /*
- * A coordinate with up to 6 decimals (≈0.1 m), trailing zeros dropped.
- * Written by hand: snprintf's "%f" costs as much as the GEOS lookup itself.
+ * A coordinate with up to 6 decimals (≈0.1 m), trailing zeros dropped,
+ * written at dst (at most 11 bytes); returns its length. Written by hand:
+ * snprintf's "%f" costs as much as the GEOS lookup itself.
  */
-static void say_coord(struct sentence *w, double v)
+static size_t coord_write(char *dst, double v)
 {
-	char out[16], *p = out + 5, *end = out + 11; /* "-180." then six decimals */
-	uint64_t m = (uint64_t)(fabs(v) * 1e6 + 0.5); /* |v| <= 180: no overflow */
-	uint32_t ip = (uint32_t)(m / 1000000), fp = (uint32_t)(m % 1000000);
-	memcpy(p, digit_pairs + 2 * (fp / 10000), 2);
-	memcpy(p + 2, digit_pairs + 2 * (fp / 100 % 100), 2);
-	memcpy(p + 4, digit_pairs + 2 * (fp % 100), 2);
-	while (end > p && end[-1] == '0')
-		end--;
-	if (end > p)
-		*--p = '.';
-	if (ip >= 100) {
-		p -= 3;
-		p[0] = (char)('0' + ip / 100);
-		memcpy(p + 1, digit_pairs + 2 * (ip % 100), 2);
-	} else if (ip >= 10) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * ip, 2);
-	} else {
-		*--p = (char)('0' + ip);
-	}
+	char *d = dst;
+	uint32_t m = (uint32_t)(fabs(v) * 1e6 + 0.5); /* |v| <= 180: fits 32 bits */
+	uint32_t ip = m / 1000000, fp = m % 1000000;
 	if (v < 0 && m)
-		*--p = '-';
-	say_n(w, p, (size_t)(end - p));
+		*d++ = '-';
+	if (ip >= 100) {
+		*d++ = (char)('0' + ip / 100);
+		memcpy(d, digit_pairs + 2 * (ip % 100), 2);
+		d += 2;
+	} else if (ip >= 10) {
+		memcpy(d, digit_pairs + 2 * ip, 2);
+		d += 2;
+	} else {
+		*d++ = (char)('0' + ip);
+	}
+	if (fp) {
+		*d++ = '.';
+		memcpy(d, digit_pairs + 2 * (fp / 10000), 2);
+		memcpy(d + 2, digit_pairs + 2 * (fp / 100 % 100), 2);
+		memcpy(d + 4, digit_pairs + 2 * (fp % 100), 2);
+		d += 6;
+		while (d[-1] == '0')
+			d--;
+	}
+	return (size_t)(d - dst);
+}
+
+/*
+ * Start the evidence with the point as given: "坐标（GCJ-02）116.2229,39.9063".
+ * At most 42 bytes, so it always fits (the sentence is empty). The heads are
+ * padded to 24 bytes so the copy has a fixed size.
+ */
+static void say_point(struct sentence *w, enum crs crs, double lon, double lat)
+{
+	static const char heads[][24] = {
+		[CRS_WGS84] = "坐标（WGS84）", [CRS_GCJ02] = "坐标（GCJ-02）", [CRS_BD09] = "坐标（BD-09）"};
+	static const size_t head_len[] = {
+		[CRS_WGS84] = sizeof("坐标（WGS84）") - 1, [CRS_GCJ02] = sizeof("坐标（GCJ-02）") - 1,
+		[CRS_BD09] = sizeof("坐标（BD-09）") - 1};
+	char *p = w->s;
+	memcpy(p, heads[crs], sizeof(heads[crs]));
+	p += head_len[crs];
+	p += coord_write(p, lon);
+	*p++ = ',';
+	p += coord_write(p, lat);
+	*p = '\0';
+	w->len = (size_t)(p - w->s);
 }
 
 static void say_unit(struct sentence *w, const struct geo_index *gi, size_t ui)
@@ -1258,22 +1335,59 @@ static void say_units(struct sentence *w, const struct geo_index *gi, const stru
 static void set_code(struct place_resolution *out, int l, const struct unit_info *u)
 {
 	char *dst = l == 0 ? out->district : l == 1 ? out->street : out->community;
-	memcpy(dst, u->code, u->code_len + 1);
+	memcpy(dst, u->code, sizeof(u->code)); /* fixed size: the array, NUL-padded */
 }
 
-static void say_crs(struct sentence *w, enum crs c)
+/*
+ * The usual index: one level in one system (the demo's districts, a city's
+ * districts). A point inside one polygon, or near none, is answered here
+ * without the general bookkeeping; anything else (an edge, an overlap, a
+ * GEOS error) returns false and the general path asks again.
+ */
+static bool resolve_single(const struct geo_index *gi, GEOSContextHandle_t h, double lon, double lat, enum crs crs,
+			   struct place_resolution *out, struct sentence *w)
 {
-	switch (c) {
-	case CRS_WGS84:
-		SAY(w, "坐标（WGS84）");
-		break;
-	case CRS_GCJ02:
-		SAY(w, "坐标（GCJ-02）");
-		break;
-	case CRS_BD09:
-		SAY(w, "坐标（BD-09）");
-		break;
+	int l = gi->single, c = gi->set_crs[l][0];
+	struct probe p;
+	double x = lon, y = lat;
+
+	if ((enum crs)c != crs)
+		crs_convert(crs, (enum crs)c, lon, lat, &x, &y);
+	if (!(p.pt = GEOSGeom_createPointFromXY_r(h, x, y)))
+		return false;
+	p.h = h;
+	p.set = &gi->sets[l][c];
+	p.nfound = p.ncand = 0;
+	p.failed = false;
+	GEOSSTRtree_query_r(h, p.set->tree, p.pt, probe_contains, &p);
+	bool inside = p.nfound == 1;
+	if (!p.failed && !p.nfound && p.ncand) {
+		p.x = x;
+		p.y = y;
+		GEOSSTRtree_query_r(h, p.set->edge_tree, p.pt, probe_edge, &p);
 	}
+	GEOSGeom_destroy_r(h, (GEOSGeometry *)p.pt);
+	if (p.failed || (p.nfound && !inside))
+		return false;
+	if (inside) {
+		const struct unit_info *u = &gi->units[p.found[0]];
+		if (!u->inside)
+			return false;
+		set_code(out, l, u);
+		memcpy(out->method, "point", sizeof("point"));
+		out->confidence = 1.0;
+		out->needs_decision = false;
+		if (u->inside_len < INSIDE_FIXED)
+			memcpy(w->s + w->len, u->inside, INSIDE_FIXED);
+		else
+			memcpy(w->s + w->len, u->inside, u->inside_len + 1);
+		return true;
+	}
+	memcpy(out->method, "none", sizeof("none"));
+	out->confidence = 0;
+	out->needs_decision = true;
+	memcpy(w->s + w->len, gi->outside, gi->outside_len + 1);
+	return true;
 }
 
 enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double lat, enum crs crs,
@@ -1286,7 +1400,8 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 	GEOSContextHandle_t h = NULL;
 	size_t resolved[LEVELS] = {(size_t)-1, (size_t)-1, (size_t)-1};
 	bool filled[LEVELS] = {false};
-	int flagged = -1, deepest = -1, mismatch = -1;
+	int flagged = -1, deepest = -1, mismatch = -1, nresolved = 0;
+	bool any_filled = false;
 	enum err_code rc = OK;
 
 	out->district[0] = out->street[0] = out->community[0] = '\0';
@@ -1295,10 +1410,7 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 		return err_set(e, E_INVALID, "lon", "坐标超出经纬度范围");
 	if ((unsigned)crs >= CRS_COUNT)
 		return err_set(e, E_INVALID, "crs", "坐标系应为 wgs84、gcj02 或 bd09");
-	say_crs(&w, crs);
-	say_coord(&w, lon);
-	SAY(&w, ",");
-	say_coord(&w, lat);
+	say_point(&w, crs, lon, lat);
 	if (!gi || gi->top < 0) {
 		memcpy(out->method, "none", sizeof("none"));
 		out->confidence = 0;
@@ -1308,6 +1420,8 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 	}
 
 	h = thread_ctx();
+	if (gi->single >= 0 && resolve_single(gi, h, lon, lat, crs, out, &w))
+		return OK;
 	for (int k = 0; k < gi->ncrs; k++) {
 		int c = gi->crs_used[k];
 		double x = lon, y = lat;
@@ -1332,6 +1446,7 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 		if (lr[l].state == LV_ONE) {
 			resolved[l] = lr[l].unit[0];
 			deepest = l;
+			nresolved++;
 			set_code(out, l, &gi->units[resolved[l]]);
 		} else if (flagged < 0 && (lr[l].state == LV_EDGE || lr[l].state == LV_TWO)) {
 			flagged = l;
@@ -1351,6 +1466,7 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 			if (resolved[l] == (size_t)-1) {
 				resolved[l] = pi;
 				filled[l] = true;
+				any_filled = true;
 				set_code(out, l, u);
 			} else if (resolved[l] != pi && mismatch < 0) {
 				mismatch = l;
@@ -1365,7 +1481,19 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 	out->needs_decision = flagged >= 0 || mismatch >= 0 || deepest < 0;
 	out->confidence = !out->needs_decision ? 1.0 : deepest >= 0 || flagged >= 0 ? 0.5 : 0.0;
 
-	/* The evidence: what was found inside, then what needs a decision and by whom. */
+	/* The evidence. The usual case first: one unit found, nothing else to say (always fits). */
+	if (!out->needs_decision && nresolved == 1 && !any_filled && gi->units[resolved[deepest]].inside) {
+		const struct unit_info *u = &gi->units[resolved[deepest]];
+		if (u->inside_len < INSIDE_FIXED)
+			memcpy(w.s + w.len, u->inside, INSIDE_FIXED);
+		else
+			memcpy(w.s + w.len, u->inside, u->inside_len + 1);
+		goto out;
+	}
+	if (deepest < 0 && flagged < 0) {
+		memcpy(w.s + w.len, gi->outside, gi->outside_len + 1);
+		goto out;
+	}
 	bool said = false;
 	for (int l = 0; l < LEVELS; l++) {
 		if (resolved[l] == (size_t)-1 || filled[l])
@@ -1411,10 +1539,6 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 		say_unit(&w, gi, resolved[deepest]);
 		SAY(&w, "不属于");
 		say_unit(&w, gi, resolved[mismatch]);
-	} else if (deepest < 0) {
-		SAY(&w, " 不在任何");
-		say_n(&w, level_words[gi->top], strlen(level_words[gi->top]));
-		SAY(&w, "的边界内");
 	}
 	if (out->needs_decision) {
 		SAY(&w, "，需由");
@@ -1426,8 +1550,8 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 		SAY(&w, "研判");
 	}
 out:
-	for (int c = 0; c < CRS_COUNT; c++)
-		if (pts[c])
-			GEOSGeom_destroy_r(h, pts[c]);
+	for (int k = 0; gi && k < gi->ncrs; k++)
+		if (pts[gi->crs_used[k]])
+			GEOSGeom_destroy_r(h, pts[gi->crs_used[k]]);
 	return rc;
 }

@@ -339,7 +339,9 @@ static char *snapshot(struct store *st)
 	assert_int_equal(store_units_list(st, -1, NULL, count_unit, &n, &e), OK);
 	buf_addf(&b, "units %zu\n", n);
 	assert_int_equal(store_boundaries_list(st, -1, collect_boundary, &b, &e), OK);
-	return buf_detach(&b);
+	char *s = buf_detach(&b);
+	buf_release(&b);
+	return s;
 }
 
 /* The stored text: compact, positions as [lon, lat], numbers as written. */
@@ -559,6 +561,21 @@ static void test_beijing_demo(void **state)
 	assert_string_equal(r.evidence, "坐标（GCJ-02）117.2,39.1 不在任何区的边界内，需由中心研判");
 }
 
+/* Outside a transaction (as jiesu init --demo calls it) the demo import runs in its own; again, it replaces. */
+static void test_beijing_own_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct err e;
+	char *before, *after;
+	err_init(&e);
+	before = snapshot(f->st);
+	assert_int_equal(geo_load_demo_boundaries(f->st, &e), OK);
+	after = snapshot(f->st);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+}
+
 /* Every stored demo boundary is GCJ-02 and valid to GEOS after mending; a user's import refuses the same file. */
 static void test_beijing_refused_unmended(void **state)
 {
@@ -597,6 +614,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_import_progress, setup_city, teardown),
 		cmocka_unit_test_setup_teardown(test_beijing_demo, setup_beijing, teardown),
 		cmocka_unit_test_setup_teardown(test_beijing_refused_unmended, setup_beijing, teardown),
+		cmocka_unit_test_setup_teardown(test_beijing_own_transaction, setup_beijing, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
