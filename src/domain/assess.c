@@ -359,7 +359,8 @@ enum err_code assess_rates(struct store *st, const char *period, enum unit_kind 
 		row_figures(row, &out->config);
 		row->rank = row->assessed.valid >= out->config.min_callbacks ? 1 : 0;
 	}
-	qsort(out->rows, (size_t)out->nrows, sizeof(*out->rows), row_cmp);
+	if (out->nrows > 0)
+		qsort(out->rows, (size_t)out->nrows, sizeof(*out->rows), row_cmp);
 	for (int i = 0, next = 1; i < out->nrows; i++)
 		if (out->rows[i].rank)
 			out->rows[i].rank = next++;

@@ -835,7 +835,8 @@ enum err_code gazetteer_load(struct store *st, struct gazetteer **out, struct er
 				    : uv.v[i].kind == UNIT_STREET ? LV_STREET
 								  : LV_COMMUNITY;
 	}
-	qsort(g->units, g->nunits, sizeof(*g->units), unit_cmp);
+	if (g->nunits) /* qsort may not be given a NULL array, even empty */
+		qsort(g->units, g->nunits, sizeof(*g->units), unit_cmp);
 	/* parents by code: the units list is sorted by code too */
 	for (size_t i = 0; i < uv.n; i++) {
 		int u = unit_find(g, uv.v[i].code);
@@ -845,7 +846,8 @@ enum err_code gazetteer_load(struct store *st, struct gazetteer **out, struct er
 	rc = store_gazetteer_list(st, entry_collect, &L, e);
 	if (rc != OK)
 		goto fail;
-	qsort(L.v, L.n, sizeof(*L.v), raw_cmp);
+	if (L.n)
+		qsort(L.v, L.n, sizeof(*L.v), raw_cmp);
 	size_t pool_len = 0;
 	for (size_t i = 0; i < L.n; i++)
 		if (!i || strcmp(L.v[i].name, L.v[i - 1].name))
