@@ -693,7 +693,8 @@ enum err_code assess_recompute(struct store *st, const char *period, enum unit_k
 				mine[nmine].unit[0] = '\0';
 			nmine++;
 		}
-	qsort(mine, (size_t)nmine, sizeof(*mine), counts_code_cmp);
+	if (nmine > 0) /* qsort may not be given a NULL array, even empty */
+		qsort(mine, (size_t)nmine, sizeof(*mine), counts_code_cmp);
 	compare_counts(&x, mine, nmine, &stored);
 out:
 	free(mine);
