@@ -431,6 +431,73 @@ void log_write(enum log_level lvl, const char *fmt, ...)
 	fprintf(stderr, "%s %s %s\n", ts, names[lvl], line);
 }
 
+/* ---------------------------------------------------------------- strmap */
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot holding key, or the empty slot where it would go; cap must be > 0. */
+static size_t strmap_slot(const struct strmap *m, const char *key)
+{
+	size_t j = str_hash(key) & (m->cap - 1);
+	while (m->keys[j] && strcmp(m->keys[j], key) != 0)
+		j = (j + 1) & (m->cap - 1);
+	return j;
+}
+
+static void strmap_grow(struct strmap *m)
+{
+	struct strmap n = {.cap = m->cap ? m->cap * 2 : 256, .n = m->n};
+	n.keys = xcalloc(n.cap, sizeof(*n.keys));
+	n.vals = xcalloc(n.cap, sizeof(*n.vals));
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->keys[i])
+			continue;
+		size_t j = strmap_slot(&n, m->keys[i]);
+		n.keys[j] = m->keys[i];
+		n.vals[j] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	*m = n;
+}
+
+int64_t *strmap_get(const struct strmap *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t j = strmap_slot(m, key);
+	return m->keys[j] ? &m->vals[j] : NULL;
+}
+
+int64_t *strmap_add(struct strmap *m, const char *key, int64_t val)
+{
+	int64_t *old = strmap_get(m, key);
+	if (old)
+		return old;
+	if (2 * (m->n + 1) > m->cap)
+		strmap_grow(m);
+	size_t j = strmap_slot(m, key);
+	m->keys[j] = xstrdup(key);
+	m->vals[j] = val;
+	m->n++;
+	return NULL;
+}
+
+void strmap_release(struct strmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof(*m));
+}
+
 /* ---------------------------------------------------------------- csv */
 
 enum err_code csv_parse(const char *data, size_t len, csv_row_fn fn, void *ctx, struct err *e)

@@ -147,6 +147,21 @@ void log_write(enum log_level lvl, const char *fmt, ...) __attribute__((format(p
 #define log_error(...) log_at(LOG_ERROR, __VA_ARGS__)
 
 /*
+ * ---- strmap: string keys → int64, open addressing, grows at half full ----
+ * Keys are copied. A zeroed struct is an empty map.
+ */
+struct strmap {
+	char **keys;
+	int64_t *vals;
+	size_t n, cap;
+};
+/* Pointer to key's value, or NULL. */
+int64_t *strmap_get(const struct strmap *m, const char *key);
+/* Add key → val unless present: NULL if added, else a pointer to the value already there. */
+int64_t *strmap_add(struct strmap *m, const char *key, int64_t val);
+void strmap_release(struct strmap *m);
+
+/*
  * ---- csv ----
  * RFC 4180 reader over a memory buffer: quoted fields, doubled quotes,
  * CRLF or LF. Each row is handed to the callback; fields point into a

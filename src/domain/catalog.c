@@ -20,69 +20,11 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-/*
- * A set of strings remembering the line each was first seen on: duplicate
- * codes and paths within one import. Open addressing, grows at half full.
- */
-struct strset {
-	char **keys;
-	size_t *lines;
-	size_t n, cap;
-};
-
-static uint64_t str_hash(const char *s)
+/* Duplicates within one import: add key seen on line; 0 if new, else the line it was first seen on. */
+static size_t strset_add(struct strmap *set, const char *key, size_t line)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void strset_grow(struct strset *set)
-{
-	size_t ncap = set->cap ? set->cap * 2 : 1024;
-	char **keys = xcalloc(ncap, sizeof(*keys));
-	size_t *lines = xcalloc(ncap, sizeof(*lines));
-	for (size_t i = 0; i < set->cap; i++) {
-		if (!set->keys[i])
-			continue;
-		size_t j = str_hash(set->keys[i]) & (ncap - 1);
-		while (keys[j])
-			j = (j + 1) & (ncap - 1);
-		keys[j] = set->keys[i];
-		lines[j] = set->lines[i];
-	}
-	free(set->keys);
-	free(set->lines);
-	set->keys = keys;
-	set->lines = lines;
-	set->cap = ncap;
-}
-
-/* Add key seen on line. Returns 0 if new, else the line it was first seen on. */
-static size_t strset_add(struct strset *set, const char *key, size_t line)
-{
-	if (2 * (set->n + 1) > set->cap)
-		strset_grow(set);
-	size_t j = str_hash(key) & (set->cap - 1);
-	while (set->keys[j]) {
-		if (!strcmp(set->keys[j], key))
-			return set->lines[j];
-		j = (j + 1) & (set->cap - 1);
-	}
-	set->keys[j] = xstrdup(key);
-	set->lines[j] = line;
-	set->n++;
-	return 0;
-}
-
-static void strset_release(struct strset *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->keys[i]);
-	free(set->keys);
-	free(set->lines);
-	memset(set, 0, sizeof(*set));
+	int64_t *old = strmap_add(set, key, (int64_t)line);
+	return old ? (size_t)*old : 0;
 }
 
 /*
@@ -207,7 +149,7 @@ struct unit_load {
 	size_t total;      /* expected rows of this stage, 0 if unknown */
 	size_t done;       /* rows of this stage so far */
 	size_t count;      /* units put in this load */
-	struct strset seen; /* codes → line, across the whole load */
+	struct strmap seen; /* codes → line, across the whole load */
 };
 
 static void progress(struct unit_load *L, bool final)
@@ -350,7 +292,7 @@ enum err_code catalog_import_units(struct store *st, const char *data, size_t le
 		if (count)
 			*count = L.count;
 	}
-	strset_release(&L.seen);
+	strmap_release(&L.seen);
 	return rc;
 }
 
@@ -362,7 +304,7 @@ struct cat_load {
 	const char *src;
 	bool header_seen;
 	size_t count;
-	struct strset seen; /* paths → line */
+	struct strmap seen; /* paths → line */
 };
 
 /* Check a category path: 1–3 levels joined by "->", none empty or padded. */
@@ -445,7 +387,7 @@ static enum err_code cat_load_csv(struct store *st, const char *src, const char 
 		rc = err_set(e, E_INVALID, "header", "文件为空：第 1 行应为表头 path,tier,handling");
 	if (count)
 		*count = c.count;
-	strset_release(&c.seen);
+	strmap_release(&c.seen);
 	return rc;
 }
 
@@ -810,7 +752,7 @@ static enum err_code load_builtin(struct store *st, bool demo, progress_fn pf, v
 		rc = load_departments(&L, districts, nd, e);
 out:
 	free(districts);
-	strset_release(&L.seen);
+	strmap_release(&L.seen);
 	return rc;
 }
 

@@ -143,85 +143,6 @@ static void copy_capped(char *dst, size_t size, const char *src, size_t len)
 	u8_trim(dst);
 }
 
-/* ---------------------------------------------------------------- a string map */
-
-/* Keys → int64, open addressing, grows at half full; for the builder's bookkeeping. */
-struct smap {
-	char **keys;
-	int64_t *vals;
-	size_t n, cap;
-};
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void smap_grow(struct smap *m)
-{
-	size_t ncap = m->cap ? m->cap * 2 : 1024;
-	char **keys = xcalloc(ncap, sizeof(*keys));
-	int64_t *vals = xcalloc(ncap, sizeof(*vals));
-	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->keys[i])
-			continue;
-		size_t j = str_hash(m->keys[i]) & (ncap - 1);
-		while (keys[j])
-			j = (j + 1) & (ncap - 1);
-		keys[j] = m->keys[i];
-		vals[j] = m->vals[i];
-	}
-	free(m->keys);
-	free(m->vals);
-	m->keys = keys;
-	m->vals = vals;
-	m->cap = ncap;
-}
-
-/* The slot of key, or of where it would go. */
-static size_t smap_slot(const struct smap *m, const char *key)
-{
-	size_t j = str_hash(key) & (m->cap - 1);
-	while (m->keys[j] && strcmp(m->keys[j], key))
-		j = (j + 1) & (m->cap - 1);
-	return j;
-}
-
-/* Pointer to key's value, or NULL. */
-static int64_t *smap_get(struct smap *m, const char *key)
-{
-	if (!m->cap)
-		return NULL;
-	size_t j = smap_slot(m, key);
-	return m->keys[j] ? &m->vals[j] : NULL;
-}
-
-/* Add key with val; returns false (and leaves the value) if it was there. */
-static bool smap_add(struct smap *m, const char *key, int64_t val)
-{
-	if (2 * (m->n + 1) > m->cap)
-		smap_grow(m);
-	size_t j = smap_slot(m, key);
-	if (m->keys[j])
-		return false;
-	m->keys[j] = xstrdup(key);
-	m->vals[j] = val;
-	m->n++;
-	return true;
-}
-
-static void smap_release(struct smap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
 /* "name\x1funit": the key of one entry. */
 static void entry_key(char *out, size_t n, const char *name, const char *unit)
 {
@@ -340,8 +261,8 @@ static void aliases_of(const struct unit *u, void (*add)(void *ctx, const char *
 /* State of one built-in run. */
 struct builtin_run {
 	struct store *st;
-	struct smap existing; /* key → id, negative for entries of other sources */
-	struct smap written;  /* keys of this run */
+	struct strmap existing; /* key → id, negative for entries of other sources */
+	struct strmap written;  /* keys of this run */
 	const struct unit *u;
 	size_t count;
 	enum err_code rc;
@@ -353,7 +274,7 @@ static int existing_collect(void *ctx, const struct gaz_entry *g)
 	struct builtin_run *r = ctx;
 	char key[sizeof(g->name) + LIMIT_CODE + 2];
 	entry_key(key, sizeof(key), g->name, g->unit);
-	smap_add(&r->existing, key, strcmp(g->source, "builtin") ? -g->id : g->id);
+	strmap_add(&r->existing, key, strcmp(g->source, "builtin") ? -g->id : g->id);
 	return 0;
 }
 
@@ -367,9 +288,9 @@ static void builtin_put(struct builtin_run *r, const char *name, enum gz_kind ki
 	if (r->rc != OK || chars < GAZ_NAME_MIN || utf8_len(name) > GAZ_NAME_MAX)
 		return;
 	entry_key(key, sizeof(key), name, r->u->code);
-	if (!smap_add(&r->written, key, 0))
+	if (strmap_add(&r->written, key, 0))
 		return;
-	int64_t *old = smap_get(&r->existing, key);
+	int64_t *old = strmap_get(&r->existing, key);
 	if (old && *old < 0)
 		return; /* imported or added through the API: the city's entry stays as it is */
 	struct gaz_entry g = {0};
@@ -404,7 +325,7 @@ static enum err_code builtin_write(struct builtin_run *r)
 	/* built-in entries no longer derived (a unit renamed or removed) go */
 	for (size_t i = 0; rc == OK && i < r->existing.cap; i++) {
 		if (!r->existing.keys[i] || r->existing.vals[i] < 0 ||
-		    smap_get(&r->written, r->existing.keys[i]))
+		    strmap_get(&r->written, r->existing.keys[i]))
 			continue;
 		rc = store_gazetteer_delete(r->st, r->existing.vals[i], r->e);
 	}
@@ -429,8 +350,8 @@ enum err_code gazetteer_build_builtin(struct store *st, size_t *count, struct er
 		store_rollback(st);
 	else if (count)
 		*count = r.count;
-	smap_release(&r.existing);
-	smap_release(&r.written);
+	strmap_release(&r.existing);
+	strmap_release(&r.written);
 	return rc;
 }
 
@@ -508,7 +429,7 @@ struct import_run {
 	struct store *st;
 	bool header_seen;
 	size_t count;
-	struct smap seen; /* name\x1funit → first line */
+	struct strmap seen; /* name\x1funit → first line */
 };
 
 static int import_row(void *ctx, size_t lineno, int nfields, char **f, struct err *e)
@@ -531,9 +452,9 @@ static int import_row(void *ctx, size_t lineno, int nfields, char **f, struct er
 	if (rc != OK)
 		return rc;
 	entry_key(key, sizeof(key), f[0], f[1]);
-	if (!smap_add(&r->seen, key, (int64_t)lineno))
+	if (strmap_add(&r->seen, key, (int64_t)lineno))
 		return err_set(e, E_INVALID, "name", "%s地名“%s”与单位 %s 的组合与第 %lld 行重复", at, f[0],
-			       f[1], (long long)*smap_get(&r->seen, key));
+			       f[1], (long long)*strmap_get(&r->seen, key));
 	struct gaz_entry g = {0};
 	strlcpy_ok(g.name, f[0], sizeof(g.name));
 	strlcpy_ok(g.unit, f[1], sizeof(g.unit));
@@ -565,7 +486,7 @@ enum err_code gazetteer_import(struct store *st, const char *data, size_t len, s
 		store_rollback(st);
 	else if (count)
 		*count = r.count;
-	smap_release(&r.seen);
+	strmap_release(&r.seen);
 	return rc;
 }
 

@@ -115,80 +115,11 @@ static GEOSContextHandle_t thread_ctx(void)
 	return tls_ctx;
 }
 
-/* String → index map, open addressing (FNV-1a), grows at half full. Owns its keys. */
-struct strmap {
-	char **keys;
-	size_t *vals;
-	size_t n, cap;
-};
-
-static uint64_t str_hash(const char *s)
+/* A code's index (struct strmap from core), or (size_t)-1. */
+static size_t index_of(const struct strmap *m, const char *key)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void strmap_grow(struct strmap *m)
-{
-	size_t ncap = m->cap ? m->cap * 2 : 256;
-	char **keys = xcalloc(ncap, sizeof(*keys));
-	size_t *vals = xcalloc(ncap, sizeof(*vals));
-	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->keys[i])
-			continue;
-		size_t j = str_hash(m->keys[i]) & (ncap - 1);
-		while (keys[j])
-			j = (j + 1) & (ncap - 1);
-		keys[j] = m->keys[i];
-		vals[j] = m->vals[i];
-	}
-	free(m->keys);
-	free(m->vals);
-	m->keys = keys;
-	m->vals = vals;
-	m->cap = ncap;
-}
-
-/* The value for key, or (size_t)-1. */
-static size_t strmap_get(const struct strmap *m, const char *key)
-{
-	if (!m->cap)
-		return (size_t)-1;
-	size_t j = str_hash(key) & (m->cap - 1);
-	while (m->keys[j]) {
-		if (!strcmp(m->keys[j], key))
-			return m->vals[j];
-		j = (j + 1) & (m->cap - 1);
-	}
-	return (size_t)-1;
-}
-
-/* Add key → val unless present. Returns the value already there, or (size_t)-1 if added. */
-static size_t strmap_add(struct strmap *m, const char *key, size_t val)
-{
-	size_t old = strmap_get(m, key);
-	if (old != (size_t)-1)
-		return old;
-	if (2 * (m->n + 1) > m->cap)
-		strmap_grow(m);
-	size_t j = str_hash(key) & (m->cap - 1);
-	while (m->keys[j])
-		j = (j + 1) & (m->cap - 1);
-	m->keys[j] = xstrdup(key);
-	m->vals[j] = val;
-	m->n++;
-	return (size_t)-1;
-}
-
-static void strmap_release(struct strmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
+	const int64_t *v = strmap_get(m, key);
+	return v ? (size_t)*v : (size_t)-1;
 }
 
 /* At most 40 bytes of s for a message, cut at a UTF-8 boundary, "…" when shortened. */
@@ -613,9 +544,9 @@ static enum err_code import_feature(struct import_run *r, json_t *f, size_t i, s
 	snprintf(at, sizeof(at), "%s第 %zu 个要素（%s=%s）：", r->src, i, clip(prop, c1), clip(code, c2));
 	if (!code_valid(code))
 		return err_set(e, E_INVALID, NULL, "%s代码不合法（应为 1–%d 位字母、数字、_ 或 -）", at, LIMIT_CODE);
-	size_t first = strmap_add(&r->seen, code, i);
-	if (first != (size_t)-1)
-		return err_set(e, E_CONFLICT, NULL, "%s与第 %zu 个要素的代码重复", at, first);
+	const int64_t *first = strmap_add(&r->seen, code, (int64_t)i);
+	if (first)
+		return err_set(e, E_CONFLICT, NULL, "%s与第 %zu 个要素的代码重复", at, (size_t)*first);
 	if ((rc = feature_unit(r, f, code, at, e)) != OK)
 		return rc;
 
@@ -834,7 +765,7 @@ static int load_unit(void *ctx, const struct unit *u)
 	ui->kind = u->kind;
 	ui->inside = NULL;
 	ui->inside_len = 0;
-	strmap_add(&gi->unit_by_code, ui->code, gi->nunits++);
+	strmap_add(&gi->unit_by_code, ui->code, (int64_t)gi->nunits++);
 	return OK;
 }
 
@@ -856,7 +787,7 @@ static int load_boundary(void *ctx, const char *unit, enum unit_kind level, cons
 
 	if (li < 0 || c < 0)
 		return err_set(L->e, E_DB, NULL, "单位 %s 的边界层级或坐标系不合法", unit);
-	size_t ui = strmap_get(&gi->unit_by_code, unit);
+	size_t ui = index_of(&gi->unit_by_code, unit);
 	if (ui == (size_t)-1)
 		return err_set(L->e, E_DB, NULL, "边界所属单位 %s 不存在", unit);
 	if (!(j = json_loads(geojson, 0, &je)))
@@ -1456,7 +1387,7 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 	if (deepest > 0) {
 		const struct unit_info *u = &gi->units[resolved[deepest]];
 		for (int hops = 0; hops < 8 && u->parent[0]; hops++) {
-			size_t pi = strmap_get(&gi->unit_by_code, u->parent);
+			size_t pi = index_of(&gi->unit_by_code, u->parent);
 			if (pi == (size_t)-1)
 				break;
 			u = &gi->units[pi];
