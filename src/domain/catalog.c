@@ -56,8 +56,7 @@ static const char *at_line(const char *src, size_t lineno, char out[160])
 	return out;
 }
 
-/* A unit code: 1–LIMIT_CODE characters of [0-9A-Za-z_-]. */
-static bool code_valid(const char *s)
+bool catalog_code_valid(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > LIMIT_CODE)
@@ -171,7 +170,7 @@ static int unit_row_put(struct unit_load *L, size_t lineno, const char *code, co
 	int k;
 
 	at_line(L->src, lineno, at);
-	if (!code_valid(code))
+	if (!catalog_code_valid(code))
 		return err_set(e, E_INVALID, "code", "%s单位编码 %s 不合法：应为 1–%d 位字母、数字、_ 或 -", at,
 			       clip(code, q), LIMIT_CODE);
 	if (blank(name))
@@ -207,7 +206,7 @@ static int unit_row_put(struct unit_load *L, size_t lineno, const char *code, co
 		char needle[LIMIT_CODE + 3];
 		enum err_code rc;
 
-		if (!code_valid(parent))
+		if (!catalog_code_valid(parent))
 			return err_set(e, E_INVALID, "parent", "%s上级单位编码 %s 不合法", at, clip(parent, q));
 		if (!strcmp(parent, code))
 			return err_set(e, E_INVALID, "parent", "%s单位 %s 的上级不能是它自己", at, code);

@@ -36,6 +36,9 @@ enum err_code catalog_import_holidays(struct store *st, const char *data, size_t
  */
 enum err_code catalog_load_builtin(struct store *st, bool demo, progress_fn pf, void *pctx, struct err *e);
 
+/* A unit code: 1–LIMIT_CODE characters of [0-9A-Za-z_-] (every import checks codes with this). */
+bool catalog_code_valid(const char *s);
+
 /* The code of the hotline centre, the root of the unit tree. */
 #define CENTRE_CODE "12345"
 

@@ -138,21 +138,6 @@ static const char *clip(const char *s, char out[48])
 	return out;
 }
 
-/* A unit code: 1–LIMIT_CODE characters of [0-9A-Za-z_-] (as catalog.c checks). */
-static bool code_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > LIMIT_CODE)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
-		      c == '-'))
-			return false;
-	}
-	return true;
-}
-
 /* Level index 0–2 of a unit kind, or -1 if the kind carries no boundary. */
 static int level_index(enum unit_kind k)
 {
@@ -542,7 +527,7 @@ static enum err_code import_feature(struct import_run *r, json_t *f, size_t i, s
 		break;
 	}
 	snprintf(at, sizeof(at), "%s第 %zu 个要素（%s=%s）：", r->src, i, clip(prop, c1), clip(code, c2));
-	if (!code_valid(code))
+	if (!catalog_code_valid(code))
 		return err_set(e, E_INVALID, NULL, "%s代码不合法（应为 1–%d 位字母、数字、_ 或 -）", at, LIMIT_CODE);
 	const int64_t *first = strmap_add(&r->seen, code, (int64_t)i);
 	if (first)
