@@ -42,8 +42,18 @@ $(B)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -o $@ $<
 
-$(B)/embedded.c: $(B)/tools/embed $(EMBED_FILES) Makefile
-	$(B)/tools/embed $@ $(foreach f,$(EMBED_FILES),$(f)=$(f))
+# The web pages (web/): built by npm + esbuild into web/dist, embedded whole.
+WEB_STAMP := $(if $(wildcard web/package.json),web/dist/index.html)
+WEB_SRC := $(shell find web/src -type f 2>/dev/null) $(wildcard web/package.json web/package-lock.json web/build.mjs)
+
+web: $(WEB_STAMP)
+
+web/dist/index.html: $(WEB_SRC)
+	@echo "  WEB     web/dist"
+	@scripts/web-build.sh
+
+$(B)/embedded.c: $(B)/tools/embed $(EMBED_FILES) $(WEB_STAMP) Makefile
+	$(B)/tools/embed $@ $(foreach f,$(EMBED_FILES),$(f)=$(f)) web/dist/=web/dist
 
 $(B)/embedded.o: $(B)/embedded.c
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
@@ -100,5 +110,5 @@ clean:
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*/*.c tests/*/*.h)
 
-.PHONY: all unit integration check clean format bench bench-smoke
+.PHONY: all unit integration check clean format bench bench-smoke web
 .SECONDARY:

@@ -11,9 +11,13 @@ void api_error(struct api_response *res, const struct err *e)
 {
 	enum err_code code = e->code == OK ? E_INTERNAL : e->code;
 	res->status = err_http_status(code);
-	free(res->raw); /* an error is always JSON */
+	if (!res->raw_static) /* an error is always JSON */
+		free(res->raw);
 	res->raw = NULL;
 	res->raw_len = 0;
+	res->raw_static = false;
+	res->page = false;
+	res->content_encoding = NULL;
 	json_decref(res->body);
 	res->body = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", err_code_name(code), "message",
 			      *e->msg ? e->msg : err_default_message(code), "field",
@@ -24,9 +28,11 @@ void api_response_release(struct api_response *res)
 {
 	json_decref(res->body);
 	res->body = NULL;
-	free(res->raw);
+	if (!res->raw_static)
+		free(res->raw);
 	res->raw = NULL;
 	res->raw_len = 0;
+	res->raw_static = false;
 }
 
 /* ------------------------------------------------------------ decoding */
@@ -178,6 +184,7 @@ static const struct route {
 } routes[] = {
 	{"GET", "/healthz", false, api_healthz},
 	{"POST", "/api/v1/auth/login", false, api_login},
+	{"POST", "/api/v1/auth/session", false, api_session},
 	{"POST", "/api/v1/auth/logout", true, api_logout},
 	{"GET", "/api/v1/me", true, api_me},
 	{"GET", "/api/v1/units", true, api_units_list},
@@ -226,6 +233,30 @@ static bool route_match(const char *pattern, const char *path, char params[MAX_P
 	return *pattern == '\0' && *path == '\0';
 }
 
+/*
+ * The caller's token: the Authorization bearer token, else the session
+ * cookie (copied into cookie_tok, which the result then points at), else NULL.
+ */
+const char *api_session_token(const struct api_request *req, char cookie_tok[TOKEN_CHARS + 1])
+{
+	const char *h = req->authorization;
+	if (h)
+		return str_has_prefix(h, "Bearer ") ? h + 7 : NULL;
+	for (const char *c = req->cookie; c && *c;) {
+		while (*c == ' ' || *c == ';')
+			c++;
+		size_t n = strcspn(c, ";");
+		static const char name[] = API_SESSION_COOKIE "=";
+		if (n == sizeof(name) - 1 + TOKEN_CHARS && !strncmp(c, name, sizeof(name) - 1)) {
+			memcpy(cookie_tok, c + sizeof(name) - 1, TOKEN_CHARS);
+			cookie_tok[TOKEN_CHARS] = '\0';
+			return cookie_tok;
+		}
+		c += n;
+	}
+	return NULL;
+}
+
 void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_response *res)
 {
 	struct err e;
@@ -240,6 +271,13 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_r
 	res->raw_len = 0;
 	res->content_type = NULL;
 	res->filename[0] = '\0';
+	res->raw_static = false;
+	res->page = false;
+	res->content_encoding = NULL;
+	res->set_cookie[0] = '\0';
+	res->csrf[0] = '\0';
+	if (api_web_page(ctx, req, res, &e))
+		return;
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
 		if (!route_match(routes[i].pattern, req->path, params, &np))
 			continue;
@@ -253,11 +291,21 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_r
 			if (req->as) {
 				who = req->as;
 			} else {
-				const char *h = req->authorization;
-				const char *tok = h && str_has_prefix(h, "Bearer ") ? h + 7 : NULL;
+				char cookie_tok[TOKEN_CHARS + 1];
+				const char *tok = api_session_token(req, cookie_tok);
 				if (auth_token_actor(ctx->cx.st, tok, clock_now(), &actor, &e) != OK) {
 					api_error(res, &e);
 					return;
+				}
+				if (tok == cookie_tok) {
+					/* A browser session: changes must prove they come from our page. */
+					if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD") &&
+					    !auth_csrf_ok(tok, req->csrf)) {
+						err_set(&e, E_CSRF, "X-CSRF-Token", "%s", err_default_message(E_CSRF));
+						api_error(res, &e);
+						return;
+					}
+					auth_csrf(tok, res->csrf);
 				}
 				who = &actor;
 			}

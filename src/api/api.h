@@ -15,10 +15,13 @@
 #define API_MAX_BODY (64 * 1024)
 #define API_MAX_PER_PAGE 100
 #define API_DEFAULT_PER_PAGE 20
+#define API_CSRF_CHARS 43 /* base64url of 32 bytes */
+#define API_SESSION_COOKIE "jiesu_session"
 
 /* What the API needs per worker thread: its own store handle and the shared rules. */
 struct api_ctx {
 	struct case_ctx cx;
+	const char *web_dir; /* serve the web pages from this directory; NULL = the embedded ones */
 };
 
 typedef const char *(*query_fn)(void *ctx, const char *key);
@@ -29,6 +32,9 @@ struct api_request {
 	query_fn query;   /* look up a query parameter; may be NULL */
 	void *query_ctx;
 	const char *authorization; /* the Authorization header or NULL */
+	const char *cookie;        /* the Cookie header or NULL: a browser session (jiesu_session) */
+	const char *csrf;          /* the X-CSRF-Token header or NULL */
+	bool accept_gzip;          /* the client takes Content-Encoding: gzip */
 	const char *body;          /* may be NULL */
 	size_t body_len;
 	const struct actor *as; /* set by the command line: act as this user, no token */
@@ -48,6 +54,11 @@ struct api_response {
 	size_t raw_len;
 	const char *content_type; /* static string, for raw */
 	char filename[64];        /* "" = no attachment name */
+	bool raw_static;          /* raw points at bytes that live as long as the process: never freed */
+	bool page;                /* a web page or asset: revalidated caching and the page's CSP */
+	const char *content_encoding; /* "gzip" or NULL */
+	char set_cookie[160];     /* a Set-Cookie header value, or "" */
+	char csrf[API_CSRF_CHARS + 1]; /* the session's CSRF token when authenticated by cookie, or "" */
 };
 
 void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_response *res);

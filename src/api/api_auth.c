@@ -3,6 +3,8 @@
  */
 #include "api_int.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 json_t *api_time(int64_t t)
@@ -34,39 +36,81 @@ HANDLER(api_healthz)
 	return OK;
 }
 
-HANDLER(api_login)
+/* Check the login body and log in: the new token and its expiry. */
+static enum err_code login_body(struct api_ctx *ctx, const struct api_request *req, char token[TOKEN_CHARS + 1],
+				int64_t *expires, struct err *e)
 {
 	static const char *const keys[] = {"login", "password", NULL};
-	char login[LIMIT_LOGIN + 1], password[PASSWORD_MAX * 4 + 1], token[TOKEN_CHARS + 1];
+	char login[LIMIT_LOGIN + 1], password[PASSWORD_MAX * 4 + 1];
 	json_t *body = NULL;
-	int64_t expires;
 	enum err_code rc;
-	if ((rc = api_parse_body(req, &body, e)) || (rc = api_check_keys(body, keys, NULL, e)) ||
-	    (rc = api_get_string(body, "login", NULL, login, sizeof(login), LIMIT_LOGIN, true, e)) ||
-	    (rc = api_get_string(body, "password", NULL, password, sizeof(password), PASSWORD_MAX, true, e)) ||
-	    (rc = auth_login(ctx->cx.st, login, password, clock_now(), token, &expires, e)))
-		goto out;
-	res->body = json_pack("{s:s, s:o}", "token", token, "expires_at", api_time(expires));
-out:
+	if (!(rc = api_parse_body(req, &body, e)) && !(rc = api_check_keys(body, keys, NULL, e)) &&
+	    !(rc = api_get_string(body, "login", NULL, login, sizeof(login), LIMIT_LOGIN, true, e)) &&
+	    !(rc = api_get_string(body, "password", NULL, password, sizeof(password), PASSWORD_MAX, true, e)))
+		rc = auth_login(ctx->cx.st, login, password, clock_now(), token, expires, e);
+	sodium_memzero(password, sizeof(password));
 	json_decref(body);
 	return rc;
 }
 
+HANDLER(api_login)
+{
+	char token[TOKEN_CHARS + 1];
+	int64_t expires;
+	enum err_code rc = login_body(ctx, req, token, &expires, e);
+	if (rc == OK)
+		res->body = json_pack("{s:s, s:o}", "token", token, "expires_at", api_time(expires));
+	return rc;
+}
+
+static json_t *me_json(struct api_ctx *ctx, const struct actor *who)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)who->user.id, "login", who->user.login, "name",
+			 who->user.name, "role", role_name(who->user.role), "unit",
+			 api_unit_ref(ctx->cx.st, who->unit.code));
+}
+
+/*
+ * A browser session: the token goes into an HttpOnly, SameSite=Strict
+ * cookie the page's scripts cannot read; the reply carries the user and
+ * the CSRF token the page must send with every change.
+ */
+HANDLER(api_session)
+{
+	char token[TOKEN_CHARS + 1];
+	int64_t expires;
+	struct actor me;
+	enum err_code rc;
+	if ((rc = login_body(ctx, req, token, &expires, e)) ||
+	    (rc = auth_token_actor(ctx->cx.st, token, clock_now(), &me, e)))
+		return rc;
+	auth_csrf(token, res->csrf);
+	snprintf(res->set_cookie, sizeof(res->set_cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
+		 API_SESSION_COOKIE, token, (long long)(expires - clock_now()));
+	res->body = json_pack("{s:o, s:s, s:o}", "user", me_json(ctx, &me), "csrf", res->csrf, "expires_at",
+			      api_time(expires));
+	return OK;
+}
+
 HANDLER(api_logout)
 {
-	const char *h = req->authorization;
-	if (!h || !str_has_prefix(h, "Bearer "))
+	char cookie_tok[TOKEN_CHARS + 1];
+	const char *tok = api_session_token(req, cookie_tok);
+	if (!tok)
 		return err_set(e, E_INVALID, NULL, "命令行用户无需退出登录");
-	enum err_code rc = auth_logout(ctx->cx.st, h + 7, e);
-	if (rc == OK)
-		res->body = json_pack("{s:b}", "ok", 1);
-	return rc;
+	enum err_code rc = auth_logout(ctx->cx.st, tok, e);
+	if (rc != OK)
+		return rc;
+	if (tok == cookie_tok)
+		snprintf(res->set_cookie, sizeof(res->set_cookie), "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+			 API_SESSION_COOKIE);
+	res->body = json_pack("{s:b}", "ok", 1);
+	return OK;
 }
 
 HANDLER(api_me)
 {
-	res->body = json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)who->user.id, "login", who->user.login,
-			      "name", who->user.name, "role", role_name(who->user.role), "unit",
-			      api_unit_ref(ctx->cx.st, who->unit.code));
+	res->body = me_json(ctx, who);
+	json_object_set_new(res->body, "csrf", res->csrf[0] ? json_string(res->csrf) : json_null());
 	return OK;
 }

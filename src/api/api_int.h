@@ -33,12 +33,19 @@ enum err_code api_decode_case_input(json_t *body, struct case_input *in, struct 
 json_t *api_unit_ref(struct store *st, const char *code);
 json_t *api_time(int64_t t);
 
+/* The caller's bearer token, or the session cookie's (copied into cookie_tok), or NULL. */
+const char *api_session_token(const struct api_request *req, char cookie_tok[TOKEN_CHARS + 1]);
+
+/* Serve a web page or asset when the path is one ("/", "/assets/…"): true if it answered. */
+bool api_web_page(struct api_ctx *ctx, const struct api_request *req, struct api_response *res, struct err *e);
+
 #define HANDLER(name)                                                                                        \
 	enum err_code name(struct api_ctx *ctx, const struct actor *who, const struct api_request *req,       \
 			   const char **params, struct api_response *res, struct err *e)
 HANDLER(api_healthz);
 HANDLER(api_login);
 HANDLER(api_logout);
+HANDLER(api_session);
 HANDLER(api_me);
 HANDLER(api_units_list);
 HANDLER(api_unit_get);

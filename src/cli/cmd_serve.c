@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static bool parse_int_opt(const char *name, const char *v, int min, int max, int *out)
 {
@@ -23,19 +24,20 @@ static bool parse_int_opt(const char *name, const char *v, int min, int max, int
 
 int cmd_serve(int argc, char **argv)
 {
-	const char *db = NULL, *listen = "127.0.0.1:8080", *threads = NULL, *sweep = NULL;
+	const char *db = NULL, *listen = "127.0.0.1:8080", *threads = NULL, *sweep = NULL, *web_dir = NULL;
 	const struct cli_opt opts[] = {
 		{"--db", &db, NULL, "database file"},
 		{"--listen", &listen, NULL, "address:port to listen on (port 0 = any free port)"},
 		{"--threads", &threads, NULL, "worker threads (default: number of cores)"},
 		{"--sweep-seconds", &sweep, NULL, "deadline sweep interval (default 60; 0 = off)"},
+		{"--web-dir", &web_dir, NULL, "serve the web pages from this directory (default: the built-in ones)"},
 		{NULL, NULL, NULL, NULL},
 	};
 	const char *pos[CLI_MAX_POS];
 	if (!cli_parse(argc, argv, opts, pos, 0, 0,
-		       "jiesu serve --db PATH [--listen 127.0.0.1:8080] [--threads N] [--sweep-seconds N]"))
+		       "jiesu serve --db PATH [--listen 127.0.0.1:8080] [--threads N] [--sweep-seconds N] [--web-dir DIR]"))
 		return 2;
-	struct http_config cfg = {.db_path = db, .sweep_seconds = 60};
+	struct http_config cfg = {.db_path = db, .sweep_seconds = 60, .web_dir = web_dir};
 	char host[64];
 	if (!db) {
 		fprintf(stderr, "jiesu: --db PATH is required\n");
@@ -48,6 +50,14 @@ int cmd_serve(int argc, char **argv)
 	cfg.host = host;
 	if (threads && !parse_int_opt("--threads", threads, 1, 256, &cfg.threads))
 		return 2;
+	if (web_dir) {
+		char probe[4096];
+		snprintf(probe, sizeof(probe), "%s/index.html", web_dir);
+		if (access(probe, R_OK) != 0) {
+			fprintf(stderr, "jiesu: --web-dir %s has no index.html (build the pages: make web)\n", web_dir);
+			return 2;
+		}
+	}
 	if (sweep && !parse_int_opt("--sweep-seconds", sweep, 0, 86400, &cfg.sweep_seconds))
 		return 2;
 

@@ -36,6 +36,7 @@ char *xstrndup(const char *s, size_t n);
 	X(E_BAD_CREDENTIALS, 401, "bad_credentials", "账号或密码错误")             \
 	X(E_TOKEN_EXPIRED, 401, "token_expired", "登录已过期，请重新登录")         \
 	X(E_FORBIDDEN, 403, "forbidden", "无权执行此操作")                         \
+	X(E_CSRF, 403, "csrf", "页面校验码缺失或不符，请刷新页面后重试")           \
 	X(E_NOT_FOUND, 404, "not_found", "未找到")                                 \
 	X(E_METHOD, 405, "method_not_allowed", "不支持该请求方法")                 \
 	X(E_STATE, 409, "invalid_state", "当前状态不允许此操作")                   \

@@ -32,6 +32,27 @@ static void token_digest(const char *token, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
+void auth_csrf(const char *token, char out[CSRF_CHARS + 1])
+{
+	static const char label[] = "jiesu csrf v1";
+	unsigned char h[32];
+	size_t klen = strlen(token);
+	if (klen > crypto_generichash_KEYBYTES_MAX)
+		klen = crypto_generichash_KEYBYTES_MAX;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)label, sizeof(label) - 1, (const unsigned char *)token,
+			   klen);
+	sodium_bin2base64(out, CSRF_CHARS + 1, h, sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+bool auth_csrf_ok(const char *token, const char *presented)
+{
+	char want[CSRF_CHARS + 1];
+	if (!token || !presented || strlen(presented) != CSRF_CHARS)
+		return false;
+	auth_csrf(token, want);
+	return sodium_memcmp(want, presented, CSRF_CHARS) == 0;
+}
+
 static bool login_valid(const char *s)
 {
 	size_t n = strlen(s);

@@ -47,6 +47,17 @@ enum err_code auth_logout(struct store *st, const char *token, struct err *e);
 /* Load the actor for a login (for the command line, which trusts the local operator). */
 enum err_code auth_actor_by_login(struct store *st, const char *login, struct actor *out, struct err *e);
 
+/*
+ * The CSRF token of a browser session: base64url of BLAKE2b-256 keyed by
+ * the session token over a fixed label. The page learns it from the login
+ * reply or GET /me (same-origin only) and sends it back in X-CSRF-Token on
+ * every change; a cross-site request carries the cookie but cannot know it.
+ */
+#define CSRF_CHARS 43
+void auth_csrf(const char *token, char out[CSRF_CHARS + 1]);
+/* Constant-time check of a presented CSRF token against the session token. */
+bool auth_csrf_ok(const char *token, const char *presented);
+
 /* Token lifetime in seconds: JIESU_TOKEN_TTL or the default. */
 int64_t auth_token_ttl(void);
 

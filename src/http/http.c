@@ -25,6 +25,7 @@ struct worker {
 struct http_server {
 	struct MHD_Daemon *daemon;
 	char *db_path;
+	char *web_dir; /* NULL = the embedded pages */
 	struct case_ctx shared; /* rules and calendar, owned here */
 	pthread_mutex_t lock;
 	struct worker *workers; /* every per-thread context, closed at stop */
@@ -51,6 +52,7 @@ static struct api_ctx *thread_api(struct http_server *srv, struct err *e)
 	struct worker *w = xcalloc(1, sizeof(*w));
 	w->api.cx = srv->shared;
 	w->api.cx.st = st;
+	w->api.web_dir = srv->web_dir;
 	pthread_mutex_lock(&srv->lock);
 	w->next = srv->workers;
 	srv->workers = w;
@@ -82,19 +84,32 @@ static const char *query_lookup(void *ctx, const char *key)
 	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
 }
 
-/* The headers every response carries. */
-static void common_headers(struct MHD_Response *resp, unsigned long long rid)
+/* The headers every response carries; pages get theirs, the API's JSON a closed policy. */
+static void common_headers(struct MHD_Response *resp, const struct api_response *res, unsigned long long rid)
 {
 	char ridbuf[32];
 	snprintf(ridbuf, sizeof(ridbuf), "%llu", rid);
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	bool page = res && res->page;
+	MHD_add_response_header(resp, "Cache-Control", page ? "no-cache" : "no-store");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				page ? "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+				       "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+				       "form-action 'self'"
+				     : "default-src 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Request-Id", ridbuf);
+	if (page)
+		MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+	if (res && res->content_encoding)
+		MHD_add_response_header(resp, "Content-Encoding", res->content_encoding);
+	if (res && res->set_cookie[0])
+		MHD_add_response_header(resp, "Set-Cookie", res->set_cookie);
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *body, unsigned long long rid)
+static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *body,
+				 const struct api_response *res, unsigned long long rid)
 {
 	char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	if (!text)
@@ -102,7 +117,7 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
 	size_t len = strlen(text);
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	common_headers(resp, rid);
+	common_headers(resp, res, rid);
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -115,8 +130,10 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
  */
 static enum MHD_Result send_raw(struct MHD_Connection *conn, struct api_response *res, unsigned long long rid)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(res->raw_len, res->raw, MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		res->raw_len, res->raw, res->raw_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
 	res->raw = NULL;
+	res->raw_static = false;
 	res->raw_len = 0;
 	MHD_add_response_header(resp, "Content-Type", res->content_type ? res->content_type : "application/octet-stream");
 	if (res->filename[0]) {
@@ -140,7 +157,7 @@ static enum MHD_Result send_raw(struct MHD_Connection *conn, struct api_response
 		snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"; filename*=UTF-8''%s", plain, enc);
 		MHD_add_response_header(resp, "Content-Disposition", cd);
 	}
-	common_headers(resp, rid);
+	common_headers(resp, res, rid);
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -151,9 +168,26 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, struct err *e, un
 	struct api_response res = {0};
 	api_error(&res, e);
 	*status = res.status;
-	enum MHD_Result ret = send_json(conn, res.status, res.body, rid);
+	enum MHD_Result ret = send_json(conn, res.status, res.body, &res, rid);
 	api_response_release(&res);
 	return ret;
+}
+
+/* Whether Accept-Encoding lists gzip (without q=0). */
+static bool accepts_gzip(const char *ae)
+{
+	for (const char *p = ae; p && (p = strcasestr(p, "gzip")); p += 4) {
+		const char *end = p + 4;
+		while (*end == ' ')
+			end++;
+		if (*end == ';') {
+			const char *q = strstr(end, "q=");
+			if (q && (size_t)(q - end) < 4 && atof(q + 2) <= 0)
+				continue;
+		}
+		return true;
+	}
+	return false;
 }
 
 /* "application/json", optionally with parameters ("; charset=utf-8"). */
@@ -214,6 +248,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			.query = query_lookup,
 			.query_ctx = conn,
 			.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"),
+			.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"),
+			.csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token"),
+			.accept_gzip = accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding")),
 			.body = r->body.s,
 			.body_len = r->body.len,
 		};
@@ -221,7 +258,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		api_handle(api, &req, &res);
 		status = res.status;
 		route = res.route;
-		ret = res.raw ? send_raw(conn, &res, rid) : send_json(conn, res.status, res.body, rid);
+		ret = res.raw ? send_raw(conn, &res, rid) : send_json(conn, res.status, res.body, &res, rid);
 		api_response_release(&res);
 	}
 	/* The access log holds no body, no query and no token. */
@@ -315,6 +352,7 @@ enum err_code http_start(const struct http_config *cfg, struct http_server **out
 	(void)slen;
 	struct http_server *srv = xcalloc(1, sizeof(*srv));
 	srv->db_path = xstrdup(cfg->db_path);
+	srv->web_dir = cfg->web_dir ? xstrdup(cfg->web_dir) : NULL;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->stop_lock, NULL);
 	pthread_cond_init(&srv->stop_cond, NULL);
@@ -352,6 +390,7 @@ enum err_code http_start(const struct http_config *cfg, struct http_server **out
 fail:
 	case_ctx_release(&srv->shared);
 	free(srv->db_path);
+	free(srv->web_dir);
 	free(srv);
 	return e->code;
 }
@@ -379,5 +418,6 @@ void http_stop(struct http_server *srv)
 	}
 	case_ctx_release(&srv->shared);
 	free(srv->db_path);
+	free(srv->web_dir);
 	free(srv);
 }

@@ -14,6 +14,7 @@ struct http_config {
 	int port;         /* 0 = any free port */
 	int threads;      /* worker threads; 0 = number of cores */
 	int sweep_seconds; /* interval of the deadline sweep; 0 = no sweep */
+	const char *web_dir; /* serve the web pages from here; NULL = the embedded build */
 };
 
 struct http_server;

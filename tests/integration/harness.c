@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -364,8 +365,9 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
  */
 static long request(const char *base, const char *method, const char *path, const char *token, const char *body,
 		    size_t body_len, const char *content_type, long timeout_ms, char **raw, size_t *raw_len,
-		    char type[128])
+		    char type[128], char *const *extra, char **headers_out)
 {
+	struct sbuf hb = {0};
 	CURL *c = curl_easy_init();
 	struct sbuf b = {0};
 	struct curl_slist *hdr = NULL;
@@ -387,6 +389,12 @@ static long request(const char *base, const char *method, const char *path, cons
 	if (token) {
 		snprintf(line, sizeof(line), "Authorization: Bearer %s", token);
 		hdr = curl_slist_append(hdr, line);
+	}
+	for (int i = 0; extra && extra[i]; i++)
+		hdr = curl_slist_append(hdr, extra[i]);
+	if (headers_out) {
+		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_body);
+		curl_easy_setopt(c, CURLOPT_HEADERDATA, &hb);
 	}
 	if (content_type) {
 		snprintf(line, sizeof(line), "Content-Type: %s", content_type);
@@ -416,6 +424,8 @@ static long request(const char *base, const char *method, const char *path, cons
 	if (raw_len)
 		*raw_len = b.len;
 	*raw = sbuf_take(&b);
+	if (headers_out)
+		*headers_out = sbuf_take(&hb);
 	return status;
 }
 
@@ -425,8 +435,10 @@ json_t *http_ct(struct harness *h, const char *method, const char *path, const c
 	char *raw;
 	size_t raw_len = 0;
 	if (h->port) {
+		free(h->last_headers);
+		h->last_headers = NULL;
 		h->last_status = request(h->base, method, path, token, body, body_len, content_type,
-					 HTTP_TIMEOUT_S * 1000, &raw, &raw_len, h->last_type);
+					 HTTP_TIMEOUT_S * 1000, &raw, &raw_len, h->last_type, h->headers, &h->last_headers);
 	} else {
 		fprintf(stderr, "harness: %s %s with no server running\n", method, path);
 		h->last_status = 0;
@@ -538,7 +550,7 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 	end = now_ms() + START_TIMEOUT_MS;
 	while (now_ms() < end) {
 		char *raw;
-		long st = request(h->base, "GET", "/healthz", NULL, NULL, 0, NULL, 500, &raw, NULL, NULL);
+		long st = request(h->base, "GET", "/healthz", NULL, NULL, 0, NULL, 500, &raw, NULL, NULL, NULL, NULL);
 		free(raw);
 		if (st == 200)
 			return true;
@@ -624,9 +636,37 @@ void h_reset(struct harness *h)
 	h->nstrs = 0;
 	free(h->last_body);
 	h->last_body = NULL;
+	free(h->last_headers);
+	h->last_headers = NULL;
+	h_set_headers(h, NULL);
 	h->last_len = 0;
 	h->last_type[0] = '\0';
 	h->last_status = 0;
+}
+
+void h_set_headers(struct harness *h, const char *const *lines)
+{
+	for (int i = 0; h->headers[i]; i++) {
+		free(h->headers[i]);
+		h->headers[i] = NULL;
+	}
+	for (int i = 0; lines && lines[i] && i < H_MAX_HEADERS; i++)
+		h->headers[i] = dup_or_die(lines[i]);
+}
+
+const char *h_header(struct harness *h, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = h->last_headers; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (!strncasecmp(p, name, n) && p[n] == ':') {
+			const char *v = p + n + 1;
+			while (*v == ' ')
+				v++;
+			size_t len = strcspn(v, "\r\n");
+			return hpath(h, "%.*s", (int)len, v);
+		}
+	}
+	return NULL;
 }
 
 void h_destroy(struct harness *h)

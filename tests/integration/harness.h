@@ -34,6 +34,9 @@ struct harness {
 	char *last_body;      /* raw text of the last HTTP response (NUL-terminated; may hold NULs) */
 	size_t last_len;      /* its length in bytes */
 	char last_type[128];  /* its Content-Type, "" if none */
+	char *last_headers;   /* its header lines, raw */
+#define H_MAX_HEADERS 8
+	char *headers[H_MAX_HEADERS + 1]; /* extra request header lines sent until h_reset, NULL-ended */
 	/* everything handed out since the last h_reset */
 	json_t **jsons;
 	size_t njsons, cap_jsons;
@@ -87,6 +90,10 @@ json_t *http(struct harness *h, const char *method, const char *path, const char
 /* The same with an explicit Content-Type (NULL: no Content-Type header at all). */
 json_t *http_ct(struct harness *h, const char *method, const char *path, const char *token, const char *body,
 		size_t body_len, const char *content_type, long *status);
+/* Send these extra header lines ("Cookie: a=b") with every request until h_reset; NULL clears. */
+void h_set_headers(struct harness *h, const char *const *lines);
+/* A header of the last response (case-insensitive name), or NULL. Owned by the harness. */
+const char *h_header(struct harness *h, const char *name);
 /* Format a path or body (any length): hpath(h, "/api/v1/cases/%lld", id). Owned by the harness. */
 const char *hpath(struct harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

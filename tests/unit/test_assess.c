@@ -993,7 +993,7 @@ static const char *kv_lookup(void *ctx, const char *key)
 static void call(struct fx *f, enum who w, const char *method, const char *path, struct kv *q,
 		 const char *body, struct api_response *res)
 {
-	struct api_ctx api = {f->cx};
+	struct api_ctx api = {.cx = f->cx};
 	struct api_request req = {
 	    .method = method,
 	    .path = path,

@@ -1,0 +1,143 @@
+/*
+ * test_web.c — what the browser relies on: the session cookie (HttpOnly,
+ * SameSite=Strict), the CSRF token every change must carry, logout, the
+ * pages and assets served from the binary with their own security policy,
+ * and gzip for clients that take it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char case_body[] = "{\"type\":\"help\",\"title\":\"路灯不亮\",\"content\":\"小区门口路灯坏了一周。\"}";
+
+/* Log in for a browser session; returns the cookie header line and sets *csrf. */
+static const char *session(struct harness *h, const char *user, const char **csrf)
+{
+	long st;
+	json_t *j = http(h, "POST", "/api/v1/auth/session", NULL,
+			 hpath(h, "{\"login\":\"%s\",\"password\":\"%s\"}", user, H_PASSWORD), &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_STR(j, "user.login", user);
+	*csrf = jstr(j, "csrf");
+	EXPECT_TRUE(*csrf && strlen(*csrf) == 43, h->last_body);
+	const char *sc = h_header(h, "Set-Cookie");
+	EXPECT_TRUE(sc != NULL, h->last_headers);
+	EXPECT_TRUE(strstr(sc, "HttpOnly") && strstr(sc, "SameSite=Strict") && strstr(sc, "Path=/"), sc);
+	EXPECT_TRUE(!strstr(h->last_body, "\"token\""), h->last_body); /* the token stays in the cookie */
+	size_t n = strcspn(sc, ";");
+	return hpath(h, "Cookie: theme=dark; %.*s; lang=zh", (int)n, sc);
+}
+
+static void test_session_and_csrf(void **state)
+{
+	struct harness *h = *state;
+	long st;
+	assert_true(h_start(h, H_NOW, NULL));
+	const char *csrf;
+	const char *cookie = session(h, "agent", &csrf);
+
+	/* The cookie authenticates reads, and /me hands the page its CSRF token again. */
+	const char *hdr1[] = {cookie, NULL};
+	h_set_headers(h, hdr1);
+	json_t *me = http(h, "GET", "/api/v1/me", NULL, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_STR(me, "login", "agent");
+	EXPECT_STR(me, "csrf", csrf);
+
+	/* A change without the token, or with a wrong one, is refused and changes nothing. */
+	EXPECT_ERROR(h, http(h, "POST", "/api/v1/cases", NULL, case_body, &st), 403, "csrf", "X-CSRF-Token");
+	const char *bad[] = {cookie, "X-CSRF-Token: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL};
+	h_set_headers(h, bad);
+	EXPECT_ERROR(h, http(h, "POST", "/api/v1/cases", NULL, case_body, &st), 403, "csrf", "X-CSRF-Token");
+	json_t *list = http(h, "GET", "/api/v1/cases", NULL, NULL, &st);
+	EXPECT_INT(list, "total", 0);
+
+	/* With the token it goes through. */
+	const char *good[] = {cookie, hpath(h, "X-CSRF-Token: %s", csrf), NULL};
+	h_set_headers(h, good);
+	json_t *c = http(h, "POST", "/api/v1/cases", NULL, case_body, &st);
+	EXPECT_STATUS(h, st, 201);
+	EXPECT_STR(c, "status", "received");
+
+	/* A bearer token needs no CSRF token (no browser sends it by itself) and gets none in /me. */
+	h_set_headers(h, NULL);
+	const char *tok = login(h, "agent", H_PASSWORD);
+	me = http(h, "GET", "/api/v1/me", tok, NULL, &st);
+	EXPECT_NULL(me, "csrf");
+	http(h, "POST", "/api/v1/cases", tok, case_body, &st);
+	EXPECT_STATUS(h, st, 201);
+
+	/* Another user's session has another CSRF token: one session's token does not fit another. */
+	const char *csrf2;
+	const char *cookie2 = session(h, "dispatcher", &csrf2);
+	EXPECT_TRUE(strcmp(csrf, csrf2) != 0, csrf2);
+	const char *mixed[] = {cookie2, hpath(h, "X-CSRF-Token: %s", csrf), NULL};
+	h_set_headers(h, mixed);
+	EXPECT_ERROR(h, http(h, "POST", "/api/v1/cases", NULL, case_body, &st), 403, "csrf", "X-CSRF-Token");
+
+	/* Logout (with its CSRF token) clears the cookie and ends the session. */
+	h_set_headers(h, good);
+	json_t *out = http(h, "POST", "/api/v1/auth/logout", NULL, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_BOOL(out, "ok", true);
+	const char *sc = h_header(h, "Set-Cookie");
+	EXPECT_TRUE(sc && strstr(sc, "jiesu_session=;") && strstr(sc, "Max-Age=0"), h->last_headers);
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/me", NULL, NULL, &st), 401, "unauthenticated", NULL);
+
+	/* A malformed cookie is simply no session. */
+	const char *junk[] = {"Cookie: jiesu_session=short; other", NULL};
+	h_set_headers(h, junk);
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/me", NULL, NULL, &st), 401, "unauthenticated", NULL);
+
+	/* Bad logins are refused with the same answer as the token login. */
+	h_set_headers(h, NULL);
+	EXPECT_ERROR(h,
+		     http(h, "POST", "/api/v1/auth/session", NULL, "{\"login\":\"agent\",\"password\":\"wrong-pass\"}",
+			  &st),
+		     401, "bad_credentials", NULL);
+	EXPECT_TRUE(h_header(h, "Set-Cookie") == NULL, h->last_headers);
+	EXPECT_ERROR(h, http(h, "POST", "/api/v1/auth/session", NULL, "{\"login\":\"agent\"}", &st), 400, "invalid",
+		     "password");
+	EXPECT_ERROR(h, http(h, "POST", "/api/v1/auth/session", NULL, "{\"login\":\"agent\",\"password\":\"x\",\"a\":1}",
+			     &st),
+		     400, "invalid", "a");
+}
+
+static void test_pages(void **state)
+{
+	struct harness *h = *state;
+	long st;
+	assert_true(h_start(h, H_NOW, NULL));
+
+	/* The API's JSON forbids everything to a browser that would render it. */
+	http(h, "GET", "/healthz", NULL, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	const char *csp = h_header(h, "Content-Security-Policy");
+	EXPECT_TRUE(csp && strstr(csp, "default-src 'none'"), h->last_headers);
+
+	/* Paths outside the flat asset directory are not files. */
+	EXPECT_ERROR(h, http(h, "GET", "/assets/.hidden", NULL, NULL, &st), 404, "not_found", NULL);
+	EXPECT_ERROR(h, http(h, "GET", "/assets/a/b.js", NULL, NULL, &st), 404, "not_found", NULL);
+	EXPECT_ERROR(h, http(h, "GET", "/assets/%2e%2e%2fMakefile", NULL, NULL, &st), 404, "not_found", NULL);
+	EXPECT_ERROR(h, http(h, "GET", "/assets/no-such-file.js", NULL, NULL, &st), 404, "not_found", NULL);
+	EXPECT_ERROR(h, http(h, "POST", "/", NULL, "{}", &st), 405, "method_not_allowed", NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_session_and_csrf, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_pages, h_setup, h_teardown),
+	};
+	int failed = cmocka_run_group_tests_name("integration: web", tests, h_group_setup, h_group_teardown);
+	printf("%lu checks\n", h_checks());
+	return failed ? 1 : 0;
+}
