@@ -194,6 +194,7 @@ static const struct route {
 	{"GET", "/api/v1/cases", true, api_cases_list},
 	{"GET", "/api/v1/cases/{id}", true, api_case_get},
 	{"POST", "/api/v1/cases/{id}/actions/{action}", true, api_case_action},
+	{"POST", "/api/v1/cases/{id}/reveal", true, api_case_reveal},
 	{"GET", "/api/v1/reports/rates", true, api_report_rates},
 	{"GET", "/api/v1/reports/people", true, api_report_people},
 	{"GET", "/api/v1/reports/cases", true, api_report_cases},

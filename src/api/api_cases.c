@@ -37,19 +37,18 @@ static bool case_overdue(const struct case_rec *c, int64_t now)
 	return false;
 }
 
+/*
+ * The requester as every view shows them: masked. Those who must contact
+ * them (can_reveal) see the full name and phone through POST
+ * /cases/{id}/reveal, which records who looked and why.
+ */
 static json_t *requester_json(const struct actor *who, const struct case_rec *c)
 {
-	bool open = case_may_contact(who, c);
 	char name[TEXT_BYTES(LIMIT_NAME)], phone[LIMIT_PHONE + 1];
-	if (open) {
-		strlcpy_ok(name, c->req_name, sizeof(name));
-		strlcpy_ok(phone, c->req_phone, sizeof(phone));
-	} else {
-		mask_name(c->req_name, name, sizeof(name));
-		mask_phone(c->req_phone, phone, sizeof(phone));
-	}
-	return json_pack("{s:s, s:s, s:b, s:b}", "name", name, "phone", phone, "confidential", c->confidential,
-			 "masked", !open);
+	mask_name(c->req_name, name, sizeof(name));
+	mask_phone(c->req_phone, phone, sizeof(phone));
+	return json_pack("{s:s, s:s, s:b, s:b, s:b}", "name", name, "phone", phone, "confidential", c->confidential,
+			 "masked", 1, "can_reveal", case_may_contact(who, c) && (*c->req_name || *c->req_phone));
 }
 
 static json_t *tasks_json(struct store *st, const struct case_rec *c)
@@ -148,6 +147,7 @@ static json_t *case_json(struct store *st, const struct actor *who, const struct
 						   c->extensions, "reopens", c->reopens));
 	json_t *allowed = json_array();
 	uint64_t mask = case_allowed_actions(st, who, c, now);
+	mask &= ~((uint64_t)1 << ACT_REVEAL); /* shown as requester.can_reveal */
 	for (int a = 0; a < CASE_ACTION_COUNT; a++)
 		if (mask & ((uint64_t)1 << a))
 			json_array_append_new(allowed, json_string(case_action_name((enum case_action)a)));
@@ -496,29 +496,47 @@ HANDLER(api_case_get)
 	return full_case(ctx, who, &c, &res->body, e);
 }
 
-HANDLER(api_case_action)
+/* Decode the body of action a on the case named by id_param and take it; *c is the case after. */
+static enum err_code take_action(struct api_ctx *ctx, const struct actor *who, const struct api_request *req,
+				 const char *id_param, int a, struct case_rec *c, struct err *e)
 {
 	int64_t id;
 	json_t *body = NULL;
 	struct action_input in;
-	struct case_rec c;
 	enum err_code rc;
-	int a = case_action_parse(params[1]);
-	if ((rc = parse_id(params[0], &id, e)))
+	if ((rc = parse_id(id_param, &id, e)))
 		return rc;
-	if (a < 0)
-		return err_set(e, E_NOT_FOUND, "action", "没有这个操作：%s", params[1]);
 	if (req->body_len == 0) {
 		body = json_object(); /* actions without parameters may send no body */
 	} else if ((rc = api_parse_body(req, &body, e))) {
 		return rc;
 	}
-	if ((rc = decode_action((enum case_action)a, body, &in, e)) ||
-	    (rc = case_act(&ctx->cx, who, id, (enum case_action)a, &in, clock_now(), &c, e)) ||
-	    (rc = full_case(ctx, who, &c, &res->body, e)))
-		goto out;
-out:
+	if (!(rc = decode_action((enum case_action)a, body, &in, e)))
+		rc = case_act(&ctx->cx, who, id, (enum case_action)a, &in, clock_now(), c, e);
 	json_decref(body);
+	return rc;
+}
+
+HANDLER(api_case_action)
+{
+	struct case_rec c;
+	enum err_code rc;
+	int a = case_action_parse(params[1]);
+	if (a < 0)
+		return err_set(e, E_NOT_FOUND, "action", "没有这个操作：%s", params[1]);
+	if ((rc = take_action(ctx, who, req, params[0], a, &c, e)))
+		return rc;
+	return full_case(ctx, who, &c, &res->body, e);
+}
+
+/* The requester's name and phone, for those who must contact them, with a reason that is kept. */
+HANDLER(api_case_reveal)
+{
+	struct case_rec c;
+	enum err_code rc = take_action(ctx, who, req, params[0], ACT_REVEAL, &c, e);
+	if (rc == OK)
+		res->body = json_pack("{s:s, s:s, s:b}", "name", c.req_name, "phone", c.req_phone, "confidential",
+				      c.confidential);
 	return rc;
 }
 
@@ -579,6 +597,30 @@ HANDLER(api_cases_list)
 			return err_set(e, E_INVALID, "callback_due", "参数 callback_due 须为 true 或 false");
 		q.callback_due = !strcmp(v, "true");
 		q.now = clock_now();
+	}
+	if ((v = api_query(req, "inbox"))) {
+		/* The unit inbox's tabs, for the caller's own unit. */
+		if (!strcmp(v, "sign")) {
+			q.lead_code = who->unit.code;
+			q.statuses = ",dispatched,";
+		} else if (!strcmp(v, "doing")) {
+			q.lead_code = who->unit.code;
+			q.statuses = ",accepted,in_progress,parked,";
+		} else if (!strcmp(v, "whistled")) {
+			q.task_unit = who->unit.code;
+			q.statuses = ",dispatched,accepted,in_progress,parked,returned,";
+		} else if (!strcmp(v, "overdue")) {
+			q.lead_code = who->unit.code;
+			q.statuses = ",dispatched,accepted,in_progress,parked,";
+			q.overdue = 1;
+		} else {
+			return err_set(e, E_INVALID, "inbox", "参数 inbox 须为 sign、doing、whistled 或 overdue");
+		}
+	}
+	if ((v = api_query(req, "sort"))) {
+		if (strcmp(v, "due") && strcmp(v, "new"))
+			return err_set(e, E_INVALID, "sort", "参数 sort 须为 due（最近到期在前）或 new（最新在前）");
+		q.sort_due = !strcmp(v, "due");
 	}
 	if (who->unit.kind != UNIT_CENTRE)
 		q.viewer_path = who->unit.path;

@@ -54,6 +54,7 @@ HANDLER(api_case_create);
 HANDLER(api_cases_list);
 HANDLER(api_case_get);
 HANDLER(api_case_action);
+HANDLER(api_case_reveal);
 HANDLER(api_report_rates);
 HANDLER(api_report_people);
 HANDLER(api_report_cases);

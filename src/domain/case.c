@@ -102,6 +102,7 @@ static const struct action_rule {
 	[ACT_DECIDE_EXCLUSION] = {"decide_exclusion", "剔除审核", ANY_STATE, CENTRE_ROLES, BY_CENTRE},
 	[ACT_LOCATE] = {"locate", "确定属地", ST(CS_RECEIVED) | ST(CS_DISPATCHED), CENTRE_ROLES, BY_CENTRE},
 	[ACT_REDIRECT] = {"redirect", "改派", ST(CS_DISPATCHED), CENTRE_ROLES, BY_CENTRE},
+	[ACT_REVEAL] = {"reveal", "查看联系方式", ANY_STATE, CENTRE_ROLES | UNIT_ROLES, BY_VIEWER},
 };
 
 const char *case_action_name(enum case_action a)
@@ -313,6 +314,10 @@ static enum err_code may_act(const struct actor *who, const struct case_rec *c, 
 		return err_set(e, E_FORBIDDEN, NULL, "只有承办单位或督办员可以提级");
 	if (a == ACT_SUBDISPATCH && who->unit.kind != UNIT_STREET)
 		return err_set(e, E_FORBIDDEN, NULL, "只有街道（乡镇）可以下派社区");
+	if (a == ACT_REVEAL && !case_may_contact(who, c))
+		return err_set(e, E_FORBIDDEN, NULL,
+			       c->confidential ? "诉求人要求保密：请通过热线中心联系诉求人"
+					       : "只有需要联系诉求人的人员（热线中心、承办单位）可以查看联系方式");
 	return OK;
 }
 
@@ -1115,6 +1120,11 @@ static enum err_code build_payload(struct case_ctx *cx, const struct actor *who,
 		if (!*in->reason)
 			return err_set(e, E_INVALID, "reason", "请说明改派理由");
 		return build_dispatch(cx, c, in, now, payload, e);
+	case ACT_REVEAL:
+		if (!*in->reason)
+			return err_set(e, E_INVALID, "reason", "请说明查看诉求人联系方式的理由");
+		*payload = json_object();
+		return OK;
 	case ACT_DECIDE_EXCLUSION:
 		if ((rc = need_bool(in->approve, "approve", "是否批准", e)))
 			return rc;

@@ -52,8 +52,9 @@ enum case_action {
 	ACT_DECIDE_EXCLUSION,
 	ACT_LOCATE,   /* the place: found at intake (point or address) or set by the centre */
 	ACT_REDIRECT, /* the centre sends a dispatched case to another unit before it is signed */
+	ACT_REVEAL,   /* someone who must contact the requester looks at the name and phone (with a reason) */
 };
-#define CASE_ACTION_COUNT 33
+#define CASE_ACTION_COUNT 34
 
 const char *case_action_name(enum case_action a);
 /* Chinese names for the UI and messages: 派单, 签收, ...; 已派单, 办理中, ... */

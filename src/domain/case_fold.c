@@ -403,6 +403,8 @@ static enum err_code apply_action(struct case_rec *c, enum case_action a, json_t
 	case ACT_REDIRECT:
 		apply_dispatch(c, p, ev, fl);
 		break;
+	case ACT_REVEAL: /* a record of who looked, and why: the case is unchanged */
+		break;
 	case ACT_DECIDE_EXCLUSION:
 		if (json_is_true(json_object_get(p, "approve")) && c->exclusion_requested > 0)
 			c->scope = (enum assess_scope)(c->exclusion_requested - 1);

@@ -271,6 +271,10 @@ struct case_query {
 				    feedback due set and before now and no valid callback yet; or
 				    merged into a replied or closed case and no valid callback yet */
 	int64_t now;
+	const char *lead_code;   /* the lead unit is exactly this unit; NULL = any */
+	const char *statuses;    /* one of these statuses, as ",a,b,"; NULL = any */
+	const char *task_unit;   /* an unfinished whistle or sub-dispatch task of this unit; NULL = any */
+	bool sort_due;           /* nearest running deadline first (sign, contact, then feedback) */
 	int page, per_page;      /* page from 1; per_page <= 0 = every match */
 };
 

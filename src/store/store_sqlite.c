@@ -125,7 +125,9 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
  * The filter of store_cases_list, shared by the page and the count.
  * ?1 status, ?2/?3 lead unit path range, ?4/?5 viewer path range,
  * ?6 overdue (-1 any), ?7/?8 created_at range (0 = open), ?11 callback
- * due (0/1) at time ?12 (?9/?10 are the page's LIMIT/OFFSET).
+ * due (0/1) at time ?12 (?9/?10 are the page's LIMIT/OFFSET), ?13 lead
+ * unit exactly, ?14 a set of statuses (",a,b,"), ?15 an unfinished task
+ * of this unit (the tasks JSON of tasks_json below).
  */
 #define CASES_WHERE                                                                          \
 	" WHERE (?1 IS NULL OR status = ?1)"                                                 \
@@ -142,7 +144,18 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	"  OR (status IN ('dispatched', 'accepted', 'in_progress') AND feedback_due > 0"     \
 	"   AND feedback_due < ?12 AND callback_valid = 0)"                                     \
 	"  OR (status = 'merged' AND callback_valid = 0 AND EXISTS (SELECT 1 FROM cases mc"     \
-	"   WHERE mc.id = cases.merged_into AND mc.status IN ('replied', 'closed'))))"
+	"   WHERE mc.id = cases.merged_into AND mc.status IN ('replied', 'closed'))))"          \
+	" AND (?13 IS NULL OR lead_unit = ?13)"                                              \
+	" AND (?14 IS NULL OR instr(?14, ',' || status || ',') > 0)"                         \
+	" AND (?15 IS NULL OR (nwhistles + nsubdispatches > 0 AND EXISTS (SELECT 1"          \
+	"  FROM json_each(cases.tasks_json) t WHERE json_extract(t.value, '$.unit') = ?15"        \
+	"  AND json_extract(t.value, '$.finished_at') = 0)))"
+
+/* The nearest running deadline of a case, for the unit inbox's order. */
+#define CASES_DUE_ORDER                                                                        \
+	" ORDER BY CASE WHEN status = 'dispatched' AND sign_due > 0 THEN sign_due"             \
+	" WHEN status = 'accepted' AND contact_due > 0 THEN contact_due"                       \
+	" WHEN feedback_due > 0 THEN feedback_due ELSE 9000000000000000000 END, id"
 
 #define UNIT_COLS "code, name, kind, parent, sector, path"
 #define FACT_COLS "case_id, seq, at, user_id, unit, kind, value"
@@ -303,6 +316,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 		       " FROM events WHERE case_id = ?1 ORDER BY seq")                                      \
 	X(CASES_LIST, CASE_SELECT CASES_WHERE " ORDER BY id DESC LIMIT ?9 OFFSET ?10")                      \
 	X(CASES_LIST_ASC, CASE_SELECT CASES_WHERE " ORDER BY id LIMIT ?9 OFFSET ?10")                       \
+	X(CASES_LIST_DUE, CASE_SELECT CASES_WHERE CASES_DUE_ORDER " LIMIT ?9 OFFSET ?10")                   \
 	X(CASES_COUNT, "SELECT count(*) FROM cases" CASES_WHERE)                                            \
 	X(CASES_DUE, "SELECT id FROM cases WHERE next_check_at > 0 AND next_check_at <= ?1"                 \
 		     " ORDER BY next_check_at, id LIMIT ?2")                                                \
@@ -1835,7 +1849,7 @@ out:
 	return rc;
 }
 
-/* Bind the filter ?1..?8, ?11, ?12 of CASES_WHERE; the hi buffers hold the path range bounds. */
+/* Bind the filter ?1..?8, ?11..?15 of CASES_WHERE; the hi buffers hold the path range bounds. */
 static void cases_filter_bind(sqlite3_stmt *s, const struct case_query *q, char *unit_hi, char *viewer_hi)
 {
 	bind_str(s, 1, q->status);
@@ -1848,6 +1862,9 @@ static void cases_filter_bind(sqlite3_stmt *s, const struct case_query *q, char 
 	sqlite3_bind_int64(s, 8, q->to);
 	sqlite3_bind_int(s, 11, q->callback_due ? 1 : 0);
 	sqlite3_bind_int64(s, 12, q->now);
+	bind_str(s, 13, q->lead_code);
+	bind_str(s, 14, q->statuses);
+	bind_str(s, 15, q->task_unit);
 }
 
 /*
@@ -1882,7 +1899,7 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 		stmt_put(st, ST_CASES_COUNT, s);
 		s = NULL;
 	}
-	id = q->callback_due ? ST_CASES_LIST_ASC : ST_CASES_LIST;
+	id = q->callback_due ? ST_CASES_LIST_ASC : q->sort_due ? ST_CASES_LIST_DUE : ST_CASES_LIST;
 	if (!(s = stmt_get(st, id, e))) {
 		rc = E_DB;
 		goto out;

@@ -152,9 +152,11 @@ static void test_story(void **state)
 	EXPECT_NULL(c, "place.community");
 	EXPECT_NULL(c, "lead_unit");
 	EXPECT_SIZE(c, "copy_units", 0);
-	EXPECT_STR(c, "requester.name", "张三");
-	EXPECT_STR(c, "requester.phone", "13812345678");
-	EXPECT_BOOL(c, "requester.masked", false);
+	/* Every view masks the requester; the agent may reveal them, with a reason that is kept. */
+	EXPECT_STR(c, "requester.name", "张*");
+	EXPECT_STR(c, "requester.phone", "138****5678");
+	EXPECT_BOOL(c, "requester.masked", true);
+	EXPECT_BOOL(c, "requester.can_reveal", true);
 	EXPECT_BOOL(c, "requester.confidential", false);
 	EXPECT_STR(c, "created_at", H_NOW);
 	EXPECT_STR(c, "deadlines.dispatch.start", H_NOW);
@@ -196,14 +198,14 @@ static void test_story(void **state)
 	json_t *l = list_cases(h, handler, "", 1);
 	EXPECT_INT(l, "cases.0.id", 1);
 	EXPECT_STR(l, "cases.0.status", "dispatched");
-	EXPECT_STR(l, "cases.0.requester.phone", "13812345678");
-	EXPECT_BOOL(l, "cases.0.requester.masked", false);
+	EXPECT_STR(l, "cases.0.requester.phone", "138****5678");
+	EXPECT_BOOL(l, "cases.0.requester.masked", true);
+	EXPECT_BOOL(l, "cases.0.requester.can_reveal", true);
 	EXPECT_INT(l, "page", 1);
 	EXPECT_INT(l, "per_page", 20);
 	c = get_case(h, handler, 1, 200);
-	EXPECT_STR(c, "requester.name", "张三");
-	EXPECT_STR(c, "requester.phone", "13812345678");
-	EXPECT_BOOL(c, "requester.masked", false);
+	EXPECT_STR(c, "requester.name", "张*");
+	EXPECT_BOOL(c, "requester.can_reveal", true);
 	expect_allowed(c, (const char *const[]){"sign", "note", "return", NULL});
 
 	c = act(h, handler, 1, "sign", NULL, "accepted");
@@ -452,8 +454,8 @@ static void test_dispatch_to_department(void **state)
 	json_t *l = list_cases(h, cg, "", 1);
 	EXPECT_INT(l, "cases.0.id", id);
 	c = get_case(h, cg, id, 200);
-	EXPECT_STR(c, "requester.phone", "13812345678");
-	EXPECT_BOOL(c, "requester.masked", false);
+	EXPECT_STR(c, "requester.phone", "138****5678");
+	EXPECT_BOOL(c, "requester.can_reveal", true);
 	expect_allowed(c, (const char *const[]){"sign", "note", "return", NULL});
 	const char *bbs = login(h, "babaoshan.handler", H_PASSWORD);
 	EXPECT_ERROR(h, get_case(h, bbs, id, 404), 404, "not_found", "id");
@@ -593,10 +595,25 @@ static void test_confidential_requester(void **state)
 	strcpy(p, "\"phone\":\"13812345678\",\"confidential\":true},\"place\":{\"street\":\"110107001\"}}");
 	long long id = create_case(h, agent, body);
 	json_t *c = act(h, login(h, "dispatcher", H_PASSWORD), id, "dispatch", "{}", "dispatched");
-	/* the centre sees the requester */
-	EXPECT_STR(c, "requester.phone", "13812345678");
+	/* the centre sees the requester masked too, and may reveal them with a reason */
+	EXPECT_STR(c, "requester.phone", "138****5678");
 	EXPECT_BOOL(c, "requester.confidential", true);
-	EXPECT_BOOL(c, "requester.masked", false);
+	EXPECT_BOOL(c, "requester.can_reveal", true);
+	long st;
+	EXPECT_ERROR(h, http(h, "POST", hpath(h, "/api/v1/cases/%lld/reveal", id), agent, "{}", &st), 400, "invalid",
+		     "reason");
+	EXPECT_ERROR(h, http(h, "POST", hpath(h, "/api/v1/cases/%lld/reveal", id), agent, "{\"reason\":\"x\",\"a\":1}", &st),
+		     400, "invalid", "a");
+	json_t *r = http(h, "POST", hpath(h, "/api/v1/cases/%lld/reveal", id), agent, "{\"reason\":\"回访前核对\"}", &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_STR(r, "name", "张三");
+	EXPECT_STR(r, "phone", "13812345678");
+	c = get_case(h, agent, id, 200);
+	json_t *evs = jpath(c, "events");
+	json_t *last = json_array_get(evs, json_array_size(evs) - 1);
+	EXPECT_STR(last, "action", "reveal");
+	EXPECT_STR(last, "reason", "回访前核对");
+	EXPECT_TRUE(!strstr(h->last_body, "13812345678"), h->last_body); /* the history never holds the number */
 	/* even the lead unit's handler and head see them masked (保密) */
 	const char *handler = login(h, "babaoshan.handler", H_PASSWORD);
 	c = get_case(h, handler, id, 200);
@@ -604,6 +621,9 @@ static void test_confidential_requester(void **state)
 	EXPECT_STR(c, "requester.phone", "138****5678");
 	EXPECT_BOOL(c, "requester.masked", true);
 	EXPECT_BOOL(c, "requester.confidential", true);
+	EXPECT_BOOL(c, "requester.can_reveal", false);
+	EXPECT_ERROR(h, http(h, "POST", hpath(h, "/api/v1/cases/%lld/reveal", id), handler, "{\"reason\":\"联系\"}", &st),
+		     403, "forbidden", NULL);
 	json_t *l = list_cases(h, handler, "", 1);
 	EXPECT_STR(l, "cases.0.requester.phone", "138****5678");
 	c = get_case(h, login(h, "babaoshan.head", H_PASSWORD), id, 200);
@@ -611,7 +631,7 @@ static void test_confidential_requester(void **state)
 	/* the handling goes on as usual */
 	handle_to_replied(h, handler, id);
 	c = act(h, agent, id, "close", NULL, "closed");
-	EXPECT_STR(c, "requester.phone", "13812345678");
+	EXPECT_STR(c, "requester.phone", "138****5678");
 	expect_rebuild_clean(h, 1);
 }
 

@@ -131,11 +131,110 @@ static void test_pages(void **state)
 	EXPECT_ERROR(h, http(h, "POST", "/", NULL, "{}", &st), 405, "method_not_allowed", NULL);
 }
 
+/* The code of the district department whose sector key is sector, via the API. */
+static const char *department(struct harness *h, const char *tok, const char *sector)
+{
+	long st;
+	json_t *l = http(h, "GET", "/api/v1/units?kind=department&parent=110107", tok, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	json_t *u;
+	size_t i;
+	json_array_foreach(json_object_get(l, "units"), i, u)
+	{
+		const char *sec = json_string_value(json_object_get(u, "sector"));
+		if (sec && !strcmp(sec, sector))
+			return json_string_value(json_object_get(u, "code"));
+	}
+	fail_msg("no department with sector %s", sector);
+	return NULL;
+}
+
+static long long dispatched(struct harness *h, const char *agent, const char *disp, const char *street)
+{
+	long st;
+	json_t *c = http(h, "POST", "/api/v1/cases", agent,
+			 hpath(h, "{\"type\":\"complaint\",\"title\":\"占道经营\",\"content\":\"门口有摊贩。\","
+				  "\"place\":{\"street\":\"%s\"}}",
+			       street),
+			 &st);
+	EXPECT_STATUS(h, st, 201);
+	long long id = jint(c, "id");
+	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/dispatch", id), disp, "{}", &st);
+	EXPECT_STATUS(h, st, 200);
+	return id;
+}
+
+/* The ids of a case list, as "3,1". */
+static const char *ids(struct harness *h, const char *tok, const char *query)
+{
+	long st;
+	json_t *l = http(h, "GET", hpath(h, "/api/v1/cases?%s", query), tok, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	char out[256] = "";
+	json_t *c;
+	size_t i;
+	json_array_foreach(json_object_get(l, "cases"), i, c)
+	{
+		size_t n = strlen(out);
+		snprintf(out + n, sizeof(out) - n, "%s%lld", n ? "," : "", (long long)json_integer_value(json_object_get(c, "id")));
+	}
+	return hpath(h, "%s", out);
+}
+
+#define EXPECT_IDS(h, tok, query, want)                                                   \
+	do {                                                                              \
+		const char *got_ = ids((h), (tok), (query));                              \
+		EXPECT_TRUE(!strcmp(got_, (want)), hpath((h), "%s: got [%s], want [%s]", (query), got_, (want))); \
+	} while (0)
+
+static void test_inbox(void **state)
+{
+	struct harness *h = *state;
+	long st;
+	assert_true(h_start(h, H_NOW, NULL));
+	const char *agent = login(h, "agent", H_PASSWORD), *disp = login(h, "dispatcher", H_PASSWORD);
+	const char *bbs = login(h, "babaoshan.handler", H_PASSWORD);
+	const char *cg = login(h, "sjs.chengguan.handler", H_PASSWORD);
+	const char *zj = login(h, "sjs.zhujian.handler", H_PASSWORD);
+	const char *cg_code = department(h, bbs, "chengguan");
+
+	long long a = dispatched(h, agent, disp, "110107001"); /* 八宝山: waits for sign */
+	long long b = dispatched(h, agent, disp, "110107001"); /* 八宝山: signed, whistles 城管 */
+	dispatched(h, agent, disp, "110107006"); /* 金顶街: not ours */
+	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/sign", b), bbs, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/whistle", b), bbs,
+	     hpath(h, "{\"units\":[\"%s\"]}", cg_code), &st);
+	EXPECT_STATUS(h, st, 200);
+
+	EXPECT_IDS(h, bbs, "inbox=sign", hpath(h, "%lld", a));
+	EXPECT_IDS(h, bbs, "inbox=doing", hpath(h, "%lld", b));
+	EXPECT_IDS(h, bbs, "inbox=whistled", "");
+	EXPECT_IDS(h, bbs, "inbox=overdue", "");
+	EXPECT_IDS(h, cg, "inbox=whistled", hpath(h, "%lld", b));
+	EXPECT_IDS(h, cg, "inbox=sign", "");
+	EXPECT_IDS(h, zj, "inbox=whistled", "");
+	/* sign due (a: 2 h after dispatch) comes before feedback due (b: days away) */
+	EXPECT_IDS(h, bbs, "sort=due", hpath(h, "%lld,%lld", a, b));
+	EXPECT_IDS(h, bbs, "sort=new", hpath(h, "%lld,%lld", b, a));
+
+	/* once 城管 has finished its task, the case leaves its whistled tab */
+	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/report", b), cg, "{}", &st);
+	EXPECT_STATUS(h, st, 200);
+	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/finish", b), cg, "{\"result\":\"已清理\"}", &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_IDS(h, cg, "inbox=whistled", "");
+
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/cases?inbox=all", bbs, NULL, &st), 400, "invalid", "inbox");
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/cases?sort=oldest", bbs, NULL, &st), 400, "invalid", "sort");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_session_and_csrf, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_pages, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_inbox, h_setup, h_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("integration: web", tests, h_group_setup, h_group_teardown);
 	printf("%lu checks\n", h_checks());

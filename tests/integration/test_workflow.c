@@ -940,7 +940,8 @@ static void test_dispute(void **state)
 	EXPECT_LIST(&w, JDJ_H, "", id);
 	REFUSE(&w, JDJ_H, id, "sign", NULL, FORBIDDEN);
 	c = GET_CASE(&w, BBS_H, id);
-	EXPECT_STR(c, "requester.phone", "13700001234");
+	EXPECT_STR(c, "requester.phone", "137****1234");
+	EXPECT_BOOL(c, "requester.can_reveal", true);
 	EXPECT_LIST(&w, BBS_H, "", id);
 	c = ACT(&w, BBS_H, id, "sign", NULL, "accepted");
 	EXPECT_STR(c, "deadlines.sign.done_at", T_DISPUTE);

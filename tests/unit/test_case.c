@@ -526,7 +526,7 @@ static void test_answer_only_consultation(void **state)
 	assert_int_equal(c->status, CS_RECEIVED);
 	assert_int_equal(case_allowed_actions(f->st, &f->a[U_AGENT], c, f->now),
 			 (1u << ACT_REFER) | (1u << ACT_DISPATCH) | (1u << ACT_NOTE) | (1u << ACT_MERGE) |
-				 (1u << ACT_LINK_REPEAT) | (1ull << ACT_LOCATE));
+				 (1u << ACT_LINK_REPEAT) | (1ull << ACT_LOCATE) | (1ull << ACT_REVEAL));
 	free(c);
 	act_ok(f, U_AGENT, id, ACT_REFER);
 	c = get_case(f, id);
@@ -677,7 +677,7 @@ static void test_scope(void **state)
 	assert_int_equal(c->ncopies, 1);
 	assert_string_equal(c->copies[0], DISTRICT);
 	assert_int_equal(case_allowed_actions(f->st, &f->a[U_HANDLER], c, f->now),
-			 (1u << ACT_SIGN) | (1u << ACT_NOTE) | (1u << ACT_RETURN));
+			 (1u << ACT_SIGN) | (1u << ACT_NOTE) | (1u << ACT_RETURN) | (1ull << ACT_REVEAL));
 
 	/* another street: not visible, whatever the action */
 	err_init(&e);
@@ -708,7 +708,7 @@ static void test_scope(void **state)
 	assert_code(case_get_visible(&f->cx, &f->a[U_AGENT], received, c, &e), OK, &e);
 	assert_int_equal(case_allowed_actions(f->st, &f->a[U_AGENT], c, f->now),
 			 (1u << ACT_ANSWER) | (1u << ACT_REFER) | (1u << ACT_DISPATCH) | (1u << ACT_NOTE) |
-				 (1u << ACT_MERGE) | (1u << ACT_LINK_REPEAT) | (1ull << ACT_LOCATE));
+				 (1u << ACT_MERGE) | (1u << ACT_LINK_REPEAT) | (1ull << ACT_LOCATE) | (1ull << ACT_REVEAL));
 
 	/* the lead street signs */
 	act_ok(f, U_HANDLER, id, ACT_SIGN);
