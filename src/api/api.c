@@ -201,6 +201,7 @@ static const struct route {
 	{"GET", "/api/v1/config/assessment/{pool}", true, api_assess_config_get},
 	{"PUT", "/api/v1/config/assessment/{pool}", true, api_assess_config_put},
 	{"GET", "/api/v1/geo/resolve", true, api_geo_resolve},
+	{"GET", "/api/v1/geo/boundaries", true, api_geo_boundaries},
 	{"GET", "/api/v1/geo/gazetteer", true, api_gazetteer_list},
 	{"POST", "/api/v1/geo/gazetteer", true, api_gazetteer_add},
 	{"DELETE", "/api/v1/geo/gazetteer/{id}", true, api_gazetteer_delete},

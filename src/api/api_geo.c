@@ -12,6 +12,7 @@
 #include "../domain/geo.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,5 +216,71 @@ HANDLER(api_gazetteer_delete)
 	    (rc = store_gazetteer_delete(ctx->cx.st, f.id, e)))
 		return rc;
 	res->body = json_pack("{s:I, s:s}", "deleted", (json_int_t)f.id, "note", RELOAD_NOTE);
+	return OK;
+}
+
+struct boundaries_ctx {
+	struct store *st;
+	const char *unit;   /* only this unit, or NULL */
+	const char *within; /* only units whose path starts with this, or NULL */
+	json_t *features;
+	char crs[8]; /* the first feature's system ("" before it); all should agree */
+	bool mixed;
+};
+
+static int add_boundary(void *vctx, const char *unit, enum unit_kind level, const char *crs, const char *geojson)
+{
+	struct boundaries_ctx *x = vctx;
+	struct unit u;
+	struct err ignore;
+	if (x->unit && strcmp(unit, x->unit))
+		return OK;
+	if (store_unit_get(x->st, unit, &u, &ignore) != OK)
+		return OK;
+	if (x->within && !str_has_prefix(u.path, x->within))
+		return OK;
+	json_error_t jerr;
+	json_t *geom = json_loads(geojson, 0, &jerr);
+	if (!geom)
+		return OK; /* checked at import; a row that no longer parses is left out */
+	if (!x->crs[0])
+		snprintf(x->crs, sizeof(x->crs), "%s", crs);
+	else if (strcmp(x->crs, crs))
+		x->mixed = true;
+	json_array_append_new(x->features,
+			      json_pack("{s:s, s:{s:s, s:s, s:s, s:s}, s:o}", "type", "Feature", "properties", "code",
+					u.code, "name", u.name, "level", unit_kind_name(level), "crs", crs, "geometry",
+					geom));
+	return OK;
+}
+
+/*
+ * GET /api/v1/geo/boundaries?level=district|street|community[&unit=CODE][&within=CODE]
+ * → a GeoJSON FeatureCollection (properties code, name, level, crs), so a
+ * page can draw the map itself: no online tiles are needed. "crs" names
+ * the coordinate system of the coordinates (RFC 7946 would say WGS84;
+ * Chinese boundary data is usually GCJ-02), "mixed" when the sets differ.
+ */
+HANDLER(api_geo_boundaries)
+{
+	const char *lv = api_query(req, "level"), *unit = api_query(req, "unit"), *within = api_query(req, "within");
+	int level = -1;
+	struct unit w;
+	struct err ignore;
+	if (lv && ((level = unit_kind_parse(lv)) < 0 ||
+		   (level != UNIT_DISTRICT && level != UNIT_STREET && level != UNIT_COMMUNITY)))
+		return err_set(e, E_INVALID, "level", "参数 level 须为 district、street 或 community");
+	if (unit && store_unit_get(ctx->cx.st, unit, &w, &ignore) != OK)
+		return err_set(e, E_INVALID, "unit", "单位 %s 不存在", unit);
+	if (within && store_unit_get(ctx->cx.st, within, &w, &ignore) != OK)
+		return err_set(e, E_INVALID, "within", "单位 %s 不存在", within);
+	struct boundaries_ctx x = {ctx->cx.st, unit, within ? w.path : NULL, json_array(), "", false};
+	enum err_code rc = store_boundaries_list(ctx->cx.st, level, add_boundary, &x, e);
+	if (rc != OK) {
+		json_decref(x.features);
+		return rc;
+	}
+	res->body = json_pack("{s:s, s:s, s:o}", "type", "FeatureCollection", "crs",
+			      x.mixed ? "mixed" : x.crs[0] ? x.crs : "gcj02", "features", x.features);
 	return OK;
 }

@@ -61,6 +61,7 @@ HANDLER(api_report_cases);
 HANDLER(api_assess_config_get);
 HANDLER(api_assess_config_put);
 HANDLER(api_geo_resolve);
+HANDLER(api_geo_boundaries);
 HANDLER(api_gazetteer_list);
 HANDLER(api_gazetteer_add);
 HANDLER(api_gazetteer_delete);

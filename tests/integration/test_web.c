@@ -229,12 +229,40 @@ static void test_inbox(void **state)
 	EXPECT_ERROR(h, http(h, "GET", "/api/v1/cases?sort=oldest", bbs, NULL, &st), 400, "invalid", "sort");
 }
 
+static void test_boundaries(void **state)
+{
+	struct harness *h = *state;
+	long st;
+	assert_true(h_start(h, H_NOW, NULL));
+	const char *sup = login(h, "sjs.supervisor", H_PASSWORD);
+	/* The demo's 16 district outlines, GCJ-02, for a map drawn without tiles. */
+	json_t *all = http(h, "GET", "/api/v1/geo/boundaries?level=district", sup, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_STR(all, "type", "FeatureCollection");
+	EXPECT_STR(all, "crs", "gcj02");
+	EXPECT_SIZE(all, "features", 16);
+	json_t *one = http(h, "GET", "/api/v1/geo/boundaries?level=district&unit=110107", sup, NULL, &st);
+	EXPECT_SIZE(one, "features", 1);
+	EXPECT_STR(one, "features.0.properties.code", "110107");
+	EXPECT_STR(one, "features.0.properties.name", "石景山区");
+	const char *gt = jstr(one, "features.0.geometry.type");
+	EXPECT_TRUE(gt && (!strcmp(gt, "Polygon") || !strcmp(gt, "MultiPolygon")), h->last_body);
+	json_t *none = http(h, "GET", "/api/v1/geo/boundaries?level=street&within=110107", sup, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_SIZE(none, "features", 0); /* the demo ships no street outlines */
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/geo/boundaries?level=city", sup, NULL, &st), 400, "invalid", "level");
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/geo/boundaries?unit=999", sup, NULL, &st), 400, "invalid", "unit");
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/geo/boundaries?within=999", sup, NULL, &st), 400, "invalid", "within");
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/geo/boundaries", NULL, NULL, &st), 401, "unauthenticated", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_session_and_csrf, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_pages, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_inbox, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_boundaries, h_setup, h_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("integration: web", tests, h_group_setup, h_group_teardown);
 	printf("%lu checks\n", h_checks());
