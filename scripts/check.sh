@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run every unit and integration test binary in build dir $1 and print one
-# summary line "check: N passed, N failed". Exit non-zero if any failed.
+# Run every unit and integration test binary in build dir $1, then the
+# browser tests of the web workbench against that build's jiesu, and print
+# one summary line "check: N passed, N failed". Exit non-zero if any failed.
 set -uo pipefail
 b="${1:-build}"
 passed=0; failed=0; broken=()
@@ -21,6 +22,17 @@ run() {
 for t in "$b"/tests/unit/test_* "$b"/tests/integration/test_*; do
 	[ -x "$t" ] && run "$t"
 done
+# The browser tests: one test here (their steps are listed in their output).
+if [ -f web/tests/run.sh ]; then
+	echo "== web/tests/run.sh $b/jiesu"
+	out=$(bash web/tests/run.sh "$b/jiesu" 2>&1); rc=$?
+	echo "$out"
+	if [ $rc -ne 0 ]; then
+		broken+=("web/tests/run.sh"); failed=$((failed + 1))
+	elif ! echo "$out" | grep -q '^skip:'; then
+		passed=$((passed + 1))
+	fi
+fi
 [ ${#broken[@]} -gt 0 ] && echo "failing: ${broken[*]}"
 echo "check: $passed passed, $failed failed"
 [ ${#broken[@]} -eq 0 ] && [ "$failed" -eq 0 ]

@@ -15,5 +15,5 @@ else
 	build/jiesu init --logins
 fi
 echo
-echo "jiesu: open http://${listen}/healthz — the API is under http://${listen}/api/v1 (walk-through: docs/API.md)"
+echo "jiesu: open http://${listen}/ in a browser and log in with a demo login above (password jiesu-demo); the API is under http://${listen}/api/v1 (docs/API.md)"
 exec build/jiesu serve --db "$db" --listen "$listen"
