@@ -84,6 +84,9 @@ static json_t *case_json(struct store *st, const struct actor *who, const struct
 			      "deadlines", deadlines_json(c, now), "requester", requester_json(who, c), "overdue",
 			      case_overdue(c, now), "created_at", api_time(c->created_at), "updated_at",
 			      api_time(c->updated_at));
+	json_object_set_new(o, "location",
+			    c->has_location ? json_pack("{s:f, s:f, s:s}", "lat", c->lat, "lon", c->lon, "crs", c->crs)
+					    : json_null());
 	if (brief)
 		return o;
 	json_t *copies = json_array();
@@ -92,9 +95,6 @@ static json_t *case_json(struct store *st, const struct actor *who, const struct
 	json_object_set_new(o, "copy_units", copies);
 	json_object_set_new(o, "content", json_string(c->content));
 	json_object_set_new(o, "address", json_string(c->address));
-	json_object_set_new(o, "location",
-			    c->has_location ? json_pack("{s:f, s:f, s:s}", "lat", c->lat, "lon", c->lon, "crs", c->crs)
-					    : json_null());
 	struct category cat;
 	struct err ignore;
 	json_object_set_new(o, "category",
