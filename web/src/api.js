@@ -1,0 +1,83 @@
+// The one way to talk to jiesu: JSON in and out, the session cookie sent by the
+// browser, the CSRF token (kept in memory only) on every state-changing request,
+// and the server's error body turned into an Error with code, message and field.
+
+let csrf = null;
+let onUnauthenticated = null;
+
+export function setCsrf(token) { csrf = token || null; }
+export function onAuthLost(fn) { onUnauthenticated = fn; }
+
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code || 'http_' + status;
+    this.field = field || null;
+  }
+}
+
+export function qs(params) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v === undefined || v === null || v === '') continue;
+    p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? '?' + s : '';
+}
+
+export async function request(method, path, body, opts = {}) {
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin' };
+  if (method !== 'GET' && method !== 'HEAD') {
+    if (csrf) headers['X-CSRF-Token'] = csrf;
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+  }
+  let res;
+  try {
+    res = await fetch('/api/v1' + path, init);
+  } catch (e) {
+    throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试', null);
+  }
+  let data = null;
+  const text = await res.text();
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = null; }
+  }
+  if (!res.ok) {
+    const e = (data && data.error) || {};
+    const err = new ApiError(res.status, e.code, e.message || `服务器返回 ${res.status}`, e.field);
+    if (res.status === 401 && !opts.noAuthRedirect && onUnauthenticated) onUnauthenticated(err);
+    throw err;
+  }
+  return data;
+}
+
+export const api = {
+  get: (path, params, opts) => request('GET', path + qs(params), undefined, opts),
+  post: (path, body, opts) => request('POST', path, body === undefined ? {} : body, opts),
+  put: (path, body) => request('PUT', path, body),
+  patch: (path, body) => request('PATCH', path, body),
+  del: (path) => request('DELETE', path),
+};
+
+// Plain links (CSV/Excel downloads): the cookie authenticates a GET.
+export function url(path, params) { return '/api/v1' + path + qs(params); }
+
+// Unit names by code, fetched once each (event payloads carry codes only).
+const unitCache = new Map();
+export function unitName(code) {
+  if (!code) return Promise.resolve('');
+  if (!unitCache.has(code)) {
+    unitCache.set(code, api.get('/units/' + encodeURIComponent(code), null, { noAuthRedirect: true })
+      .then((u) => u.name).catch(() => code));
+  }
+  return unitCache.get(code);
+}
+export function rememberUnit(u) {
+  if (u && u.code && u.name && !unitCache.has(u.code)) unitCache.set(u.code, Promise.resolve(u.name));
+}
