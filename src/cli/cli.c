@@ -3,7 +3,9 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -99,4 +101,86 @@ void cli_progress(void *ctx, const char *what, size_t done, size_t total)
 	if (done >= total)
 		fputc('\n', stderr);
 	fflush(stderr);
+}
+
+static const char *kv_lookup(void *ctx, const char *key)
+{
+	for (const struct cli_kv *p = ctx; p->key; p++)
+		if (!strcmp(p->key, key))
+			return p->val;
+	return NULL;
+}
+
+bool cli_write_out(const char *path, const void *data, size_t len)
+{
+	FILE *f = path ? fopen(path, "wb") : stdout;
+	if (!f) {
+		fprintf(stderr, "jiesu: cannot write %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	bool ok = fwrite(data, 1, len, f) == len;
+	if (path)
+		ok = fclose(f) == 0 && ok;
+	else
+		ok = fflush(f) == 0 && ok;
+	if (!ok)
+		fprintf(stderr, "jiesu: cannot write %s: %s\n", path ? path : "standard output", strerror(errno));
+	return ok;
+}
+
+int cli_api_call(const char *db, const char *login, const char *who_what, const char *method, const char *path,
+		 const char *body, const struct cli_kv *query, const char *out)
+{
+	struct store *st;
+	struct err e;
+	struct actor who;
+	err_init(&e);
+	if (!login) {
+		fprintf(stderr, "jiesu: --as LOGIN is required (%s)\n", who_what);
+		return 2;
+	}
+	if (!cli_open_store(db, &st))
+		return 1;
+	int rc = 0;
+	struct api_ctx api = {0};
+	if (auth_actor_by_login(st, login, &who, &e) != OK || case_ctx_load(&api.cx, st, &e) != OK) {
+		rc = cli_fail(&e);
+		goto out;
+	}
+	struct api_request req = {
+		.method = method,
+		.path = path,
+		.query = kv_lookup,
+		.query_ctx = (void *)query,
+		.body = body,
+		.body_len = body ? strlen(body) : 0,
+		.as = &who,
+	};
+	struct api_response res = {0};
+	api_handle(&api, &req, &res);
+	if (res.status >= 400) {
+		json_t *err = json_object_get(res.body, "error");
+		const char *field = json_string_value(json_object_get(err, "field"));
+		fprintf(stderr, "jiesu: %s (%s%s%s)\n", json_string_value(json_object_get(err, "message")),
+			json_string_value(json_object_get(err, "code")), field ? ": " : "", field ? field : "");
+		rc = 1;
+	} else if (res.raw) {
+		rc = cli_write_out(out, res.raw, res.raw_len) ? 0 : 1;
+		if (rc == 0 && out)
+			fprintf(stderr, "jiesu: wrote %s (%zu bytes)\n", out, res.raw_len);
+	} else {
+		char *text = json_dumps(res.body, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+		struct buf b;
+		buf_init(&b, BUF_NOMAX);
+		buf_adds(&b, text ? text : "null");
+		buf_adds(&b, "\n");
+		rc = cli_write_out(out, b.s, b.len) ? 0 : 1;
+		buf_release(&b);
+		free(text);
+	}
+	api_response_release(&res);
+out:
+	case_ctx_release(&api.cx);
+	store_close(st);
+	return rc;
 }

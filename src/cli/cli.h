@@ -31,6 +31,22 @@ bool cli_parse(int argc, char **argv, const struct cli_opt *opts, const char **p
 int cli_fail(const struct err *e);
 /* Open the store at --db, requiring it to be given. */
 bool cli_open_store(const char *db, struct store **st);
+/* A query parameter for cli_api_call; arrays end with {NULL, NULL}. */
+struct cli_kv {
+	const char *key, *val;
+};
+/*
+ * Run one API request as the user login (the command line trusts its local
+ * operator, who has the database file anyway), through api_handle() like
+ * a request over HTTP. An error goes to stderr ("message (code: field)",
+ * exit code 1); a file reply (CSV, Excel) or the indented JSON goes to out,
+ * or to stdout when out is NULL. Returns the exit code; who_what names the
+ * --as user in the message when it is missing.
+ */
+int cli_api_call(const char *db, const char *login, const char *who_what, const char *method, const char *path,
+		 const char *body, const struct cli_kv *query, const char *out);
+/* Write len bytes to path, or to stdout when path is NULL; false after printing why. */
+bool cli_write_out(const char *path, const void *data, size_t len);
 /* A progress bar on stderr for long imports. */
 void cli_progress(void *ctx, const char *what, size_t done, size_t total);
 

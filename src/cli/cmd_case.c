@@ -10,65 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-struct kv {
-	const char *key, *val;
-};
-
-static const char *kv_lookup(void *ctx, const char *key)
-{
-	for (const struct kv *p = ctx; p->key; p++)
-		if (!strcmp(p->key, key))
-			return p->val;
-	return NULL;
-}
-
-/* Run one API request as login and print the JSON reply; returns the exit code. */
+/* Run one case API request as login and print the JSON reply; returns the exit code. */
 static int run(const char *db, const char *login, const char *method, const char *path, const char *body,
-	       struct kv *query)
+	       const struct cli_kv *query)
 {
-	struct store *st;
-	struct err e;
-	struct actor who;
-	err_init(&e);
-	if (!login) {
-		fprintf(stderr, "jiesu: --as LOGIN is required (the user to act as)\n");
-		return 2;
-	}
-	if (!cli_open_store(db, &st))
-		return 1;
-	int rc = 0;
-	struct api_ctx api = {0};
-	if (auth_actor_by_login(st, login, &who, &e) != OK || case_ctx_load(&api.cx, st, &e) != OK) {
-		rc = cli_fail(&e);
-		goto out;
-	}
-	struct api_request req = {
-		.method = method,
-		.path = path,
-		.query = kv_lookup,
-		.query_ctx = query,
-		.body = body,
-		.body_len = body ? strlen(body) : 0,
-		.as = &who,
-	};
-	struct api_response res = {0};
-	api_handle(&api, &req, &res);
-	char *text = json_dumps(res.body, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-	if (res.status >= 400) {
-		json_t *err = json_object_get(res.body, "error");
-		const char *field = json_string_value(json_object_get(err, "field"));
-		fprintf(stderr, "jiesu: %s (%s%s%s)\n", json_string_value(json_object_get(err, "message")),
-			json_string_value(json_object_get(err, "code")), field ? ": " : "", field ? field : "");
-		rc = 1;
-	} else {
-		printf("%s\n", text ? text : "null");
-	}
-	free(text);
-	api_response_release(&res);
-out:
-	case_ctx_release(&api.cx);
-	store_close(st);
-	return rc;
+	return cli_api_call(db, login, "the user to act as", method, path, body, query, NULL);
 }
 
 /* The body from --json TEXT or --file PATH (- for stdin is not supported: pass a file). */
@@ -125,7 +71,7 @@ int cmd_case(int argc, char **argv)
 			return 2;
 		rc = run(db, as, "POST", "/api/v1/cases", body, NULL);
 	} else if (!strcmp(pos[0], "list") && !pos[1]) {
-		struct kv q[] = {{"status", status}, {"unit", unit},	   {"overdue", overdue}, {"from", from},
+		struct cli_kv q[] = {{"status", status}, {"unit", unit},	   {"overdue", overdue}, {"from", from},
 				 {"to", to},	     {"page", page},	   {"per_page", per_page},
 				 {"callback_due", callback_due}, {NULL, NULL}};
 		rc = run(db, as, "GET", "/api/v1/cases", NULL, q);

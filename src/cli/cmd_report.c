@@ -18,91 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
-struct kv {
-	const char *key, *val;
-};
-
-static const char *kv_lookup(void *ctx, const char *key)
-{
-	for (const struct kv *p = ctx; p->key; p++)
-		if (!strcmp(p->key, key))
-			return p->val;
-	return NULL;
-}
-
-/* Write len bytes to path, or to stdout when path is NULL. */
-static bool write_out(const char *path, const void *data, size_t len)
-{
-	FILE *f = path ? fopen(path, "wb") : stdout;
-	if (!f) {
-		fprintf(stderr, "jiesu: cannot write %s: %s\n", path, strerror(errno));
-		return false;
-	}
-	bool ok = fwrite(data, 1, len, f) == len;
-	if (path)
-		ok = fclose(f) == 0 && ok;
-	else
-		ok = fflush(f) == 0 && ok;
-	if (!ok)
-		fprintf(stderr, "jiesu: cannot write %s: %s\n", path ? path : "standard output",
-			strerror(errno));
-	return ok;
-}
-
 /* Run one report request as login; write the file or the JSON to out (stdout if NULL). */
-static int run_report(const char *db, const char *login, const char *path, struct kv *query, const char *out)
+static int run_report(const char *db, const char *login, const char *path, const struct cli_kv *query,
+		      const char *out)
 {
-	struct store *st;
-	struct err e;
-	struct actor who;
-	err_init(&e);
-	if (!login) {
-		fprintf(stderr, "jiesu: --as LOGIN is required (the user whose remit the report covers)\n");
-		return 2;
-	}
-	if (!cli_open_store(db, &st))
-		return 1;
-	int rc = 0;
-	struct api_ctx api = {0};
-	if (auth_actor_by_login(st, login, &who, &e) != OK || case_ctx_load(&api.cx, st, &e) != OK) {
-		rc = cli_fail(&e);
-		goto out;
-	}
-	struct api_request req = {
-	    .method = "GET",
-	    .path = path,
-	    .query = kv_lookup,
-	    .query_ctx = query,
-	    .as = &who,
-	};
-	struct api_response res = {0};
-	api_handle(&api, &req, &res);
-	if (res.status >= 400) {
-		json_t *err = json_object_get(res.body, "error");
-		const char *field = json_string_value(json_object_get(err, "field"));
-		fprintf(stderr, "jiesu: %s (%s%s%s)\n", json_string_value(json_object_get(err, "message")),
-			json_string_value(json_object_get(err, "code")), field ? ": " : "",
-			field ? field : "");
-		rc = 1;
-	} else if (res.raw) {
-		rc = write_out(out, res.raw, res.raw_len) ? 0 : 1;
-		if (rc == 0 && out)
-			fprintf(stderr, "jiesu: wrote %s (%zu bytes)\n", out, res.raw_len);
-	} else {
-		char *text = json_dumps(res.body, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
-		struct buf b;
-		buf_init(&b, BUF_NOMAX);
-		buf_adds(&b, text ? text : "null");
-		buf_adds(&b, "\n");
-		rc = write_out(out, b.s, b.len) ? 0 : 1;
-		buf_release(&b);
-		free(text);
-	}
-	api_response_release(&res);
-out:
-	case_ctx_release(&api.cx);
-	store_close(st);
-	return rc;
+	return cli_api_call(db, login, "the user whose remit the report covers", "GET", path, NULL, query, out);
 }
 
 static void print_mismatch(void *ctx, const char *what)
@@ -193,7 +113,7 @@ int cmd_report(int argc, char **argv)
 	}
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/reports/%s", what);
-	struct kv q[] = {{"period", period}, {"pool", pool},	 {"parent", parent},
+	struct cli_kv q[] = {{"period", period}, {"pool", pool},	 {"parent", parent},
 			 {"unit", unit},     {"format", format}, {NULL, NULL}};
 	return run_report(db, as, path, q, out);
 }
