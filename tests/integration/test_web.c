@@ -123,6 +123,32 @@ static void test_pages(void **state)
 	const char *csp = h_header(h, "Content-Security-Policy");
 	EXPECT_TRUE(csp && strstr(csp, "default-src 'none'"), h->last_headers);
 
+	/* The workbench, built into the binary: its page, with the page's policy and no caching surprises. */
+	http(h, "GET", "/", NULL, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_TRUE(!strncmp(h->last_type, "text/html", 9), h->last_type);
+	EXPECT_TRUE(strstr(h->last_body, "/assets/app.js") != NULL, h->last_body);
+	csp = h_header(h, "Content-Security-Policy");
+	EXPECT_TRUE(csp && strstr(csp, "script-src 'self'") && strstr(csp, "frame-ancestors 'none'"), h->last_headers);
+	EXPECT_TRUE(!strcmp(h_header(h, "Cache-Control"), "no-cache"), h->last_headers);
+	http(h, "GET", "/assets/app.js", NULL, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_TRUE(!strncmp(h->last_type, "text/javascript", 15), h->last_type);
+	EXPECT_TRUE(h_header(h, "Content-Encoding") == NULL, h->last_headers);
+	size_t plain = h->last_len;
+	const char *gz[] = {"Accept-Encoding: gzip, deflate", NULL};
+	h_set_headers(h, gz);
+	http(h, "GET", "/assets/app.js", NULL, NULL, &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_TRUE(h_header(h, "Content-Encoding") && !strcmp(h_header(h, "Content-Encoding"), "gzip"),
+		    h->last_headers);
+	EXPECT_TRUE(h->last_len < plain / 2, hpath(h, "gzip %zu bytes vs %zu", h->last_len, plain));
+	const char *nogz[] = {"Accept-Encoding: gzip;q=0, identity", NULL};
+	h_set_headers(h, nogz);
+	http(h, "GET", "/assets/app.js", NULL, NULL, &st);
+	EXPECT_TRUE(h_header(h, "Content-Encoding") == NULL, h->last_headers);
+	h_set_headers(h, NULL);
+
 	/* Paths outside the flat asset directory are not files. */
 	EXPECT_ERROR(h, http(h, "GET", "/assets/.hidden", NULL, NULL, &st), 404, "not_found", NULL);
 	EXPECT_ERROR(h, http(h, "GET", "/assets/a/b.js", NULL, NULL, &st), 404, "not_found", NULL);
