@@ -617,6 +617,14 @@ HANDLER(api_cases_list)
 			return err_set(e, E_INVALID, "inbox", "参数 inbox 须为 sign、doing、whistled 或 overdue");
 		}
 	}
+	if ((v = api_query(req, "pending"))) {
+		if (!strcmp(v, "extension"))
+			q.pending = 1;
+		else if (!strcmp(v, "exclusion"))
+			q.pending = 2;
+		else
+			return err_set(e, E_INVALID, "pending", "参数 pending 须为 extension（待审延期）或 exclusion（待审剔除）");
+	}
 	if ((v = api_query(req, "sort"))) {
 		if (strcmp(v, "due") && strcmp(v, "new"))
 			return err_set(e, E_INVALID, "sort", "参数 sort 须为 due（最近到期在前）或 new（最新在前）");

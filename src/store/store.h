@@ -275,6 +275,7 @@ struct case_query {
 	const char *statuses;    /* one of these statuses, as ",a,b,"; NULL = any */
 	const char *task_unit;   /* an unfinished whistle or sub-dispatch task of this unit; NULL = any */
 	bool sort_due;           /* nearest running deadline first (sign, contact, then feedback) */
+	int pending;             /* 0 any; 1 an extension waits for a decision; 2 an exclusion application does */
 	int page, per_page;      /* page from 1; per_page <= 0 = every match */
 };
 

@@ -127,7 +127,8 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
  * ?6 overdue (-1 any), ?7/?8 created_at range (0 = open), ?11 callback
  * due (0/1) at time ?12 (?9/?10 are the page's LIMIT/OFFSET), ?13 lead
  * unit exactly, ?14 a set of statuses (",a,b,"), ?15 an unfinished task
- * of this unit (the tasks JSON of tasks_json below).
+ * of this unit (the tasks JSON of tasks_json below), ?16 a pending
+ * application (1 extension, 2 exclusion; 0 any).
  */
 #define CASES_WHERE                                                                          \
 	" WHERE (?1 IS NULL OR status = ?1)"                                                 \
@@ -149,7 +150,8 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	" AND (?14 IS NULL OR instr(?14, ',' || status || ',') > 0)"                         \
 	" AND (?15 IS NULL OR (nwhistles + nsubdispatches > 0 AND EXISTS (SELECT 1"          \
 	"  FROM json_each(cases.tasks_json) t WHERE json_extract(t.value, '$.unit') = ?15"        \
-	"  AND json_extract(t.value, '$.finished_at') = 0)))"
+	"  AND json_extract(t.value, '$.finished_at') = 0)))"                                 \
+	" AND (?16 = 0 OR (?16 = 1 AND extension_due > 0) OR (?16 = 2 AND exclusion_requested > 0))"
 
 /* The nearest running deadline of a case, for the unit inbox's order. */
 #define CASES_DUE_ORDER                                                                        \
@@ -249,6 +251,11 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	"  AND uu.path >= ?3 AND (?4 IS NULL OR uu.path < ?4))"                                       \
 	" GROUP BY u.id, u.login, u.name, u.unit ORDER BY u.id"
 
+/* The filter of store_users_list: the user's unit path within [?1, ?2) (?1 NULL = everyone). */
+#define USERS_WHERE                                                                          \
+	" WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM units un WHERE un.code = u.unit"         \
+	"  AND un.path >= ?1 AND (?2 IS NULL OR un.path < ?2))"
+
 #define STATEMENTS(X)                                                                                       \
 	X(BEGIN, "BEGIN IMMEDIATE")                                                                         \
 	X(COMMIT, "COMMIT")                                                                                 \
@@ -295,6 +302,16 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(TOKEN_INSERT, "INSERT INTO tokens (hash, user_id, created, expires) VALUES (?1, ?2, ?3, ?4)")     \
 	X(TOKEN_GET, "SELECT user_id, expires FROM tokens WHERE hash = ?1")                                 \
 	X(TOKEN_DELETE, "DELETE FROM tokens WHERE hash = ?1")                                               \
+	X(TOKENS_DELETE_USER, "DELETE FROM tokens WHERE user_id = ?1")                                      \
+	X(USER_UPDATE, "UPDATE users SET name = ?2, pw_hash = ?3, unit = ?4, role = ?5, active = ?6"        \
+		       " WHERE id = ?1")                                                                    \
+	X(USERS_LIST, "SELECT u.id, u.login, u.name, u.pw_hash, u.unit, u.role, u.active, u.created_at"     \
+		      " FROM users u" USERS_WHERE " ORDER BY u.id LIMIT ?3 OFFSET ?4")                      \
+	X(USERS_COUNT, "SELECT count(*) FROM users u" USERS_WHERE)                                          \
+	X(CATEGORY_INSERT, "INSERT INTO categories (path, tier, handling) VALUES (?1, ?2, ?3) RETURNING id") \
+	X(SECTOR_EXISTS, "SELECT 1 FROM units WHERE sector = ?1 AND kind IN ('department', 'enterprise')"   \
+			 " LIMIT 1")                                                                        \
+	X(HOLIDAY_DELETE, "DELETE FROM holidays WHERE day = ?1")                                            \
 	X(CASE_INSERT, "INSERT INTO cases (id, " CASE_DATA_COLS ") VALUES (?1, " CASE_DATA_PARAMS ")")      \
 	X(CASE_UPDATE, "UPDATE cases SET (" CASE_DATA_COLS ") = (" CASE_DATA_PARAMS ") WHERE id = ?1")      \
 	X(CASE_GET, CASE_SELECT " WHERE id = ?1")                                                           \
@@ -1849,7 +1866,7 @@ out:
 	return rc;
 }
 
-/* Bind the filter ?1..?8, ?11..?15 of CASES_WHERE; the hi buffers hold the path range bounds. */
+/* Bind the filter ?1..?8, ?11..?16 of CASES_WHERE; the hi buffers hold the path range bounds. */
 static void cases_filter_bind(sqlite3_stmt *s, const struct case_query *q, char *unit_hi, char *viewer_hi)
 {
 	bind_str(s, 1, q->status);
@@ -1865,6 +1882,7 @@ static void cases_filter_bind(sqlite3_stmt *s, const struct case_query *q, char 
 	bind_str(s, 13, q->lead_code);
 	bind_str(s, 14, q->statuses);
 	bind_str(s, 15, q->task_unit);
+	sqlite3_bind_int(s, 16, q->pending);
 }
 
 /*

@@ -251,6 +251,17 @@ static void test_inbox(void **state)
 	EXPECT_STATUS(h, st, 200);
 	EXPECT_IDS(h, cg, "inbox=whistled", "");
 
+	/* the dispatcher's queue of applications waiting for a decision */
+	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/extend", b), bbs,
+	     "{\"new_due\":\"2026-03-31T18:00:00+08:00\",\"reason\":\"需协调产权单位\"}", &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_IDS(h, disp, "pending=extension", hpath(h, "%lld", b));
+	EXPECT_IDS(h, disp, "pending=exclusion", "");
+	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/decide_extension", b), disp, "{\"approve\":true}", &st);
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_IDS(h, disp, "pending=extension", "");
+
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/cases?pending=all", disp, NULL, &st), 400, "invalid", "pending");
 	EXPECT_ERROR(h, http(h, "GET", "/api/v1/cases?inbox=all", bbs, NULL, &st), 400, "invalid", "inbox");
 	EXPECT_ERROR(h, http(h, "GET", "/api/v1/cases?sort=oldest", bbs, NULL, &st), 400, "invalid", "sort");
 }
