@@ -92,7 +92,12 @@ async function shot(page, name, opts = {}) {
   shotNo += 1;
   const file = join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
   await page.waitForTimeout(150);
-  await page.screenshot({ path: file, fullPage: !!opts.full, animations: 'disabled' });
+  if (opts.full) {
+    const h = Math.min(await page.evaluate(() => document.documentElement.scrollHeight), opts.maxHeight || 1500);
+    await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: page.viewportSize().width, height: h }, animations: 'disabled' });
+  } else {
+    await page.screenshot({ path: file, animations: 'disabled' });
+  }
   const kb = statSync(file).size / 1024;
   if (kb > 300) console.log(`note: ${file} is ${kb.toFixed(0)} KB`);
 }
@@ -229,15 +234,19 @@ try {
     await act(street, 'sign');
     await seeText(street, '已签收', '.case-title');
     // the requester: masked, revealed on request with a reason
-    const reveal = street.locator('.requester button');
-    if (await reveal.count()) {
-      await reveal.click();
-      await street.fill('#reveal-reason', '电话联系诉求人核实占道经营情况');
-      await street.locator('.dialog button[type=submit]').click();
-      await street.locator('[data-testid=req-phone]', { hasText: '13812345678' }).waitFor();
-    } else {
-      console.log('note: no reveal button (the requester is shown unmasked to the lead unit)');
-    }
+    await seeText(street, '138****5678', '.requester');
+    const reveal = street.locator('.requester button', { hasText: '查看' });
+    await reveal.waitFor().catch(() => fail('the lead unit has no 查看 button for the masked requester'));
+    await reveal.click();
+    street.allowed.push({ method: 'POST', path: `/api/v1/cases/${caseId}/reveal`, status: 400 });
+    await street.locator('.dialog button[type=submit]').click(); // no reason: refused next to the field
+    await street.locator('.field.has-error:has(#reveal-reason) .field-error').waitFor()
+      .catch(() => fail('revealing without a reason shows no error under the reason'));
+    await street.fill('#reveal-reason', '电话联系诉求人核实占道经营情况');
+    await street.locator('.dialog button[type=submit]').click();
+    await street.locator('[data-testid=req-phone]', { hasText: '13812345678' }).waitFor();
+    street.allowed = [];
+    await seeText(street, '查看诉求人联系方式', '.timeline');
     await act(street, 'contact', async (f) => {
       await f.locator('#af-contact-note').fill('已电话联系张先生，约定今晚到现场查看。');
     });

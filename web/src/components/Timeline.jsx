@@ -22,7 +22,7 @@ export function Timeline({ events }) {
             <span class="ev-action">{actionLabel(e.action)}</span>
             <time>{fmtTime(e.at)}</time>
           </div>
-          <div class="ev-text">{eventSentence(e, name)}</div>
+          {(() => { const s = eventSentence(e, name); return s !== actionLabel(e.action) ? <div class="ev-text">{s}</div> : null; })()}
           <div class="ev-who muted small">{e.user === 'system' ? t('系统') : `${e.unit ? e.unit.name : ''} · ${e.user}`}{e.reason ? ` · ${t('原因')}：${e.reason}` : ''}</div>
         </li>
       ))}

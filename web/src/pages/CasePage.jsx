@@ -89,7 +89,7 @@ function Tasks({ c }) {
   );
 }
 
-function Requester({ c }) {
+function Requester({ c, onRevealed }) {
   const [shown, setShown] = useState(null);
   const [asking, setAsking] = useState(false);
   const r = c.requester || {};
@@ -100,7 +100,7 @@ function Requester({ c }) {
       <span>{t('电话')}：<b data-testid="req-phone">{shown ? shown.phone : r.phone || '—'}</b></span>
       {r.confidential && <span class="tag warn">{t('保密')}</span>}
       {!shown && r.masked && canReveal && <button type="button" class="btn small" onClick={() => setAsking(true)}>{t('查看')}</button>}
-      {asking && <Reveal c={c} onClose={() => setAsking(false)} onShown={setShown} />}
+      {asking && <Reveal c={c} onClose={() => setAsking(false)} onShown={(r) => { setShown(r); onRevealed(); }} />}
     </div>
   );
 }
@@ -118,7 +118,7 @@ export function CasePage({ user, id }) {
             <span class={'status s-' + c.status}>{label(STATUS, c.status) || c.status_label}</span>
             {c.overdue && <span class="cd overdue">{t('已超期')}</span>}
           </div>
-          <Requester c={c} />
+          <Requester c={c} onRevealed={st.reload} />
           <p class="content">{c.content}</p>
           {c.answer && <p><b>{t('答复')}：</b>{c.answer}</p>}
           {c.result && <p><b>{t('办理结果')}：</b>{c.result}（{c.solved ? t('已解决') : t('未解决')}）</p>}
