@@ -4,7 +4,7 @@ import { useState, useMemo } from 'preact/hooks';
 import { api, url } from '../api.js';
 import { t } from '../i18n.js';
 import { pct } from '../labels.js';
-import { useAsync, Async, Field, Select } from '../components/ui.jsx';
+import { useAsync, Async, Field, Select, Pager } from '../components/ui.jsx';
 import { Chart } from '../components/Chart.jsx';
 
 const POOLS = [['street', '街道（乡镇）'], ['department', '职能部门'], ['enterprise', '公共服务企业'], ['district', '区']];
@@ -24,14 +24,14 @@ const short = (s) => s.replace(/^北京市/, '').replace(/^石景山区/, '');
 function rankOption(rows) {
   return {
     tooltip: { trigger: 'axis' },
-    grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 44, top: 24, bottom: 8, containLabel: true },
     xAxis: { type: 'value', max: 100, name: t('得分') },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => short(r.unit.name)), axisLabel: { width: 110, overflow: 'truncate' } },
-    series: [{ type: 'bar', name: t('最终得分'), data: rows.map((r) => r.final_score), itemStyle: { color: '#1d4ed8' }, label: { show: true, position: 'right' } }],
+    series: [{ type: 'bar', barMaxWidth: 26, name: t('最终得分'), data: rows.map((r) => r.final_score), itemStyle: { color: '#1d4ed8' }, label: { show: true, position: 'right' } }],
   };
 }
 function ratesOption(rows) {
-  const s = (name, k, color) => ({ type: 'bar', name, data: rows.map((r) => +(r[k] * 100).toFixed(2)), itemStyle: { color } });
+  const s = (name, k, color) => ({ type: 'bar', barMaxWidth: 14, name, data: rows.map((r) => +(r[k] * 100).toFixed(2)), itemStyle: { color } });
   return {
     tooltip: { trigger: 'axis', valueFormatter: (v) => v + '%' },
     legend: { top: 0 },
@@ -70,11 +70,12 @@ export function Assessor({ user }) {
   const central = user.unit.kind === 'centre';
   const [period, setPeriod] = useState(thisMonth());
   const [pool, setPool] = useState('street');
-  const [parent, setParent] = useState(central ? '110107' : '');
+  const [parent, setParent] = useState('');
+  const [tpage, setTpage] = useState(1);
   const [unit, setUnit] = useState(null);
   const districts = useAsync(() => (central ? api.get('/units', { kind: 'district' }).then((r) => r.units) : Promise.resolve([])), []);
   const params = { period, pool, parent: parent || undefined };
-  const st = useAsync(() => api.get('/reports/rates', params), [period, pool, parent]);
+  const st = useAsync(() => { setTpage(1); return api.get('/reports/rates', params); }, [period, pool, parent]);
   const ranked = useMemo(() => (st.data ? st.data.rows.filter((r) => r.ranked).slice(0, 30) : []), [st.data]);
   const opt1 = useMemo(() => rankOption(ranked), [ranked]);
   const opt2 = useMemo(() => ratesOption(ranked), [ranked]);
@@ -106,7 +107,7 @@ export function Assessor({ user }) {
                 <tr><th rowSpan={2}>{t('排名')}</th><th rowSpan={2}>{t('单位')}</th><th colSpan={5}>{t('考核口径')}</th><th colSpan={5}>{t('全口径')}</th><th rowSpan={2}>{t('吹哨得分')}</th><th rowSpan={2}>{t('最终得分')}</th></tr>
                 <tr><th>{t('有效回访')}</th><th>{t('响应率')}</th><th>{t('解决率')}</th><th>{t('满意率')}</th><th>{t('得分')}</th><th>{t('有效回访')}</th><th>{t('响应率')}</th><th>{t('解决率')}</th><th>{t('满意率')}</th><th>{t('得分')}</th></tr>
               </thead>
-              <tbody>{d.rows.map((r) => (
+              <tbody>{d.rows.slice((tpage - 1) * 50, tpage * 50).map((r) => (
                 <tr key={r.unit.code} class={(r.ranked ? '' : 'unranked') + (unit && unit.code === r.unit.code ? ' selected' : '')}>
                   <td>{r.ranked ? r.rank : <span class="muted small">{t('不参与排名')}</span>}</td>
                   <td><button type="button" class="link" onClick={() => setUnit(r.unit)}>{r.unit.name}</button></td>
@@ -117,6 +118,7 @@ export function Assessor({ user }) {
               </tbody>
             </table>
           </div>
+          {d.rows.length > 50 && <Pager page={tpage} perPage={50} total={d.rows.length} onPage={setTpage} />}
         </section>
       </>}</Async>
       {unit && <Trend unit={unit} pool={pool} parent={parent || undefined} period={period} />}
