@@ -62,7 +62,7 @@ const EN = {
   '工单尚未派出：咨询可直接答复，不予派单的情形请选择“不予派单”，其余请派单。': 'Not dispatched yet: answer a consultation, refer a case that is not dispatched, dispatch the rest.',
   '已{a}': 'Done: {a}', '已保存 {d}': 'Saved {d}', '已保存单位 {n}': 'Saved unit {n}', '已保存用户 {l}': 'Saved user {l}', '已停用': 'Disabled', '已停用 {l}': 'Disabled {l}',
   '已删除 {d}': 'Deleted {d}', '已受理，工单编号 #{id}': 'Recorded as case #{id}', '已合并至': 'Merged into', '已启用 {l}': 'Enabled {l}', '已回复': 'Answered',
-  '已派单至 {u}': 'Dispatched to {u}', '已解决': 'Solved', '已超期': 'Overdue', '已超期 {x}': 'Overdue by {x}', '已选': 'Chosen', '市级': 'City',
+  '已派单至{u}': 'Dispatched to {u}', '已解决': 'Solved', '已超期': 'Overdue', '已超期 {x}': 'Overdue by {x}', '已选': 'Chosen', '市级': 'City',
   '延期、剔除待审': 'Extensions and exclusions', '延期至 {d}': 'Extension to {d}', '待回复': 'Waiting for answer', '待审事项': 'Waiting', '待报到': 'Not reported',
   '待派单': 'To dispatch', '很好': 'very good', '很差': 'very poor', '得分': 'Score', '截止': 'Due', '所属单位': 'Unit', '所选单位': 'Chosen unit',
   '打开工单可督办或提级。': 'Open a case to supervise or escalate it.', '承办单位已反馈或已过反馈时限的工单，请致电诉求人回访：是否联系、是否解决、是否满意。': 'Cases replied to or past their feedback deadline: call the requester back — contacted? solved? satisfied?',
@@ -82,7 +82,7 @@ const EN = {
   '诉求人要求保密（承办单位只见脱敏信息）': 'Confidential (the handling unit sees masked data)', '诉求类型': 'Type', '请选择': 'Choose…', '调休上班': 'Make-up working day',
   '超时完成': 'Late', '超期工单': 'Overdue cases', '辖区工单分布': 'Cases on the map', '辖区工单分布图': 'Map of the district\'s cases', '近六个月走势': 'Six-month trend',
   '退单': 'Return', '退单审核': 'Decide return', '退单待审': 'Disputed', '重复诉求，原工单': 'Repeat of', '需派单员确认': 'the dispatcher must confirm', '默认承办': 'Default handling',
-  '（到场）': ' (on site)', '（未报到）': ' (not reported)', '街道（乡镇）': 'Streets', '公共服务企业': 'Enterprises', '区': 'Districts', '查看': 'Show',
+  '（到场）': ' (on site)', '（未报到）': ' (not reported)', '街道（乡镇）': 'Streets', '公共服务企业': 'Enterprises', '区': 'Districts',
   // action form labels
   '答复内容': 'Answer', '不予派单情形': 'Outcome', '告知诉求人的内容': 'What the requester was told', '承办单位（不选则按分类和属地自动确定）': 'Lead unit (empty: by category and place)',
   '是否联系上': 'Reached?', '联系方式': 'Method', '联系情况': 'Note', '备注内容': 'Note', '是否已解决': 'Solved?', '仍有未办结任务，说明原因': 'Tasks are still open: say why',
@@ -92,6 +92,5 @@ const EN = {
   '提级理由': 'Reason', '下派社区': 'Community', '工作要求': 'Instruction', '计划解决时间': 'Planned date', '挂账理由': 'Reason', '合并至工单编号': 'Merge into case no.',
   '原工单编号': 'Original case no.', '是否联系上诉求人（有效回访）': 'Requester reached (valid callback)?', '承办单位是否联系过您': 'Were you contacted?', '问题是否解决': 'Solved?',
   '是否满意': 'Satisfied?', '回访记录': 'Comment', '重办理由': 'Reason', '申请事项': 'Apply for', '属地（选择区、街乡或社区）': 'Place (district, street or community)', '理由': 'Reason', '改派理由': 'Reason',
-  '办理结果': 'Result', '时限等级': 'Tier', '诉求人': 'Requester', '电话': 'Phone', '保密': 'Confidential',
 };
 export default t;

@@ -26,7 +26,7 @@ function summonable(c) {
   return Promise.all([api.get('/units', { kind: 'department', parent: d }), api.get('/units', { kind: 'enterprise', parent: d })])
     .then(([a, b]) => [...a.units, ...b.units]);
 }
-const communities = (c) => api.get('/units', { kind: 'community', parent: (c.place.street && c.place.street.code) || c.lead_unit.code }).then((r) => r.units);
+const communities = (c) => api.get('/units', { kind: 'community', parent: c.lead_unit && c.lead_unit.kind === 'street' ? c.lead_unit.code : c.place && c.place.street && c.place.street.code }).then((r) => r.units);
 
 // name, label, type, extra. Types: text, textarea, select, bool, datetime, number, unit, units, async.
 function spec(action, c, user) {

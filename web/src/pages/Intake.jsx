@@ -64,7 +64,7 @@ export function Intake({ user }) {
         <div class="card created" data-testid="created">
           <div class="alert ok" role="status">{t('已受理，工单编号 #{id}', { id: c.id })}</div>
           <p><b>{c.title}</b> · <span class={'status s-' + c.status}>{label(STATUS, c.status)}</span></p>
-          {c.lead_unit && <p>{t('已派单至 {u}', { u: c.lead_unit.name })}{c.copy_units && c.copy_units.length ? '，' + t('抄送') + ' ' + c.copy_units.map((u) => u.name).join('、') : ''}</p>}
+          {c.lead_unit && <p>{t('已派单至{u}', { u: c.lead_unit.name })}{c.copy_units && c.copy_units.length ? '，' + t('抄送') + c.copy_units.map((u) => u.name).join('、') : ''}</p>}
           {c.status === 'received' && <p class="muted">{t('工单尚未派出：咨询可直接答复，不予派单的情形请选择“不予派单”，其余请派单。')}</p>}
           <div class="actions">
             {next.map((a) => <button type="button" class="btn primary" data-action={a} key={a} onClick={() => setActing(a)}>{actionLabel(a)}</button>)}
