@@ -10,7 +10,7 @@
  * store_case_insert) so the expected figures can be worked out by hand;
  * the recompute tests drive real actions through case_act(). The demo set
  * and the users live in a template database built once; each test works
- * on its own copy.
+ * on its own copy (tests/unit/fixture.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,13 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "api/api.h"
 #include "domain/assess.h"
 #include "domain/auth.h"
 #include "domain/case.h"
 #include "domain/catalog.h"
+#include "fixture.h"
 
 #define JINDING "110107006" /* 金顶街街道: the street of the worked example */
 #define BABAO "110107001"   /* 八宝山街道 */
@@ -41,14 +41,12 @@
 #define WATER "110107901" /* 北京市自来水集团石景山营业所 */
 #define SJS_STREETS 9
 #define DISTRICTS 16
-#define PASSWORD "correct-horse-1"
 #define TOL 1e-9
 
 enum who { U_AGENT, U_ADMIN, U_ASSESSOR, U_HANDLER, U_HEAD, U_OTHER_HEAD, U_DEPT, U_SUPERVISOR, U_COUNT };
 
-static const struct {
-	const char *login, *unit, *role;
-} users[U_COUNT] = {
+/* The template's accounts (fixture.h); f->a[w] is the actor of users[w]. */
+static const struct fixture_user users[U_COUNT] = {
     [U_AGENT] = {"agent", CENTRE_CODE, "agent"},
     [U_ADMIN] = {"admin", CENTRE_CODE, "admin"},
     [U_ASSESSOR] = {"assessor", CENTRE_CODE, "assessor"},
@@ -59,136 +57,12 @@ static const struct {
     [U_SUPERVISOR] = {"supervisor", SJS, "supervisor"},
 };
 
-static char tmpl_dir[64], tmpl_path[96];
-
-struct fx {
-	char dir[64], path[96];
-	struct store *st;
-	struct case_ctx cx;
-	struct actor a[U_COUNT];
-	int64_t now;
-};
-
-static int64_t T(const char *iso)
-{
-	int64_t t = 0;
-	if (!time_parse_iso(iso, &t))
-		fail_msg("bad ISO time in test: %s", iso);
-	return t;
-}
-
-#define assert_code(rc, want, e)                                                                 \
-	do {                                                                                     \
-		enum err_code rc_ = (rc);                                                        \
-		if (rc_ != (want))                                                               \
-			fail_msg("%s:%d: expected %s, got %s (%s: %s)", __FILE__, __LINE__,      \
-				 err_code_name(want), err_code_name(rc_), (e)->field, (e)->msg); \
-	} while (0)
-
 #define assert_near(got, want)                                                                           \
 	do {                                                                                             \
 		double g_ = (got), w_ = (want);                                                          \
 		if (!(fabs(g_ - w_) <= TOL))                                                             \
 			fail_msg("%s:%d: %s = %.12f, expected %.12f", __FILE__, __LINE__, #got, g_, w_); \
 	} while (0)
-
-/* ---------------------------------------------------------------- fixture */
-
-static bool copy_file(const char *from, const char *to)
-{
-	FILE *in = fopen(from, "rb");
-	if (!in)
-		return false;
-	FILE *out = fopen(to, "wb");
-	bool ok = out != NULL;
-	char buf[65536];
-	size_t n;
-	while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		ok = fwrite(buf, 1, n, out) == n;
-	ok = ok && !ferror(in);
-	fclose(in);
-	if (out && fclose(out) != 0)
-		ok = false;
-	return ok;
-}
-
-static void remove_db_dir(const char *dir, const char *path)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	char p[128];
-	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(dir);
-}
-
-static int group_setup(void **state)
-{
-	struct store *st = NULL;
-	struct err e;
-	err_init(&e);
-	if (!auth_init())
-		return -1;
-	snprintf(tmpl_dir, sizeof(tmpl_dir), "/tmp/jiesu-assess-tmpl-XXXXXX");
-	if (!mkdtemp(tmpl_dir))
-		return -1;
-	snprintf(tmpl_path, sizeof(tmpl_path), "%s/tmpl.db", tmpl_dir);
-	if (store_open(tmpl_path, &st, &e) != OK || catalog_load_builtin(st, true, NULL, NULL, &e) != OK)
-		goto fail;
-	for (int i = 0; i < U_COUNT; i++)
-		if (auth_user_add(st, users[i].login, PASSWORD, NULL, users[i].unit, users[i].role,
-				  T("2026-01-05T09:00:00+08:00"), NULL, &e) != OK)
-			goto fail;
-	store_close(st);
-	return 0;
-fail:
-	fprintf(stderr, "group setup: %s (%s)\n", e.msg, e.field);
-	store_close(st);
-	return -1;
-}
-
-static int group_teardown(void **state)
-{
-	remove_db_dir(tmpl_dir, tmpl_path);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	struct err e;
-	err_init(&e);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/jiesu-assess-XXXXXX");
-	if (!mkdtemp(f->dir))
-		goto fail;
-	snprintf(f->path, sizeof(f->path), "%s/test.db", f->dir);
-	if (!copy_file(tmpl_path, f->path))
-		goto fail;
-	if (store_open(f->path, &f->st, &e) != OK || case_ctx_load(&f->cx, f->st, &e) != OK)
-		goto fail;
-	for (int i = 0; i < U_COUNT; i++)
-		if (auth_actor_by_login(f->st, users[i].login, &f->a[i], &e) != OK)
-			goto fail;
-	f->now = T("2026-03-02T09:00:00+08:00");
-	*state = f;
-	return 0;
-fail:
-	fprintf(stderr, "setup: %s (%s)\n", e.msg, e.field);
-	store_close(f->st);
-	free(f);
-	return -1;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	case_ctx_release(&f->cx);
-	store_close(f->st);
-	remove_db_dir(f->dir, f->path);
-	free(f);
-	return 0;
-}
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1281,23 +1155,24 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_period),
-	    cmocka_unit_test_setup_teardown(test_period_boundary_callbacks, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_worked_example, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_excluded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_response_only, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_latest_callback, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_minimum, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ranking, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_district_pool, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_whistle, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_process_figures, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_config, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_recompute, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_recompute_whistle, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_api_rates, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_api_config, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_api_cases_export, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_api_people, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_period_boundary_callbacks, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_worked_example, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_excluded, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_response_only, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_latest_callback, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_minimum, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_ranking, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_district_pool, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_whistle, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_process_figures, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_config, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_recompute, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_recompute_whistle, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_api_rates, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_api_config, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_api_cases_export, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_api_people, fixture_setup, fixture_teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	fixture_use("assess", users, U_COUNT);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }

@@ -6,7 +6,8 @@
  *
  * The Beijing demo set and the users are created once in a template
  * database (argon2id costs ~0.1 s a user); each test works on its own copy
- * in a fresh temporary directory, so tests never see each other's cases.
+ * in a fresh temporary directory (tests/unit/fixture.h), so tests never
+ * see each other's cases.
  * The clock is always passed explicitly: nothing here reads the wall clock.
  */
 #include <stdarg.h>
@@ -18,17 +19,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "domain/auth.h"
 #include "domain/case.h"
 #include "domain/catalog.h"
+#include "fixture.h"
 
 #define LEAD "110107001"	       /* 八宝山街道: the lead unit of most cases here */
 #define OTHER_STREET "110107002"       /* 老山街道: same district, another street */
 #define DISTRICT "110107"	       /* 石景山区 */
 #define OTHER_COMMUNITY "110107002001" /* 高能所社区, in 老山街道 */
-#define PASSWORD "correct-horse-1"
 
 /* ---------------------------------------------------------------- fixture */
 
@@ -45,9 +45,8 @@ enum who {
 	U_COUNT
 };
 
-static const struct {
-	const char *login, *unit, *role;
-} users[U_COUNT] = {
+/* The template's accounts (fixture.h); f->a[w] is the actor of users[w]. */
+static const struct fixture_user users[U_COUNT] = {
     [U_AGENT] = {"agent", CENTRE_CODE, "agent"},
     [U_DISPATCHER] = {"dispatcher", CENTRE_CODE, "dispatcher"},
     [U_HANDLER] = {"handler", LEAD, "handler"},
@@ -59,26 +58,6 @@ static const struct {
     [U_DISTRICT_HANDLER] = {"district", DISTRICT, "handler"},
 };
 
-/* The template database, built once by the group setup. */
-static char tmpl_dir[64], tmpl_path[96];
-
-struct fx {
-	char dir[64], path[96];
-	struct store *st;
-	struct case_ctx cx;
-	struct actor a[U_COUNT];
-	int64_t now; /* the test's clock, moved forward by tick() */
-};
-
-/* Parse an ISO time or fail the test. */
-static int64_t T(const char *iso)
-{
-	int64_t t = 0;
-	if (!time_parse_iso(iso, &t))
-		fail_msg("bad ISO time in test: %s", iso);
-	return t;
-}
-
 #define assert_time(t, iso)                                           \
 	do {                                                          \
 		char got_[26];                                        \
@@ -86,112 +65,6 @@ static int64_t T(const char *iso)
 		if ((t) != T(iso))                                    \
 			fail_msg("expected %s, got %s", (iso), got_); \
 	} while (0)
-
-/* Assert an err_code, printing both names and the message on failure. */
-#define assert_code(rc, want, e)                                                                 \
-	do {                                                                                     \
-		enum err_code rc_ = (rc);                                                        \
-		if (rc_ != (want))                                                               \
-			fail_msg("%s:%d: expected %s, got %s (%s: %s)", __FILE__, __LINE__,      \
-				 err_code_name(want), err_code_name(rc_), (e)->field, (e)->msg); \
-	} while (0)
-
-static bool copy_file(const char *from, const char *to)
-{
-	FILE *in = fopen(from, "rb");
-	if (!in)
-		return false;
-	FILE *out = fopen(to, "wb");
-	bool ok = out != NULL;
-	char buf[65536];
-	size_t n;
-	while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		ok = fwrite(buf, 1, n, out) == n;
-	ok = ok && !ferror(in);
-	fclose(in);
-	if (out && fclose(out) != 0)
-		ok = false;
-	return ok;
-}
-
-/* Remove a database and what SQLite may have left beside it, then the directory. */
-static void remove_db_dir(const char *dir, const char *path)
-{
-	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-	char p[128];
-	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-	rmdir(dir);
-}
-
-static int group_setup(void **state)
-{
-	struct store *st = NULL;
-	struct err e;
-	err_init(&e);
-	if (!auth_init())
-		return -1;
-	snprintf(tmpl_dir, sizeof(tmpl_dir), "/tmp/jiesu-case-tmpl-XXXXXX");
-	if (!mkdtemp(tmpl_dir))
-		return -1;
-	snprintf(tmpl_path, sizeof(tmpl_path), "%s/tmpl.db", tmpl_dir);
-	if (store_open(tmpl_path, &st, &e) != OK || catalog_load_builtin(st, true, NULL, NULL, &e) != OK)
-		goto fail;
-	for (int i = 0; i < U_COUNT; i++)
-		if (auth_user_add(st, users[i].login, PASSWORD, NULL, users[i].unit, users[i].role,
-				  T("2026-01-05T09:00:00+08:00"), NULL, &e) != OK)
-			goto fail;
-	store_close(st); /* checkpoints the WAL into the main file */
-	return 0;
-fail:
-	fprintf(stderr, "group setup: %s (%s)\n", e.msg, e.field);
-	store_close(st);
-	return -1;
-}
-
-static int group_teardown(void **state)
-{
-	remove_db_dir(tmpl_dir, tmpl_path);
-	return 0;
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	struct err e;
-	err_init(&e);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/jiesu-case-XXXXXX");
-	if (!mkdtemp(f->dir))
-		goto fail;
-	snprintf(f->path, sizeof(f->path), "%s/test.db", f->dir);
-	if (!copy_file(tmpl_path, f->path))
-		goto fail;
-	if (store_open(f->path, &f->st, &e) != OK || case_ctx_load(&f->cx, f->st, &e) != OK)
-		goto fail;
-	for (int i = 0; i < U_COUNT; i++)
-		if (auth_actor_by_login(f->st, users[i].login, &f->a[i], &e) != OK)
-			goto fail;
-	f->now = T("2026-03-02T09:00:00+08:00"); /* a Monday, no holiday near */
-	*state = f;
-	return 0;
-fail:
-	fprintf(stderr, "setup: %s (%s)\n", e.msg, e.field);
-	store_close(f->st);
-	free(f);
-	return -1;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	case_ctx_release(&f->cx);
-	store_close(f->st);
-	remove_db_dir(f->dir, f->path);
-	free(f);
-	return 0;
-}
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1366,22 +1239,23 @@ static void test_may_contact(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_state_matrix, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_answer_only_consultation, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_action_input, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_role_matrix, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_redispatch_deadline, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_fold_rebuild, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_contact_reached, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_deadlines_general, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_deadlines_emergency, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_sweep_several_clocks, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_reply_late, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_intake_validation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_state_matrix, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_answer_only_consultation, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_action_input, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_role_matrix, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_scope, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_redispatch_deadline, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_fold_rebuild, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_contact_reached, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_deadlines_general, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_deadlines_emergency, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_sweep, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_sweep_several_clocks, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_reply_late, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_intake_validation, fixture_setup, fixture_teardown),
 	    cmocka_unit_test(test_masking),
-	    cmocka_unit_test_setup_teardown(test_may_contact, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_may_contact, fixture_setup, fixture_teardown),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	fixture_use("case", users, U_COUNT);
+	return cmocka_run_group_tests(tests, fixture_group_setup, fixture_group_teardown);
 }
