@@ -4,6 +4,7 @@ const KEY = 'jiesu.lang';
 let lang = 'zh';
 try { lang = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh'; } catch { /* private mode */ }
 const listeners = new Set();
+if (typeof document !== 'undefined') document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
 
 export function getLang() { return lang; }
 export function setLang(l) {

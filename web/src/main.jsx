@@ -91,7 +91,11 @@ function App() {
   );
   if (!user) {
     return <Login notice={session.notice} langToggle={langToggle}
-      onLogin={(res) => { setCsrf(res.csrf); rememberUnit(res.user.unit); setSession({ loading: false, user: res.user }); location.hash = home(res.user); }} />;
+      onLogin={(res) => {
+        setCsrf(res.csrf); rememberUnit(res.user.unit); setSession({ loading: false, user: res.user });
+        // a link opened before signing in (e.g. #/case/12) is kept
+        if (!route.parts.length || route.parts[0] === 'login') location.hash = home(res.user);
+      }} />;
   }
   const nav = navFor(user);
   async function logout() {

@@ -93,7 +93,7 @@ async function shot(page, name, opts = {}) {
   const file = join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
   await page.waitForTimeout(150);
   if (opts.full) {
-    const h = Math.min(await page.evaluate(() => document.documentElement.scrollHeight), opts.maxHeight || 1500);
+    const h = Math.min(await page.evaluate(() => document.documentElement.scrollHeight), opts.maxHeight || 1400);
     await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: page.viewportSize().width, height: h }, animations: 'disabled' });
   } else {
     await page.screenshot({ path: file, animations: 'disabled' });
@@ -366,6 +366,17 @@ try {
     await p.context().close();
   });
 
+  // ---- English --------------------------------------------------------------------------
+  await step('language toggle: English, kept across a reload', async () => {
+    await agent.goto(BASE + '/#/intake');
+    await agent.locator('header .lang').click();
+    await seeText(agent, 'Intake', 'header');
+    await agent.reload();
+    await seeText(agent, 'Intake', 'header');
+    await agent.locator('header .lang').click();
+    await seeText(agent, '受理登记', 'header');
+  });
+
   // ---- the admin -------------------------------------------------------------------
   await step('admin: the users page lists users', async () => {
     const p = await open('admin');
@@ -377,17 +388,6 @@ try {
     await seeText(p, 'babaoshan.handler', '[data-testid=users]');
     await shot(p, 'admin-users');
     await p.context().close();
-  });
-
-  // ---- English --------------------------------------------------------------------------
-  await step('language toggle: English, kept across a reload', async () => {
-    await agent.goto(BASE + '/#/intake');
-    await agent.locator('header .lang').click();
-    await seeText(agent, 'Intake', 'header');
-    await agent.reload();
-    await seeText(agent, 'Intake', 'header');
-    await agent.locator('header .lang').click();
-    await seeText(agent, '受理登记', 'header');
   });
 
   await browser.close();

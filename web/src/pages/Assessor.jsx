@@ -69,7 +69,7 @@ function Trend({ unit, pool, parent, period }) {
 export function Assessor({ user }) {
   const central = user.unit.kind === 'centre';
   const [period, setPeriod] = useState(thisMonth());
-  const [pool, setPool] = useState('street');
+  const [pool, setPool] = useState(['department', 'enterprise'].includes(user.unit.kind) ? user.unit.kind : 'street');
   const [parent, setParent] = useState('');
   const [tpage, setTpage] = useState(1);
   const [unit, setUnit] = useState(null);
