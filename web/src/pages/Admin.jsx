@@ -223,12 +223,16 @@ export function AdminHolidays() {
   const f = useForm({ date: '', kind: 'off', name: '' });
   const save = (e) => {
     e.preventDefault();
-    f.submit(async (v) => { await api.put('/holidays/' + v.date, { kind: v.kind, name: v.name }); setFlash(t('已保存 {d}', { d: v.date })); f.setValues({ date: '', kind: 'off', name: '' }); });
+    f.submit(async (v) => {
+      const r = await api.put('/holidays/' + v.date, { kind: v.kind, name: v.name });
+      setFlash(t('已保存 {d}', { d: v.date }) + (r && r.note ? '。' + r.note : ''));
+      f.setValues({ date: '', kind: 'off', name: '' });
+    });
   };
   const del = async (d) => {
     setRowErr(null);
     if (!window.confirm(t('删除 {d}？', { d: d.date }))) return;
-    try { await api.del('/holidays/' + d.date); setFlash(t('已删除 {d}', { d: d.date })); } catch (e) { setRowErr(e.message); }
+    try { const r = await api.del('/holidays/' + d.date); setFlash(t('已删除 {d}', { d: d.date }) + (r && r.note ? '。' + r.note : '')); } catch (e) { setRowErr(e.message); }
   };
   const kinds = [['off', t('放假')], ['work', t('调休上班')]];
   return (
