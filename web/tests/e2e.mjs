@@ -190,6 +190,23 @@ try {
     await shot(agent, 'intake-created');
   });
 
+  await step('agent: a second request that came with coordinates (for the map)', async () => {
+    await agent.locator('[data-testid=created] button', { hasText: '继续受理' }).click();
+    await agent.locator('#in-title').waitFor();
+    check(await agent.inputValue('#in-title') === '', 'a new intake form is empty');
+    await agent.locator('#in-type').selectOption('report');
+    await agent.locator('#in-channel').selectOption('miniprogram');
+    await agent.fill('#in-title', '路边井盖缺失');
+    await agent.fill('#in-content', '小程序来件：路边井盖缺失，存在安全隐患。');
+    await agent.locator('details.more summary').click();
+    await agent.fill('#in-lon', '116.2229');
+    await agent.fill('#in-lat', '39.9063');
+    await agent.click('form.form.grid button[type=submit]');
+    const created = agent.locator('[data-testid=created]');
+    await created.waitFor();
+    check(/石景山区/.test(await created.textContent()), 'a point inside 石景山区 goes to the district');
+  });
+
   // ---- the dispatcher --------------------------------------------------------
   await step('dispatcher: the dispatch desk', async () => {
     const p = await open('dispatcher');
@@ -362,6 +379,8 @@ try {
       return n;
     });
     check(painted > 1000, 'the map canvas has the outline drawn on it');
+    const points = await map.evaluate((el) => el.__option.series.reduce((n, s) => n + s.data.length, 0));
+    check(points >= 1, 'the case recorded with coordinates is a point on the map');
     await shot(p, 'supervisor-map', { full: true });
     await p.context().close();
   });

@@ -8,7 +8,9 @@ import { useForm, Field, Select, GeneralError } from '../components/ui.jsx';
 import { CategoryPicker } from '../components/CategoryPicker.jsx';
 import { ActionForm } from '../components/ActionForm.jsx';
 
-const EMPTY = { type: 'complaint', channel: 'phone', 'requester.name': '', 'requester.phone': '', 'requester.confidential': false, title: '', content: '', address: '', category: null, tier: '' };
+const EMPTY = { type: 'complaint', channel: 'phone', 'requester.name': '', 'requester.phone': '', 'requester.confidential': false, title: '', content: '', address: '', 'location.lon': '', 'location.lat': '', 'location.crs': 'gcj02', category: null, tier: '' };
+const NAMES = [...Object.keys(EMPTY), 'location'];
+const CRS = [['gcj02', 'GCJ-02（高德、腾讯）'], ['bd09', 'BD-09（百度）'], ['wgs84', 'WGS-84（GPS）']];
 
 function Resolved({ address }) {
   const [res, setRes] = useState(null);
@@ -34,7 +36,7 @@ function Resolved({ address }) {
 }
 
 export function Intake({ user }) {
-  const f = useForm(EMPTY, Object.keys(EMPTY));
+  const f = useForm(EMPTY, NAMES);
   const [created, setCreated] = useState(null);
   const [acting, setActing] = useState(null);
   const v = f.values;
@@ -43,6 +45,10 @@ export function Intake({ user }) {
     f.submit(async () => {
       const body = { type: v.type, channel: v.channel, title: v.title, content: v.content };
       if (v.address.trim()) body.address = v.address.trim();
+      if (String(v['location.lon']).trim() || String(v['location.lat']).trim()) {
+        const num = (x) => (String(x).trim() === '' || isNaN(Number(x)) ? x : Number(x));
+        body.location = { lon: num(v['location.lon']), lat: num(v['location.lat']), crs: v['location.crs'] };
+      }
       if (v['requester.name'] || v['requester.phone'] || v['requester.confidential']) {
         body.requester = { name: v['requester.name'], phone: v['requester.phone'], confidential: !!v['requester.confidential'] };
       }
@@ -95,6 +101,15 @@ export function Intake({ user }) {
           <input id="in-address" {...f.bind('address')} />
         </Field>
         <div class="field wide"><Resolved address={v.address} /></div>
+        <details class="field wide more" open={!!(v['location.lon'] || v['location.lat'] || f.errorFor('location'))}>
+          <summary>{t('坐标（网站、App、小程序来件带有坐标时填写）')}</summary>
+          <div class="coords">
+            <Field label={t('经度')} error={f.errorFor('location.lon')} id="in-lon"><input id="in-lon" inputMode="decimal" placeholder="116.2229" {...f.bind('location.lon')} /></Field>
+            <Field label={t('纬度')} error={f.errorFor('location.lat')} id="in-lat"><input id="in-lat" inputMode="decimal" placeholder="39.9063" {...f.bind('location.lat')} /></Field>
+            <Field label={t('坐标系')} error={f.errorFor('location.crs')} id="in-crs"><Select id="in-crs" options={CRS} {...f.bind('location.crs')} /></Field>
+          </div>
+          {f.errorFor('location') && <div class="field-error">{f.errorFor('location')}</div>}
+        </details>
         <Field label={t('诉求分类')} error={f.errorFor('category')} id="in-category" wide>
           <CategoryPicker id="in-category" value={v.category} onChange={(c) => { f.set('category', c ? c.id : null); if (c && !v.tier) f.set('tier', ''); }} />
         </Field>
