@@ -286,9 +286,13 @@ enum err_code store_open(const char *path, struct store **out, struct err *e);
 void store_close(struct store *st);
 
 /*
- * Transactions: begin takes the write lock at once (BEGIN IMMEDIATE) and
- * refuses to nest (E_INTERNAL). A failed commit rolls back. rollback is a
- * no-op when no transaction is open.
+ * Transactions: begin takes the write lock at once (BEGIN IMMEDIATE). A
+ * begin inside a transaction that store_begin opened nests (a savepoint):
+ * its commit releases it into the enclosing transaction and its rollback
+ * undoes only its own work, so many domain operations can share one
+ * durable commit (group commit, bulk loads). A begin inside a transaction
+ * opened otherwise is refused (E_INTERNAL). A failed commit rolls back.
+ * rollback is a no-op when no transaction is open.
  */
 enum err_code store_begin(struct store *st, struct err *e);
 enum err_code store_commit(struct store *st, struct err *e);

@@ -263,6 +263,9 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(SAVEPOINT, "SAVEPOINT store_op")                                                                  \
 	X(RELEASE, "RELEASE store_op")                                                                      \
 	X(ROLLBACK_TO, "ROLLBACK TO store_op")                                                              \
+	X(NEST_BEGIN, "SAVEPOINT store_nest")                                                               \
+	X(NEST_RELEASE, "RELEASE store_nest")                                                               \
+	X(NEST_ROLLBACK, "ROLLBACK TO store_nest")                                                          \
 	X(UNIT_PATH, "SELECT path FROM units WHERE code = ?1")                                              \
 	X(UNIT_PUT, "INSERT INTO units (" UNIT_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"                     \
 		    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,"         \
@@ -369,6 +372,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[ST_COUNT];
 	bool busy[ST_COUNT];
+	int depth; /* store_begin levels open: 1 = the transaction, more = nested savepoints */
 };
 
 /* ---- helpers ---- */
@@ -728,28 +732,63 @@ void store_close(struct store *st)
 /* BEGIN IMMEDIATE: take the write lock now (waiting up to busy_timeout), not at the first write. */
 enum err_code store_begin(struct store *st, struct err *e)
 {
+	if (st->depth > 0 && !sqlite3_get_autocommit(st->db)) {
+		enum err_code rc = stmt_run(st, ST_NEST_BEGIN, e, "开始嵌套事务");
+		if (rc == OK)
+			st->depth++;
+		return rc;
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		return err_set(e, E_INTERNAL, NULL, "事务已经开始，不能嵌套");
-	return stmt_run(st, ST_BEGIN, e, "开始事务");
-}
-
-/* COMMIT; if it fails the transaction is rolled back, so the handle is clean either way. */
-enum err_code store_commit(struct store *st, struct err *e)
-{
-	enum err_code rc = stmt_run(st, ST_COMMIT, e, "提交事务");
-	if (rc != OK)
-		store_rollback(st);
+	enum err_code rc = stmt_run(st, ST_BEGIN, e, "开始事务");
+	st->depth = rc == OK ? 1 : 0;
 	return rc;
 }
 
-/* ROLLBACK if a transaction is open (SQLite may already have rolled it back after an error). */
+/*
+ * COMMIT (at the outer level; if it fails the transaction is rolled back,
+ * so the handle is clean either way), or RELEASE a nested level: its work
+ * becomes part of the enclosing transaction, durable when that commits.
+ */
+enum err_code store_commit(struct store *st, struct err *e)
+{
+	if (st->depth > 1) {
+		enum err_code rc = stmt_run(st, ST_NEST_RELEASE, e, "结束嵌套事务");
+		if (rc != OK) {
+			store_rollback(st);
+			return rc;
+		}
+		st->depth--;
+		return OK;
+	}
+	enum err_code rc = stmt_run(st, ST_COMMIT, e, "提交事务");
+	if (rc != OK)
+		store_rollback(st);
+	st->depth = 0;
+	return rc;
+}
+
+/*
+ * ROLLBACK if a transaction is open (SQLite may already have rolled it
+ * back after an error); at a nested level, undo only that level's work.
+ */
 void store_rollback(struct store *st)
 {
 	struct err ignored;
-	if (sqlite3_get_autocommit(st->db))
+	if (sqlite3_get_autocommit(st->db)) {
+		st->depth = 0;
 		return;
+	}
+	if (st->depth > 1) {
+		if (stmt_run(st, ST_NEST_ROLLBACK, &ignored, "回滚嵌套事务") != OK ||
+		    stmt_run(st, ST_NEST_RELEASE, &ignored, "结束嵌套事务") != OK)
+			log_error("store: nested rollback: %s", ignored.msg);
+		st->depth--;
+		return;
+	}
 	if (stmt_run(st, ST_ROLLBACK, &ignored, "回滚事务") != OK)
 		log_error("store: rollback: %s", ignored.msg);
+	st->depth = 0;
 }
 
 /* ---- units ---- */
