@@ -205,6 +205,16 @@ static const struct route {
 	{"GET", "/api/v1/geo/gazetteer", true, api_gazetteer_list},
 	{"POST", "/api/v1/geo/gazetteer", true, api_gazetteer_add},
 	{"DELETE", "/api/v1/geo/gazetteer/{id}", true, api_gazetteer_delete},
+	{"GET", "/api/v1/users", true, api_users_list},
+	{"POST", "/api/v1/users", true, api_user_create},
+	{"PATCH", "/api/v1/users/{id}", true, api_user_update},
+	{"POST", "/api/v1/units", true, api_unit_create},
+	{"PATCH", "/api/v1/units/{code}", true, api_unit_update},
+	{"POST", "/api/v1/categories", true, api_category_create},
+	{"PATCH", "/api/v1/categories/{id}", true, api_category_update},
+	{"GET", "/api/v1/holidays", true, api_holidays_list},
+	{"PUT", "/api/v1/holidays/{date}", true, api_holiday_put},
+	{"DELETE", "/api/v1/holidays/{date}", true, api_holiday_delete},
 };
 
 #define MAX_PARAMS 4

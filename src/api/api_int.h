@@ -65,5 +65,15 @@ HANDLER(api_geo_boundaries);
 HANDLER(api_gazetteer_list);
 HANDLER(api_gazetteer_add);
 HANDLER(api_gazetteer_delete);
+HANDLER(api_users_list);
+HANDLER(api_user_create);
+HANDLER(api_user_update);
+HANDLER(api_unit_create);
+HANDLER(api_unit_update);
+HANDLER(api_category_create);
+HANDLER(api_category_update);
+HANDLER(api_holidays_list);
+HANDLER(api_holiday_put);
+HANDLER(api_holiday_delete);
 
 #endif

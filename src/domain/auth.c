@@ -83,36 +83,183 @@ static bool role_fits_unit(enum role r, enum unit_kind k)
 	return false;
 }
 
+/* A unit kind as people call it, for messages. */
+static const char *kind_label(enum unit_kind k)
+{
+	static const char *const labels[UNIT_KIND_COUNT] = {"热线中心", "区", "街道乡镇", "社区", "部门", "企业"};
+	return (unsigned)k < UNIT_KIND_COUNT ? labels[k] : "未知类型";
+}
+
+/* Role r at unit un, or E_INVALID on field with the rule that refuses it. */
+static enum err_code check_fit(enum role r, const struct unit *un, const char *field, struct err *e)
+{
+	const char *rule;
+	if (role_fits_unit(r, un->kind))
+		return OK;
+	switch (r) {
+	case ROLE_AGENT:
+	case ROLE_DISPATCHER:
+		rule = "受理员和派单员只在热线中心工作";
+		break;
+	case ROLE_SUPERVISOR:
+		rule = "督办员只设在热线中心或区";
+		break;
+	default:
+		rule = "承办人和负责人属于承办单位，不设在热线中心";
+	}
+	return err_set(e, E_INVALID, field, "角色 %s 不能设在%s %s（%s）：%s", role_name(r), kind_label(un->kind),
+		       un->code, un->name, rule);
+}
+
+/* A display name: 1–LIMIT_NAME characters, no control characters. */
+static enum err_code check_name(const char *name, struct err *e)
+{
+	if (!*name || name[strspn(name, " ")] == '\0')
+		return err_set(e, E_INVALID, "name", "姓名不能为空");
+	if (utf8_len(name) > LIMIT_NAME)
+		return err_set(e, E_INVALID, "name", "姓名不能超过 %d 个字符", LIMIT_NAME);
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return err_set(e, E_INVALID, "name", "姓名不能含有换行或其他控制字符");
+	return OK;
+}
+
+/* Check a password's length and hash it with argon2id into out. */
+static enum err_code hash_password(const char *password, char out[128], struct err *e)
+{
+	size_t pl = password ? utf8_len(password) : 0;
+	if (pl < PASSWORD_MIN || pl > PASSWORD_MAX)
+		return err_set(e, E_INVALID, "password", "密码长度须为 %d–%d 个字符", PASSWORD_MIN, PASSWORD_MAX);
+	_Static_assert(crypto_pwhash_STRBYTES <= 128, "struct user.pw_hash holds an argon2id string");
+	if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return err_set(e, E_INTERNAL, NULL, "密码哈希失败（内存不足）");
+	return OK;
+}
+
 enum err_code auth_user_add(struct store *st, const char *login, const char *password, const char *name,
 			    const char *unit, const char *role, int64_t now, struct user *out, struct err *e)
 {
 	struct user u = {0};
 	struct unit un;
+	enum err_code rc;
 	if (!login || !login_valid(login))
 		return err_set(e, E_INVALID, "login", "登录名须为 1–%d 个小写字母、数字或 . _ -", LIMIT_LOGIN);
 	size_t pl = password ? utf8_len(password) : 0;
 	if (pl < PASSWORD_MIN || pl > PASSWORD_MAX)
 		return err_set(e, E_INVALID, "password", "密码长度须为 %d–%d 个字符", PASSWORD_MIN, PASSWORD_MAX);
-	if (name && utf8_len(name) > LIMIT_NAME)
-		return err_set(e, E_INVALID, "name", "姓名不能超过 %d 个字符", LIMIT_NAME);
+	if (name && (rc = check_name(name, e)))
+		return rc;
 	int r = role_parse(role);
 	if (r < 0)
 		return err_set(e, E_INVALID, "role",
 			       "角色须为 agent、dispatcher、handler、head、supervisor、assessor 或 admin");
 	if (!unit || store_unit_get(st, unit, &un, e) != OK)
 		return err_set(e, E_INVALID, "unit", "单位 %s 不存在", unit ? unit : "");
-	if (!role_fits_unit((enum role)r, un.kind))
-		return err_set(e, E_INVALID, "role", "角色 %s 不能设在%s类单位", role, unit_kind_name(un.kind));
+	if ((rc = check_fit((enum role)r, &un, "role", e)))
+		return rc;
 	strlcpy_ok(u.login, login, sizeof(u.login));
 	strlcpy_ok(u.name, name ? name : login, sizeof(u.name));
 	strlcpy_ok(u.unit, unit, sizeof(u.unit));
 	u.role = (enum role)r;
 	u.active = true;
 	u.created_at = now;
-	if (crypto_pwhash_str(u.pw_hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		return err_set(e, E_INTERNAL, NULL, "密码哈希失败（内存不足）");
-	enum err_code rc = store_user_insert(st, &u, e);
+	if ((rc = hash_password(password, u.pw_hash, e)))
+		return rc;
+	rc = store_user_insert(st, &u, e);
+	if (rc == OK && out)
+		*out = u;
+	return rc;
+}
+
+/*
+ * Check every given field of ch against the account u (read in the
+ * caller's transaction) and apply it to u; *revoke says whether the
+ * user's sessions must end. The password is not touched here.
+ */
+static enum err_code user_change_apply(struct store *st, int64_t by, const struct user_change *ch, struct user *u,
+				       bool *revoke, struct err *e)
+{
+	struct unit un;
+	enum err_code rc;
+	int r = u->role;
+
+	if (ch->name) {
+		if ((rc = check_name(ch->name, e)))
+			return rc;
+		strlcpy_ok(u->name, ch->name, sizeof(u->name));
+	}
+	if (ch->role && (r = role_parse(ch->role)) < 0)
+		return err_set(e, E_INVALID, "role",
+			       "角色须为 agent、dispatcher、handler、head、supervisor、assessor 或 admin");
+	if (ch->unit) {
+		struct err ignore;
+		err_init(&ignore);
+		if (store_unit_get(st, ch->unit, &un, &ignore) == E_NOT_FOUND)
+			return err_set(e, E_INVALID, "unit", "单位 %s 不存在", ch->unit);
+		if (ignore.code != OK)
+			return err_set(e, ignore.code, NULL, "%s", ignore.msg);
+	} else if (!*u->unit) {
+		return err_set(e, E_INVALID, "unit", "用户 %s 没有所属单位，请同时指定 unit", u->login);
+	} else if ((rc = store_unit_get(st, u->unit, &un, e))) {
+		return rc;
+	}
+	if ((rc = check_fit((enum role)r, &un, ch->role ? "role" : "unit", e)))
+		return rc;
+	if (u->id == by) {
+		if (ch->active == 0)
+			return err_set(e, E_INVALID, "active", "不能停用自己的账号：请另一位管理员操作");
+		if (r != ROLE_ADMIN)
+			return err_set(e, E_INVALID, "role", "不能取消自己的管理员角色：请另一位管理员操作");
+		if (un.kind != UNIT_CENTRE)
+			return err_set(e, E_INVALID, "unit", "不能把自己调离热线中心（调离后将失去管理权限）");
+	}
+	if ((enum role)r != u->role || strcmp(un.code, u->unit))
+		*revoke = true;
+	if (ch->active == 0 && u->active)
+		*revoke = true;
+	u->role = (enum role)r;
+	strlcpy_ok(u->unit, un.code, sizeof(u->unit));
+	if (ch->active >= 0)
+		u->active = ch->active != 0;
+	return OK;
+}
+
+enum err_code auth_user_update(struct store *st, int64_t by, int64_t id, const struct user_change *ch,
+			       struct user *out, struct err *e)
+{
+	char pw_hash[128] = "";
+	struct user u;
+	struct err ignore;
+	bool revoke = false;
+	enum err_code rc;
+
+	/* The slow hash first, outside the write lock. */
+	if (ch->password && (rc = hash_password(ch->password, pw_hash, e)))
+		return rc;
+	if ((rc = store_begin(st, e)))
+		return rc;
+	err_init(&ignore);
+	rc = store_user_by_id(st, id, &u, &ignore);
+	if (rc == E_NOT_FOUND)
+		rc = err_set(e, E_NOT_FOUND, "id", "用户 %lld 不存在", (long long)id);
+	else if (rc != OK)
+		*e = ignore;
+	if (rc == OK)
+		rc = user_change_apply(st, by, ch, &u, &revoke, e);
+	if (rc == OK && pw_hash[0]) {
+		strlcpy_ok(u.pw_hash, pw_hash, sizeof(u.pw_hash));
+		revoke = true;
+	}
+	if (rc == OK)
+		rc = store_user_update(st, &u, e);
+	if (rc == OK && revoke)
+		rc = store_tokens_delete_user(st, u.id, e);
+	if (rc == OK)
+		rc = store_commit(st, e);
+	else
+		store_rollback(st);
+	sodium_memzero(pw_hash, sizeof(pw_hash));
 	if (rc == OK && out)
 		*out = u;
 	return rc;

@@ -34,6 +34,30 @@ bool auth_init(void);
 enum err_code auth_user_add(struct store *st, const char *login, const char *password, const char *name,
 			    const char *unit, const char *role, int64_t now, struct user *out, struct err *e);
 
+/* A change to an account: NULL (or active -1) leaves that field as it is. */
+struct user_change {
+	const char *name;
+	const char *role;
+	const char *unit;
+	const char *password;
+	int active; /* -1 unchanged, 0 deactivate, 1 activate */
+};
+
+/*
+ * Change account id on behalf of the admin whose user id is by. Each given
+ * field is checked as auth_user_add checks it, and the resulting role and
+ * unit must still fit together (E_INVALID on "role" when a role was given,
+ * else on "unit"). by may not deactivate their own account, give up their
+ * own admin role or leave the centre (fields active, role, unit). A new
+ * password is hashed with argon2id. Deactivation and any change of
+ * password, role or unit delete the user's tokens in the same transaction,
+ * so the change holds from their next request. Runs in its own
+ * transaction (not inside the caller's). E_NOT_FOUND (field "id") if there
+ * is no such user; *out (may be NULL) gets the stored account.
+ */
+enum err_code auth_user_update(struct store *st, int64_t by, int64_t id, const struct user_change *ch,
+			       struct user *out, struct err *e);
+
 /* Check credentials; on success write a new token (NUL-terminated) and its expiry. */
 enum err_code auth_login(struct store *st, const char *login, const char *password, int64_t now,
 			 char token[TOKEN_CHARS + 1], int64_t *expires, struct err *e);

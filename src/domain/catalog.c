@@ -460,6 +460,324 @@ enum err_code catalog_import_holidays(struct store *st, const char *data, size_t
 	return rc;
 }
 
+/* ---------------------------------------------------------------- one record at a time */
+
+/*
+ * The administration API changes reference data one record at a time.
+ * These checks say what is wrong in words for a form, not for a file (no
+ * line numbers), and each change runs in its own transaction, so the
+ * check and the write see the same data.
+ */
+
+/* Which kind a unit of kind k must have as its parent (centre: none). */
+static enum unit_kind parent_kind(enum unit_kind k)
+{
+	switch (k) {
+	case UNIT_STREET:
+		return UNIT_DISTRICT;
+	case UNIT_COMMUNITY:
+		return UNIT_STREET;
+	case UNIT_DEPARTMENT:
+	case UNIT_ENTERPRISE:
+		return UNIT_DISTRICT;
+	default:
+		return UNIT_CENTRE;
+	}
+}
+
+/* A unit kind as people call it, for messages. */
+static const char *kind_label(enum unit_kind k)
+{
+	static const char *const labels[UNIT_KIND_COUNT] = {"热线中心", "区", "街道乡镇", "社区", "部门", "企业"};
+	return (unsigned)k < UNIT_KIND_COUNT ? labels[k] : "未知类型";
+}
+
+/* A unit name: 1–LIMIT_UNIT_NAME characters, no control characters, no spaces around it. */
+static enum err_code check_unit_name(const char *name, struct err *e)
+{
+	if (blank(name))
+		return err_set(e, E_INVALID, "name", "单位名称不能为空");
+	if (utf8_len(name) > LIMIT_UNIT_NAME)
+		return err_set(e, E_INVALID, "name", "单位名称不能超过 %d 个字", LIMIT_UNIT_NAME);
+	if (has_control(name))
+		return err_set(e, E_INVALID, "name", "单位名称不能含有换行或其他控制字符");
+	if (padded(name))
+		return err_set(e, E_INVALID, "name", "单位名称首尾不能有空格");
+	return OK;
+}
+
+/*
+ * A department's or enterprise's sector under district: a valid key that
+ * no other department or enterprise of that district (other than self)
+ * already carries, since dispatch by sector picks one unit per district.
+ */
+static enum err_code check_sector(struct store *st, const struct unit *district, const char *self,
+				  const char *sector, struct err *e)
+{
+	struct unit other;
+	struct err ignore;
+	char q[48];
+	if (!sector_valid(sector))
+		return err_set(e, E_INVALID, "sector", "职责领域 %s 不合法：应为 1–31 个小写字母或 _", clip(sector, q));
+	err_init(&ignore);
+	enum err_code rc = store_unit_by_sector(st, district->code, sector, &other, &ignore);
+	if (rc == OK && strcmp(other.code, self))
+		return err_set(e, E_CONFLICT, "sector", "%s已有负责 %s 的单位：%s %s", district->name, sector,
+			       other.code, other.name);
+	if (rc != OK && rc != E_NOT_FOUND)
+		return err_set(e, rc, NULL, "%s", ignore.msg);
+	return OK;
+}
+
+/* Check a new unit inside the caller's transaction and put it. */
+static enum err_code unit_add(struct store *st, const char *code, const char *name, const char *kind,
+			      const char *parent, const char *sector, struct unit *u, struct err *e)
+{
+	struct unit p;
+	struct err ignore;
+	char q[48];
+	enum err_code rc;
+	int k;
+
+	if (!catalog_code_valid(code))
+		return err_set(e, E_INVALID, "code", "单位编码 %s 不合法：应为 1–%d 位字母、数字、_ 或 -", clip(code, q),
+			       LIMIT_CODE);
+	if ((rc = check_unit_name(name, e)))
+		return rc;
+	if ((k = unit_kind_parse(kind)) < 0)
+		return err_set(e, E_INVALID, "kind",
+			       "单位类型须为 district、street、community、department 或 enterprise");
+	if (k == UNIT_CENTRE)
+		return err_set(e, E_INVALID, "kind", "热线中心只有一个，不能再新建");
+	err_init(&ignore);
+	rc = store_unit_get(st, parent, &p, &ignore);
+	if (rc == E_NOT_FOUND)
+		return err_set(e, E_INVALID, "parent", "上级单位 %s 不存在", clip(parent, q));
+	if (rc != OK)
+		return err_set(e, rc, NULL, "%s", ignore.msg);
+	if (p.kind != parent_kind((enum unit_kind)k))
+		return err_set(e, E_INVALID, "parent", "%s的上级须为%s，%s（%s）是%s", kind_label((enum unit_kind)k),
+			       kind_label(parent_kind((enum unit_kind)k)), p.code, p.name, kind_label(p.kind));
+	if (k == UNIT_DEPARTMENT || k == UNIT_ENTERPRISE) {
+		if (!*sector)
+			return err_set(e, E_INVALID, "sector", "部门和企业须填写职责领域（sector），如 chengguan、water");
+		if ((rc = check_sector(st, &p, code, sector, e)))
+			return rc;
+	} else if (*sector) {
+		return err_set(e, E_INVALID, "sector", "只有部门和企业有职责领域，%s不填 sector",
+			       kind_label((enum unit_kind)k));
+	}
+	rc = store_unit_get(st, code, u, &ignore);
+	if (rc == OK)
+		return err_set(e, E_CONFLICT, "code", "单位编码 %s 已被 %s 使用", code, u->name);
+	if (rc != E_NOT_FOUND)
+		return err_set(e, rc, NULL, "%s", ignore.msg);
+	memset(u, 0, sizeof(*u));
+	strlcpy_ok(u->code, code, sizeof(u->code));
+	strlcpy_ok(u->name, name, sizeof(u->name));
+	u->kind = (enum unit_kind)k;
+	strlcpy_ok(u->parent, parent, sizeof(u->parent));
+	strlcpy_ok(u->sector, sector, sizeof(u->sector));
+	if ((rc = store_unit_put(st, u, e)))
+		return rc;
+	return store_unit_get(st, code, u, e); /* with its path */
+}
+
+enum err_code catalog_unit_add(struct store *st, const char *code, const char *name, const char *kind,
+			       const char *parent, const char *sector, struct unit *out, struct err *e)
+{
+	struct unit u;
+	enum err_code rc = store_begin(st, e);
+	if (rc != OK)
+		return rc;
+	rc = finish(st, unit_add(st, code, name, kind, parent, sector ? sector : "", &u, e), e);
+	if (rc == OK && out)
+		*out = u;
+	return rc;
+}
+
+/* Check a unit's new name or sector inside the caller's transaction and put it. */
+static enum err_code unit_update(struct store *st, const char *code, const char *name, const char *sector,
+				 struct unit *u, struct err *e)
+{
+	struct err ignore;
+	enum err_code rc;
+
+	err_init(&ignore);
+	rc = store_unit_get(st, code, u, &ignore);
+	if (rc == E_NOT_FOUND)
+		return err_set(e, E_NOT_FOUND, "code", "单位 %s 不存在", code);
+	if (rc != OK)
+		return err_set(e, rc, NULL, "%s", ignore.msg);
+	if (name) {
+		if ((rc = check_unit_name(name, e)))
+			return rc;
+		strlcpy_ok(u->name, name, sizeof(u->name));
+	}
+	if (sector) {
+		if (u->kind != UNIT_DEPARTMENT && u->kind != UNIT_ENTERPRISE)
+			return err_set(e, E_INVALID, "sector", "只有部门和企业有职责领域，%s %s 不填 sector",
+				       kind_label(u->kind), u->name);
+		struct unit district;
+		if ((rc = store_unit_get(st, u->parent, &district, e)) ||
+		    (rc = check_sector(st, &district, u->code, sector, e)))
+			return rc;
+		strlcpy_ok(u->sector, sector, sizeof(u->sector));
+	}
+	/* Same code and parent: store_unit_put updates the row and keeps the path. */
+	return store_unit_put(st, u, e);
+}
+
+enum err_code catalog_unit_update(struct store *st, const char *code, const char *name, const char *sector,
+				  struct unit *out, struct err *e)
+{
+	struct unit u;
+	enum err_code rc = store_begin(st, e);
+	if (rc != OK)
+		return rc;
+	rc = finish(st, unit_update(st, code, name, sector, &u, e), e);
+	if (rc == OK && out)
+		*out = u;
+	return rc;
+}
+
+/* Check a tier name into *tier. */
+static enum err_code check_tier(const char *s, enum tier *tier, struct err *e)
+{
+	int t = tier_parse(s);
+	if (t < 0)
+		return err_set(e, E_INVALID, "tier", "时限等级须为 emergency、utilities、general 或 complex");
+	*tier = (enum tier)t;
+	return OK;
+}
+
+/* A default handling: "street", or "sector:KEY" where some department or enterprise has KEY. */
+static enum err_code check_handling(struct store *st, const char *h, struct err *e)
+{
+	char q[48];
+	bool found;
+	if (!strcmp(h, "street"))
+		return OK;
+	if (!str_has_prefix(h, "sector:") || !sector_valid(h + strlen("sector:")))
+		return err_set(e, E_INVALID, "handling",
+			       "默认承办 %s 不合法：应为 street（属地街乡）或 sector:职责领域（如 sector:chengguan）",
+			       clip(h, q));
+	enum err_code rc = store_sector_exists(st, h + strlen("sector:"), &found, e);
+	if (rc != OK)
+		return rc;
+	if (!found)
+		return err_set(e, E_INVALID, "handling", "没有哪个部门或企业负责职责领域 %s", h + strlen("sector:"));
+	return OK;
+}
+
+enum err_code catalog_category_add(struct store *st, const char *path, const char *tier, const char *handling,
+				   struct category *out, struct err *e)
+{
+	struct category c = {0};
+	char q[48];
+	int levels;
+	enum err_code rc;
+
+	if (utf8_len(path) > LIMIT_PATH || !strlcpy_ok(c.path, path, sizeof(c.path)))
+		return err_set(e, E_INVALID, "path", "分类路径不能超过 %d 个字", LIMIT_PATH);
+	if (!cat_path_valid(path, &levels))
+		return err_set(e, E_INVALID, "path",
+			       "分类路径 %s 不合法：应为 1 到 3 级，用 -> 连接，每级不能为空或首尾带空格", clip(path, q));
+	if ((rc = check_tier(tier, &c.tier, e)) || (rc = check_handling(st, handling, e)))
+		return rc;
+	strlcpy_ok(c.handling, handling, sizeof(c.handling));
+	if ((rc = store_category_insert(st, &c, e)))
+		return rc;
+	if (out)
+		*out = c;
+	return OK;
+}
+
+enum err_code catalog_category_update(struct store *st, int64_t id, const char *tier, const char *handling,
+				      struct category *out, struct err *e)
+{
+	struct category c;
+	struct err ignore;
+	enum err_code rc = store_begin(st, e);
+	if (rc != OK)
+		return rc;
+	err_init(&ignore);
+	rc = store_category_get(st, id, &c, &ignore);
+	if (rc == E_NOT_FOUND)
+		rc = err_set(e, E_NOT_FOUND, "id", "分类 %lld 不存在", (long long)id);
+	else if (rc != OK)
+		*e = ignore;
+	if (rc == OK && tier)
+		rc = check_tier(tier, &c.tier, e);
+	if (rc == OK && handling && (rc = check_handling(st, handling, e)) == OK)
+		strlcpy_ok(c.handling, handling, sizeof(c.handling));
+	if (rc == OK)
+		rc = store_category_put(st, &c, e); /* id set: updates that row */
+	rc = finish(st, rc, e);
+	if (rc == OK && out)
+		*out = c;
+	return rc;
+}
+
+/* Day of week of a day number: 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday). */
+static int day_of_week(int64_t day)
+{
+	int64_t w = (day + 4) % 7;
+	return (int)(w < 0 ? w + 7 : w);
+}
+
+/* Parse a calendar date for field "date". */
+static enum err_code check_date(const char *date, int64_t *day, struct err *e)
+{
+	char q[48];
+	if (!date_parse(date, day))
+		return err_set(e, E_INVALID, "date", "日期 %s 不合法：应为 YYYY-MM-DD 格式的真实日期，如 2026-10-01",
+			       clip(date, q));
+	return OK;
+}
+
+enum err_code catalog_holiday_set(struct store *st, const char *date, const char *kind, const char *name,
+				  struct holiday *out, struct err *e)
+{
+	static const char *const weekdays[] = {"日", "一", "二", "三", "四", "五", "六"};
+	struct holiday h = {0};
+	enum err_code rc;
+
+	if ((rc = check_date(date, &h.day, e)))
+		return rc;
+	if (!strcmp(kind, "work"))
+		h.work = true;
+	else if (strcmp(kind, "off"))
+		return err_set(e, E_INVALID, "kind", "类型须为 off（放假）或 work（调休上班）");
+	int w = day_of_week(h.day);
+	if (h.work && w != 0 && w != 6)
+		return err_set(e, E_INVALID, "kind", "%s 是星期%s，本来就是工作日，不能标为调休上班（work）", date,
+			       weekdays[w]);
+	if (blank(name))
+		return err_set(e, E_INVALID, "name", "名称不能为空，如 国庆节、春节调休上班");
+	if (utf8_len(name) > HOLIDAY_NAME_CHARS || !strlcpy_ok(h.name, name, sizeof(h.name)))
+		return err_set(e, E_INVALID, "name", "名称不能超过 %d 个字", HOLIDAY_NAME_CHARS);
+	if (has_control(name))
+		return err_set(e, E_INVALID, "name", "名称不能含有换行或其他控制字符");
+	if ((rc = store_holiday_put(st, &h, e)))
+		return rc;
+	if (out)
+		*out = h;
+	return OK;
+}
+
+enum err_code catalog_holiday_delete(struct store *st, const char *date, struct err *e)
+{
+	int64_t day;
+	enum err_code rc = check_date(date, &day, e);
+	if (rc != OK)
+		return rc;
+	rc = store_holiday_delete(st, day, e);
+	if (rc == E_NOT_FOUND)
+		return err_set(e, E_NOT_FOUND, "date", "日历中没有 %s", date);
+	return rc;
+}
+
 /* ---------------------------------------------------------------- built-in set */
 
 /* A district of the demo city, kept to instantiate the department template. */

@@ -36,6 +36,45 @@ enum err_code catalog_import_holidays(struct store *st, const char *data, size_t
  */
 enum err_code catalog_load_builtin(struct store *st, bool demo, progress_fn pf, void *pctx, struct err *e);
 
+/*
+ * One record at a time, for the administration API. Strings are as the
+ * client sent them; each error names the field (code, name, kind, parent,
+ * sector, path, tier, handling, date) in words for a form. Each call is
+ * its own transaction: a refused change leaves everything as it was.
+ *
+ * catalog_unit_add: a new unit (never the centre). The parent must exist
+ * and be of the kind the new unit hangs under (district → centre; street,
+ * department, enterprise → district; community → street). Departments and
+ * enterprises need a sector key no other unit of that district carries
+ * (E_CONFLICT on "sector"); other kinds take none. An existing code is
+ * E_CONFLICT on "code". *out (may be NULL) gets the unit with its path.
+ */
+enum err_code catalog_unit_add(struct store *st, const char *code, const char *name, const char *kind,
+			       const char *parent, const char *sector, struct unit *out, struct err *e);
+/* Rename a unit or change a department's sector (NULL: unchanged); code, kind and parent stay. */
+enum err_code catalog_unit_update(struct store *st, const char *code, const char *name, const char *sector,
+				  struct unit *out, struct err *e);
+/*
+ * A new category: path "一级->二级->三级" (1–3 levels), tier by name,
+ * handling "street" or "sector:KEY" where some department or enterprise has
+ * KEY. A path already used is E_CONFLICT on "path".
+ */
+enum err_code catalog_category_add(struct store *st, const char *path, const char *tier, const char *handling,
+				   struct category *out, struct err *e);
+/* Change a category's tier or handling (NULL: unchanged); E_NOT_FOUND on "id". */
+enum err_code catalog_category_update(struct store *st, int64_t id, const char *tier, const char *handling,
+				      struct category *out, struct err *e);
+/*
+ * Add or replace the calendar entry of date ("YYYY-MM-DD"): kind "off" (any
+ * day) or "work" (a Saturday or Sunday only: 调休上班), name 1–32
+ * characters. Deadlines already set are not recomputed.
+ */
+#define HOLIDAY_NAME_CHARS 32
+enum err_code catalog_holiday_set(struct store *st, const char *date, const char *kind, const char *name,
+				  struct holiday *out, struct err *e);
+/* Remove date's entry; E_NOT_FOUND on "date" if there is none. */
+enum err_code catalog_holiday_delete(struct store *st, const char *date, struct err *e);
+
 /* A unit code: 1–LIMIT_CODE characters of [0-9A-Za-z_-] (every import checks codes with this). */
 bool catalog_code_valid(const char *s);
 

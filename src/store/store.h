@@ -309,9 +309,13 @@ typedef int (*unit_fn)(void *ctx, const struct unit *u);
 enum err_code store_units_list(struct store *st, int kind, const char *parent, unit_fn fn, void *ctx,
 			       struct err *e);
 int64_t store_units_count(struct store *st);
+/* Whether any department or enterprise carries this sector key (*found). */
+enum err_code store_sector_exists(struct store *st, const char *sector, bool *found, struct err *e);
 
 /* Categories: put inserts (id 0 → assigned, written back) or replaces by path. */
 enum err_code store_category_put(struct store *st, struct category *c, struct err *e);
+/* Insert a new category (id assigned, written back); a path already used is E_CONFLICT on "path". */
+enum err_code store_category_insert(struct store *st, struct category *c, struct err *e);
 enum err_code store_category_get(struct store *st, int64_t id, struct category *out, struct err *e);
 typedef int (*category_fn)(void *ctx, const struct category *c);
 enum err_code store_categories_list(struct store *st, category_fn fn, void *ctx, struct err *e);
@@ -328,6 +332,8 @@ enum err_code store_tiers_load(struct store *st, struct tier_rule out[TIER_COUNT
 enum err_code store_holiday_put(struct store *st, const struct holiday *h, struct err *e);
 typedef int (*holiday_fn)(void *ctx, const struct holiday *h);
 enum err_code store_holidays_list(struct store *st, holiday_fn fn, void *ctx, struct err *e);
+/* Delete one day's entry; E_NOT_FOUND (field "date") if the calendar has none. */
+enum err_code store_holiday_delete(struct store *st, int64_t day, struct err *e);
 
 /* Users and login tokens (token_hash is the hex digest of the bearer token). */
 enum err_code store_user_insert(struct store *st, struct user *u, struct err *e);
@@ -339,6 +345,21 @@ enum err_code store_token_get(struct store *st, const char *token_hash, int64_t 
 			      struct err *e);
 /* Deleting an absent token is OK (logout is idempotent). */
 enum err_code store_token_delete(struct store *st, const char *token_hash, struct err *e);
+/* Delete every token of a user, so a changed or deactivated account takes effect at once. */
+enum err_code store_tokens_delete_user(struct store *st, int64_t user_id, struct err *e);
+/*
+ * Rewrite name, pw_hash, unit, role and active of the user with u->id
+ * (login, id and created_at never change). E_NOT_FOUND if there is none.
+ */
+enum err_code store_user_update(struct store *st, const struct user *u, struct err *e);
+typedef int (*user_fn)(void *ctx, const struct user *u);
+/*
+ * Users whose unit lies within the subtree unit_path (a units.path such as
+ * "/12345/110107/"; NULL = everyone), by id, one page (page from 1;
+ * per_page <= 0 = every match); *total (if not NULL) counts every match.
+ */
+enum err_code store_users_list(struct store *st, const char *unit_path, int page, int per_page, user_fn fn,
+			       void *ctx, int64_t *total, struct err *e);
 
 /*
  * Cases. case_insert assigns c->id. case_put writes the projection and its

@@ -965,6 +965,22 @@ out:
 	return rc;
 }
 
+/* Whether any department or enterprise has this sector key. */
+enum err_code store_sector_exists(struct store *st, const char *sector, bool *found, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_SECTOR_EXISTS, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, sector);
+	int r = sqlite3_step(s);
+	*found = r == SQLITE_ROW;
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = db_fail(st, e, "查找职责领域");
+	stmt_put(st, ST_SECTOR_EXISTS, s);
+	return rc;
+}
+
 int64_t store_units_count(struct store *st)
 {
 	struct err ignored;
@@ -1018,6 +1034,31 @@ enum err_code store_category_put(struct store *st, struct category *c, struct er
 	else
 		rc = db_fail(st, e, "写入分类");
 	stmt_put(st, id, s);
+	return rc;
+}
+
+/* Insert a new category (c->id written back); a path already used is E_CONFLICT on "path". */
+enum err_code store_category_insert(struct store *st, struct category *c, struct err *e)
+{
+	enum err_code rc = OK;
+	if (!c->path[0])
+		return err_set(e, E_INVALID, "path", "分类路径不能为空");
+	if ((unsigned)c->tier >= TIER_COUNT)
+		return err_set(e, E_INVALID, "tier", "时限等级不合法");
+	sqlite3_stmt *s = stmt_get(st, ST_CATEGORY_INSERT, e);
+	if (!s)
+		return E_DB;
+	bind_arr(s, 1, c->path);
+	sqlite3_bind_text(s, 2, tier_name(c->tier), -1, SQLITE_STATIC);
+	bind_arr(s, 3, c->handling);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		c->id = sqlite3_column_int64(s, 0);
+	else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
+		rc = err_set(e, E_CONFLICT, "path", "已有路径为 %s 的分类", c->path);
+	else
+		rc = db_fail(st, e, "写入分类");
+	stmt_put(st, ST_CATEGORY_INSERT, s);
 	return rc;
 }
 
@@ -1140,6 +1181,22 @@ enum err_code store_holiday_put(struct store *st, const struct holiday *h, struc
 	return rc;
 }
 
+/* Delete the entry of one day; E_NOT_FOUND if the calendar has none. */
+enum err_code store_holiday_delete(struct store *st, int64_t day, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_HOLIDAY_DELETE, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, day);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "删除节假日");
+	else if (sqlite3_changes(st->db) == 0)
+		rc = err_set(e, E_NOT_FOUND, "date", "日历中没有这一天");
+	stmt_put(st, ST_HOLIDAY_DELETE, s);
+	return rc;
+}
+
 enum err_code store_holidays_list(struct store *st, holiday_fn fn, void *ctx, struct err *e)
 {
 	sqlite3_stmt *s = stmt_get(st, ST_HOLIDAYS_LIST, e);
@@ -1207,6 +1264,21 @@ out:
 	return rc;
 }
 
+/* The user row at s (columns id, login, name, pw_hash, unit, role, active, created_at). */
+static void user_read(sqlite3_stmt *s, struct user *out)
+{
+	int role = role_parse((const char *)sqlite3_column_text(s, 5));
+	memset(out, 0, sizeof(*out));
+	out->id = sqlite3_column_int64(s, 0);
+	col_text(s, 1, out->login);
+	col_text(s, 2, out->name);
+	col_text(s, 3, out->pw_hash);
+	col_text(s, 4, out->unit);
+	out->role = role < 0 ? ROLE_AGENT : (enum role)role;
+	out->active = sqlite3_column_int(s, 6) != 0;
+	out->created_at = sqlite3_column_int64(s, 7);
+}
+
 /* Step a user lookup; absent is E_NOT_FOUND with the given message. */
 static enum err_code user_fetch(struct store *st, enum stmt_id id, sqlite3_stmt *s, struct user *out,
 				struct err *e, const char *missing)
@@ -1214,16 +1286,7 @@ static enum err_code user_fetch(struct store *st, enum stmt_id id, sqlite3_stmt 
 	enum err_code rc = OK;
 	int r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
-		int role = role_parse((const char *)sqlite3_column_text(s, 5));
-		memset(out, 0, sizeof(*out));
-		out->id = sqlite3_column_int64(s, 0);
-		col_text(s, 1, out->login);
-		col_text(s, 2, out->name);
-		col_text(s, 3, out->pw_hash);
-		col_text(s, 4, out->unit);
-		out->role = role < 0 ? ROLE_AGENT : (enum role)role;
-		out->active = sqlite3_column_int(s, 6) != 0;
-		out->created_at = sqlite3_column_int64(s, 7);
+		user_read(s, out);
 	} else if (r == SQLITE_DONE) {
 		rc = err_set(e, E_NOT_FOUND, NULL, "%s", missing);
 	} else {
@@ -1309,6 +1372,93 @@ enum err_code store_token_delete(struct store *st, const char *token_hash, struc
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, e, "删除登录令牌");
 	stmt_put(st, ST_TOKEN_DELETE, s);
+	return rc;
+}
+
+/* Delete every token of a user (their sessions end at once). */
+enum err_code store_tokens_delete_user(struct store *st, int64_t user_id, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_TOKENS_DELETE_USER, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, user_id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "撤销登录令牌");
+	stmt_put(st, ST_TOKENS_DELETE_USER, s);
+	return rc;
+}
+
+/* Rewrite name, pw_hash, unit, role and active of the user with u->id; login and created_at stay. */
+enum err_code store_user_update(struct store *st, const struct user *u, struct err *e)
+{
+	enum err_code rc = OK;
+	if ((unsigned)u->role >= ROLE_COUNT)
+		return err_set(e, E_INVALID, "role", "角色不合法");
+	sqlite3_stmt *s = stmt_get(st, ST_USER_UPDATE, e);
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, u->id);
+	bind_arr(s, 2, u->name);
+	bind_arr(s, 3, u->pw_hash);
+	bind_arr_or_null(s, 4, u->unit);
+	sqlite3_bind_text(s, 5, role_name(u->role), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, u->active ? 1 : 0);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+			rc = err_set(e, E_INVALID, "unit", "单位 %.*s 不存在", LIMIT_CODE, u->unit);
+		else
+			rc = db_fail(st, e, "修改用户");
+	} else if (sqlite3_changes(st->db) == 0) {
+		rc = err_set(e, E_NOT_FOUND, "id", "用户 %lld 不存在", (long long)u->id);
+	}
+	stmt_put(st, ST_USER_UPDATE, s);
+	return rc;
+}
+
+enum err_code store_users_list(struct store *st, const char *unit_path, int page, int per_page, user_fn fn,
+			       void *ctx, int64_t *total, struct err *e)
+{
+	char hi[LIMIT_PATH + 1];
+	const char *upper = NULL;
+	enum err_code rc = OK;
+	struct user u;
+	int r;
+
+	if (unit_path && strlen(unit_path) > LIMIT_PATH)
+		return err_set(e, E_INVALID, "unit", "单位路径过长");
+	if (unit_path)
+		upper = prefix_upper(unit_path, hi);
+	if (total) {
+		sqlite3_stmt *c = stmt_get(st, ST_USERS_COUNT, e);
+		if (!c)
+			return E_DB;
+		bind_str(c, 1, unit_path);
+		bind_str(c, 2, upper);
+		if (sqlite3_step(c) == SQLITE_ROW)
+			*total = sqlite3_column_int64(c, 0);
+		else
+			rc = db_fail(st, e, "统计用户");
+		stmt_put(st, ST_USERS_COUNT, c);
+		if (rc != OK)
+			return rc;
+	}
+	sqlite3_stmt *s = stmt_get(st, ST_USERS_LIST, e);
+	if (!s)
+		return E_DB;
+	bind_str(s, 1, unit_path);
+	bind_str(s, 2, upper);
+	sqlite3_bind_int(s, 3, per_page > 0 ? per_page : -1);
+	sqlite3_bind_int64(s, 4, per_page > 0 && page > 1 ? (int64_t)(page - 1) * per_page : 0);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		user_read(s, &u);
+		if ((rc = (enum err_code)fn(ctx, &u)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "列出用户");
+out:
+	stmt_put(st, ST_USERS_LIST, s);
 	return rc;
 }
 
