@@ -190,15 +190,6 @@ HANDLER(api_user_update)
 /* ------------------------------------------------------------ units */
 
 /* A unit as GET /api/v1/units/{code} shows it. */
-static json_t *unit_json(const struct unit *u)
-{
-	json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "code", u->code, "name", u->name, "kind",
-			      unit_kind_name(u->kind), "parent", *u->parent ? json_string(u->parent) : json_null());
-	if (*u->sector)
-		json_object_set_new(o, "sector", json_string(u->sector));
-	return o;
-}
-
 /* POST /api/v1/units {"code","name","kind","parent","sector"?} → 201 with the unit. */
 HANDLER(api_unit_create)
 {
@@ -222,7 +213,7 @@ HANDLER(api_unit_create)
 	if (rc != OK)
 		return rc;
 	res->status = 201;
-	res->body = unit_json(&u);
+	res->body = api_unit_json(&u);
 	return OK;
 }
 
@@ -247,7 +238,7 @@ HANDLER(api_unit_update)
 	json_decref(body);
 	if (rc != OK)
 		return rc;
-	res->body = unit_json(&u);
+	res->body = api_unit_json(&u);
 	return OK;
 }
 

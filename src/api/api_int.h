@@ -29,6 +29,8 @@ enum err_code api_query_int(const struct api_request *req, const char *key, long
 /* Decode a case intake body (also used by the command line). */
 enum err_code api_decode_case_input(json_t *body, struct case_input *in, struct err *e);
 
+/* A unit as the API shows it: {"code","name","kind","parent","sector"?}. */
+json_t *api_unit_json(const struct unit *u);
 /* JSON of a unit reference {"code","name"} or null. */
 json_t *api_unit_ref(struct store *st, const char *code);
 json_t *api_time(int64_t t);

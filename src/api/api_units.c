@@ -3,7 +3,7 @@
  */
 #include "api_int.h"
 
-static json_t *unit_json(const struct unit *u)
+json_t *api_unit_json(const struct unit *u)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "code", u->code, "name", u->name, "kind",
 			      unit_kind_name(u->kind), "parent", *u->parent ? json_string(u->parent) : json_null());
@@ -14,7 +14,7 @@ static json_t *unit_json(const struct unit *u)
 
 static int add_unit(void *ctx, const struct unit *u)
 {
-	json_array_append_new(ctx, unit_json(u));
+	json_array_append_new(ctx, api_unit_json(u));
 	return 0;
 }
 
@@ -47,7 +47,7 @@ HANDLER(api_unit_get)
 	struct err ignore;
 	if (store_unit_get(ctx->cx.st, params[0], &u, &ignore) != OK)
 		return err_set(e, E_NOT_FOUND, "code", "单位 %s 不存在", params[0]);
-	res->body = unit_json(&u);
+	res->body = api_unit_json(&u);
 	return OK;
 }
 
