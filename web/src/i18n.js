@@ -85,6 +85,7 @@ const EN = {
   '退单': 'Return', '退单审核': 'Decide return', '退单待审': 'Disputed', '重复诉求，原工单': 'Repeat of', '需派单员确认': 'the dispatcher must confirm', '默认承办': 'Default handling',
   '（到场）': ' (on site)', '（未报到）': ' (not reported)', '街道（乡镇）': 'Streets', '公共服务企业': 'Enterprises', '区': 'Districts',
   '坐标（网站、App、小程序来件带有坐标时填写）': 'Coordinates (when the request came with them)', '经度': 'Longitude', '纬度': 'Latitude', '坐标系': 'System',
+  '已保存分类 {p}': 'Saved category {p}',
   // action form labels
   '答复内容': 'Answer', '不予派单情形': 'Outcome', '告知诉求人的内容': 'What the requester was told', '承办单位（不选则按分类和属地自动确定）': 'Lead unit (empty: by category and place)',
   '是否联系上': 'Reached?', '联系方式': 'Method', '联系情况': 'Note', '备注内容': 'Note', '是否已解决': 'Solved?', '仍有未办结任务，说明原因': 'Tasks are still open: say why',

@@ -300,10 +300,13 @@ try {
 
   await step('street: rates the departments and replies', async () => {
     await openCase(street, caseId);
-    await act(street, 'rate', async (f) => {
-      await f.locator('#af-rate-task').selectOption({ index: 1 });
-    });
-    await seeText(street, '评价石景山区', '.timeline');
+    for (const [unit, score] of [['石景山区城市管理委员会', '5'], ['石景山区住房和城乡建设委员会', '4']]) {
+      await act(street, 'rate', async (f) => {
+        await f.locator('#af-rate-task').selectOption({ label: `${unit}（第 1 哨）` });
+        await f.locator('#af-rate-result').selectOption(score);
+      });
+      await seeText(street, `评价${unit}`, '.timeline');
+    }
     await act(street, 'reply', async (f) => {
       await f.locator('#af-reply-result').fill('经街道吹哨，城管委、住建委到场协同处置，摊贩已劝离，夜间加强巡查。');
     });
@@ -405,6 +408,28 @@ try {
       fail('the users list is not shown: ' + err.join(' '));
     });
     await seeText(p, 'babaoshan.handler', '[data-testid=users]');
+    // a new account: a short password is refused next to the password field, then saved and disabled
+    await p.locator('.page-head button', { hasText: '新增用户' }).click();
+    await p.fill('#u-login', 'babaoshan.wang');
+    await p.fill('#u-name', '王芳');
+    await p.locator('#u-unit input[type=search]').fill('八宝山街道');
+    await p.locator('#u-unit .tree-name', { hasText: '八宝山街道' }).first().click();
+    await p.fill('#u-password', 'short');
+    p.allowed.push({ method: 'POST', path: '/api/v1/users', status: 400 });
+    await p.locator('.dialog button[type=submit]').click();
+    await p.locator('.field.has-error:has(#u-password) .field-error').waitFor()
+      .catch(() => fail('the password error is not shown under the password input'));
+    check(await p.inputValue('#u-name') === '王芳', 'the name typed is kept after the error');
+    await p.fill('#u-password', 'bbs-pass-2026');
+    await p.locator('.dialog button[type=submit]').click();
+    await seeText(p, '已保存用户 babaoshan.wang');
+    p.allowed = [];
+    await p.fill('#uf-unit', '110107001');
+    await p.locator('form.filters button[type=submit]').click();
+    const row = p.locator('[data-testid=users] tr', { hasText: 'babaoshan.wang' });
+    await row.locator('button', { hasText: '停用' }).click();
+    await seeText(p, '已停用 babaoshan.wang');
+    await row.getByText('已停用').waitFor();
     await shot(p, 'admin-users');
     await p.context().close();
   });

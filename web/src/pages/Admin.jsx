@@ -23,6 +23,7 @@ function UserForm({ user, onClose, onSaved }) {
         if (v.role !== user.role) b.role = v.role;
         if (v.unit !== user.unit.code) b.unit = v.unit;
         if (v.password) b.password = v.password;
+        if (!Object.keys(b).length) { onClose(); return; }
         saved = await api.patch('/users/' + user.id, b);
       } else {
         saved = await api.post('/users', { login: v.login.trim(), name: v.name, role: v.role, unit: v.unit, password: v.password });
@@ -209,7 +210,7 @@ export function AdminCategories() {
           <Pager page={page} perPage={20} total={list.length} onPage={setPage} />
         </>;
       }}</Async>
-      {dlg && <CategoryForm {...dlg} onClose={() => setDlg(null)} onSaved={() => { setDlg(null); setFlash(t('已保存') + ' ' + new Date().toLocaleTimeString()); }} />}
+      {dlg && <CategoryForm {...dlg} onClose={() => setDlg(null)} onSaved={(c) => { setDlg(null); setFlash(t('已保存分类 {p}', { p: c && c.path ? c.path.replaceAll('->', ' › ') : '' })); }} />}
     </div>
   );
 }
