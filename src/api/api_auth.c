@@ -112,5 +112,7 @@ HANDLER(api_me)
 {
 	res->body = me_json(ctx, who);
 	json_object_set_new(res->body, "csrf", res->csrf[0] ? json_string(res->csrf) : json_null());
+	/* the server's clock, so a page can count deadlines down from it (JIESU_NOW in tests) */
+	json_object_set_new(res->body, "server_time", api_time(clock_now()));
 	return OK;
 }

@@ -175,13 +175,14 @@ static int add_event(void *vctx, const struct event_rec *ev)
 	if (!payload)
 		payload = json_object();
 	json_object_del(payload, "requester");
-	/* deadlines in the payload are Unix seconds: show them as local times */
+	/* times in the payload (deadlines, marks, park until) are Unix seconds: show them as local times */
 	const char *key;
 	json_t *v;
 	json_object_foreach(payload, key, v)
 	{
 		size_t kl = strlen(key);
-		if (json_is_integer(v) && (!strcmp(key, "mark") || (kl > 4 && !strcmp(key + kl - 4, "_due"))))
+		if (json_is_integer(v) && (!strcmp(key, "mark") || !strcmp(key, "due") || !strcmp(key, "until") ||
+					   (kl > 4 && !strcmp(key + kl - 4, "_due"))))
 			json_object_set_new(payload, key, api_time((int64_t)json_integer_value(v)));
 	}
 	if (ev->user_id && ev->user_id != x->last_uid) {

@@ -51,6 +51,7 @@ static void test_session_and_csrf(void **state)
 	EXPECT_STATUS(h, st, 200);
 	EXPECT_STR(me, "login", "agent");
 	EXPECT_STR(me, "csrf", csrf);
+	EXPECT_STR(me, "server_time", H_NOW); /* the page counts deadlines down from the server's clock */
 
 	/* A change without the token, or with a wrong one, is refused and changes nothing. */
 	EXPECT_ERROR(h, http(h, "POST", "/api/v1/cases", NULL, case_body, &st), 403, "csrf", "X-CSRF-Token");
@@ -266,6 +267,30 @@ static void test_inbox(void **state)
 	EXPECT_ERROR(h, http(h, "GET", "/api/v1/cases?sort=oldest", bbs, NULL, &st), 400, "invalid", "sort");
 }
 
+static void test_unit_search(void **state)
+{
+	struct harness *h = *state;
+	long st;
+	assert_true(h_start(h, H_NOW, NULL));
+	const char *tok = login(h, "dispatcher", H_PASSWORD);
+	json_t *l = http(h, "GET", "/api/v1/units?q=%E5%85%AB%E5%AE%9D%E5%B1%B1", tok, NULL, &st); /* 八宝山 */
+	EXPECT_STATUS(h, st, 200);
+	EXPECT_STR(l, "units.0.code", "110107001");
+	EXPECT_STR(l, "units.0.name", "八宝山街道");
+	EXPECT_BOOL(l, "more", false);
+	/* a code prefix: 石景山区's units, cut at the limit */
+	l = http(h, "GET", "/api/v1/units?q=110107&limit=5", tok, NULL, &st);
+	EXPECT_SIZE(l, "units", 5);
+	EXPECT_BOOL(l, "more", true);
+	l = http(h, "GET", "/api/v1/units?q=%E5%85%AB%E5%AE%9D%E5%B1%B1&kind=community", tok, NULL, &st);
+	EXPECT_TRUE(jsize(l, "units") == 0, h->last_body); /* no community is named 八宝山… */
+	EXPECT_ERROR(h, http(h, "GET", "/api/v1/units?q=a&limit=0", tok, NULL, &st), 400, "invalid", "limit");
+	EXPECT_ERROR(h,
+		     http(h, "GET", hpath(h, "/api/v1/units?q=%s", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+			  tok, NULL, &st),
+		     400, "invalid", "q");
+}
+
 static void test_boundaries(void **state)
 {
 	struct harness *h = *state;
@@ -300,6 +325,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pages, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_inbox, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_boundaries, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_unit_search, h_setup, h_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("integration: web", tests, h_group_setup, h_group_teardown);
 	printf("%lu checks\n", h_checks());
