@@ -3,6 +3,15 @@
  * lazily opens its own store handle (SQLite connections are not shared
  * between threads); the deadline rules and calendar are loaded once and
  * shared read-only.
+ *
+ * Group commit: requests that change data (POST, PUT, PATCH, DELETE under
+ * /api/) do not run on the worker threads. The worker suspends the
+ * connection and queues the request; one writer thread takes every request
+ * waiting, runs them one after another inside one transaction (each in its
+ * own savepoint: a refused request is rolled back alone), commits once —
+ * one flush to disk for the whole batch — and only then resumes the
+ * connections with their answers. Nothing is acknowledged before it is
+ * durable, and while one batch is being flushed the next one gathers.
  */
 #include "http.h"
 #include "../api/api.h"
@@ -22,8 +31,24 @@ struct worker {
 	struct worker *next;
 };
 
+struct request;
+
+/* The writer thread and its queue of suspended write requests. */
+struct writer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct request *head, *tail; /* waiting, in arrival order */
+	bool running, stopping;
+	struct api_ctx api; /* its own store handle */
+	atomic_ullong batches, requests;
+};
+
+#define WRITE_BATCH_MAX 2048
+
 struct http_server {
 	struct MHD_Daemon *daemon;
+	struct writer writer;
 	char *db_path;
 	char *web_dir; /* NULL = the embedded pages */
 	struct case_ctx shared; /* rules and calendar, owned here */
@@ -67,6 +92,13 @@ struct request {
 	double started;
 	bool too_large;
 	bool bad_type;
+	/* a write handed to the writer: the request, and the answer it leaves */
+	bool queued, answered;
+	unsigned long long rid;
+	struct MHD_Connection *conn;
+	struct api_request req;
+	struct api_response res;
+	struct request *next;
 };
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
@@ -74,6 +106,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	struct request *r = *con_cls;
 	if (r) {
 		buf_release(&r->body);
+		api_response_release(&r->res);
 		free(r);
 		*con_cls = NULL;
 	}
@@ -173,6 +206,137 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, struct err *e, un
 	return ret;
 }
 
+/* A request that may change data goes to the writer (group commit). */
+static bool is_write(const char *method, const char *url)
+{
+	return str_has_prefix(url, "/api/") && (!strcmp(method, "POST") || !strcmp(method, "PUT") ||
+						 !strcmp(method, "PATCH") || !strcmp(method, "DELETE"));
+}
+
+/*
+ * Queue r for the writer and suspend its connection; false when the writer
+ * is not running (starting or stopping), and the caller answers it inline.
+ */
+static bool writer_enqueue(struct http_server *srv, struct request *r)
+{
+	struct writer *w = &srv->writer;
+	pthread_mutex_lock(&w->lock);
+	if (!w->running || w->stopping) {
+		pthread_mutex_unlock(&w->lock);
+		return false;
+	}
+	r->queued = true;
+	r->next = NULL;
+	if (w->tail)
+		w->tail->next = r;
+	else
+		w->head = r;
+	w->tail = r;
+	/* suspended under the lock, so the writer cannot resume it first */
+	MHD_suspend_connection(r->conn);
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	return true;
+}
+
+/* Replace an answer with an error (the change was not saved). */
+static void answer_error(struct api_response *res, const struct err *e)
+{
+	api_response_release(res);
+	memset(res, 0, sizeof(*res));
+	api_error(res, e);
+}
+
+/*
+ * One batch: every request in its own savepoint inside one transaction,
+ * one commit. A request refused by the API (4xx, 5xx) is rolled back
+ * alone; if the commit fails, no request of the batch was saved and each
+ * gets the error.
+ */
+static void writer_batch(struct writer *w, struct request *list)
+{
+	struct store *st = w->api.cx.st;
+	struct err outer_err;
+	err_init(&outer_err);
+	bool outer = st && store_begin(st, &outer_err) == OK;
+	if (!st)
+		err_set(&outer_err, E_DB, NULL, "数据库不可用");
+	size_t n = 0;
+	for (struct request *r = list; r; r = r->next, n++) {
+		struct err e;
+		err_init(&e);
+		memset(&r->res, 0, sizeof(r->res));
+		if (!outer) {
+			api_error(&r->res, &outer_err);
+			continue;
+		}
+		if (store_begin(st, &e) != OK) {
+			api_error(&r->res, &e);
+			continue;
+		}
+		api_handle(&w->api, &r->req, &r->res);
+		if (store_depth(st) > 2) {
+			log_error("request %llu left %d transaction levels open: rolled back", r->rid, store_depth(st) - 2);
+			while (store_depth(st) > 2)
+				store_rollback(st);
+			err_set(&e, E_INTERNAL, NULL, "内部错误：事务未正确结束，本次操作未保存");
+			answer_error(&r->res, &e);
+		}
+		if (r->res.status >= 400) {
+			if (store_depth(st) == 2)
+				store_rollback(st);
+		} else if (store_commit(st, &e) != OK) {
+			answer_error(&r->res, &e);
+		}
+		if (store_depth(st) != 1) { /* the batch's transaction itself was lost */
+			outer = false;
+			err_set(&outer_err, E_DB, NULL, "数据库事务中断，本次操作未保存，请重试");
+		}
+	}
+	if (outer && store_commit(st, &outer_err) != OK)
+		outer = false;
+	if (!outer) {
+		/* nothing of this batch is on disk: no request may look accepted */
+		for (struct request *r = list; r; r = r->next)
+			if (r->res.status < 400)
+				answer_error(&r->res, &outer_err);
+		log_error("write batch of %zu requests not saved: %s", n, outer_err.msg);
+	}
+	atomic_fetch_add(&w->batches, 1);
+	atomic_fetch_add(&w->requests, n);
+}
+
+static void *writer_main(void *arg)
+{
+	struct http_server *srv = arg;
+	struct writer *w = &srv->writer;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (!w->head)
+			break; /* stopping, and nothing left */
+		struct request *list = w->head, *last = list;
+		for (size_t k = 1; k < WRITE_BATCH_MAX && last->next; k++)
+			last = last->next;
+		w->head = last->next;
+		if (!w->head)
+			w->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&w->lock);
+		writer_batch(w, list);
+		pthread_mutex_lock(&w->lock);
+		for (struct request *r = list, *next; r; r = next) {
+			next = r->next;
+			r->answered = true;
+			MHD_resume_connection(r->conn);
+		}
+	}
+	w->running = false;
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
 /* Whether Accept-Encoding lists gzip (without q=0). */
 static bool accepts_gzip(const char *ae)
 {
@@ -225,13 +389,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
-	unsigned long long rid = atomic_fetch_add(&srv->next_request_id, 1) + 1;
 	struct err e;
 	err_init(&e);
 	int status;
 	const char *route = "-";
 	enum MHD_Result ret;
 	struct api_ctx *api;
+	if (r->queued) {
+		if (!r->answered) /* not resumed by the writer yet: nothing to send */
+			return MHD_YES;
+		/* resumed by the writer: the change is durable, send its answer */
+		status = r->res.status;
+		route = r->res.route;
+		ret = r->res.raw ? send_raw(conn, &r->res, r->rid) : send_json(conn, r->res.status, r->res.body, &r->res, r->rid);
+		api_response_release(&r->res);
+		log_info("req=%llu %s %s status=%d ms=%.1f", r->rid, method, route, status, clock_mono_ms() - r->started);
+		return ret;
+	}
+	unsigned long long rid = atomic_fetch_add(&srv->next_request_id, 1) + 1;
 	if (r->too_large) {
 		err_set(&e, E_TOO_LARGE, NULL, "请求体超过 %d 字节上限", API_MAX_BODY);
 		ret = send_error(conn, &e, rid, &status);
@@ -254,6 +429,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			.body = r->body.s,
 			.body_len = r->body.len,
 		};
+		if (is_write(method, url)) {
+			/* the strings stay valid while the connection is suspended */
+			r->req = req;
+			r->rid = rid;
+			r->conn = conn;
+			if (writer_enqueue(srv, r))
+				return MHD_YES;
+		}
 		struct api_response res = {0};
 		api_handle(api, &req, &res);
 		status = res.status;
@@ -334,7 +517,7 @@ enum err_code http_start(const struct http_config *cfg, struct http_server **out
 {
 	struct sockaddr_storage ss = {0};
 	socklen_t slen;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
 	if (inet_pton(AF_INET, cfg->host, &v4->sin_addr) == 1) {
@@ -356,6 +539,8 @@ enum err_code http_start(const struct http_config *cfg, struct http_server **out
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_mutex_init(&srv->stop_lock, NULL);
 	pthread_cond_init(&srv->stop_cond, NULL);
+	pthread_mutex_init(&srv->writer.lock, NULL);
+	pthread_cond_init(&srv->writer.wake, NULL);
 	srv->sweep_seconds = cfg->sweep_seconds;
 
 	/* Load the shared rules once, through a short-lived handle. */
@@ -385,6 +570,23 @@ enum err_code http_start(const struct http_config *cfg, struct http_server **out
 		if (pthread_create(&srv->sweeper, NULL, sweeper_main, srv) == 0)
 			srv->sweeper_running = true;
 	}
+	/* the writer: its own store handle; without it, writes run on the worker threads */
+	struct store *wst;
+	struct err werr;
+	err_init(&werr);
+	if (store_open(cfg->db_path, &wst, &werr) == OK) {
+		srv->writer.api.cx = srv->shared;
+		srv->writer.api.cx.st = wst;
+		srv->writer.api.web_dir = srv->web_dir;
+		srv->writer.running = true;
+		if (pthread_create(&srv->writer.thread, NULL, writer_main, srv) != 0) {
+			srv->writer.running = false;
+			store_close(wst);
+			srv->writer.api.cx.st = NULL;
+		}
+	}
+	if (!srv->writer.running)
+		log_error("group commit unavailable (%s): writes are committed one by one", werr.msg);
 	*out = srv;
 	return OK;
 fail:
@@ -410,6 +612,16 @@ void http_stop(struct http_server *srv)
 	pthread_mutex_unlock(&srv->stop_lock);
 	if (srv->sweeper_running)
 		pthread_join(srv->sweeper, NULL);
+	/* the writer answers what is queued, then stops; later writes run inline */
+	pthread_mutex_lock(&srv->writer.lock);
+	bool had_writer = srv->writer.running;
+	srv->writer.stopping = true;
+	pthread_cond_broadcast(&srv->writer.wake);
+	pthread_mutex_unlock(&srv->writer.lock);
+	if (had_writer) {
+		pthread_join(srv->writer.thread, NULL);
+		store_close(srv->writer.api.cx.st);
+	}
 	MHD_stop_daemon(srv->daemon);
 	for (struct worker *w = srv->workers, *next; w; w = next) {
 		next = w->next;

@@ -297,6 +297,8 @@ void store_close(struct store *st);
 enum err_code store_begin(struct store *st, struct err *e);
 enum err_code store_commit(struct store *st, struct err *e);
 void store_rollback(struct store *st);
+/* How many store_begin levels are open (0 = none). */
+int store_depth(const struct store *st);
 
 /* Units. put inserts or replaces and computes path from the parent (which must exist). */
 enum err_code store_unit_put(struct store *st, const struct unit *u, struct err *e);

@@ -768,6 +768,11 @@ enum err_code store_commit(struct store *st, struct err *e)
 	return rc;
 }
 
+int store_depth(const struct store *st)
+{
+	return sqlite3_get_autocommit(st->db) ? 0 : st->depth;
+}
+
 /*
  * ROLLBACK if a transaction is open (SQLite may already have rolled it
  * back after an error); at a nested level, undo only that level's work.
