@@ -65,6 +65,24 @@ export const api = {
   del: (path) => request('DELETE', path),
 };
 
+// The server's clock: deadlines are counted down from it, not from the
+// computer's own (which may be wrong, and is fixed by JIESU_NOW in tests).
+// The offset is taken from /me's server_time, against the middle of the request.
+let clockOffset = 0;
+export function setServerTime(iso, at = Date.now()) {
+  const t = Date.parse(iso || '');
+  if (!isNaN(t)) clockOffset = t - at;
+}
+export const serverNow = () => Date.now() + clockOffset;
+
+// Who is signed in (with the CSRF token and the server's clock); 401 when nobody.
+export async function fetchMe() {
+  const t0 = Date.now();
+  const me = await api.get('/me', null, { noAuthRedirect: true });
+  setServerTime(me.server_time, (t0 + Date.now()) / 2);
+  return me;
+}
+
 // Plain links (CSV/Excel downloads): the cookie authenticates a GET.
 export function url(path, params) { return '/api/v1' + path + qs(params); }
 

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useState, useEffect } from 'preact/hooks';
 import './app.css';
-import { api, setCsrf, onAuthLost, rememberUnit } from './api.js';
+import { api, setCsrf, onAuthLost, rememberUnit, fetchMe } from './api.js';
 import { t, getLang, setLang, onLang } from './i18n.js';
 import { ROLES, label } from './labels.js';
 import { Login } from './pages/Login.jsx';
@@ -72,8 +72,8 @@ function App() {
   }, []);
   useEffect(() => {
     onAuthLost(() => { setCsrf(null); setSession({ loading: false, user: null, notice: t('登录已失效，请重新登录') }); });
-    api.get('/me', null, { noAuthRedirect: true }).then(
-      (me) => { setCsrf(me.csrf); const { csrf, ...user } = me; rememberUnit(user.unit); setSession({ loading: false, user }); },
+    fetchMe().then(
+      (me) => { setCsrf(me.csrf); const { csrf, server_time, ...user } = me; rememberUnit(user.unit); setSession({ loading: false, user }); },
       (e) => setSession({ loading: false, user: null, notice: e.status === 401 ? null : e.message }));
   }, []);
 
@@ -91,8 +91,11 @@ function App() {
   );
   if (!user) {
     return <Login notice={session.notice} langToggle={langToggle}
-      onLogin={(res) => {
-        setCsrf(res.csrf); rememberUnit(res.user.unit); setSession({ loading: false, user: res.user });
+      onLogin={async (res) => {
+        setCsrf(res.csrf);
+        // the server's clock for the countdowns (a failure here only leaves the computer's clock)
+        await fetchMe().catch(() => null);
+        rememberUnit(res.user.unit); setSession({ loading: false, user: res.user });
         // a link opened before signing in (e.g. #/case/12) is kept
         if (!route.parts.length || route.parts[0] === 'login') location.hash = home(res.user);
       }} />;

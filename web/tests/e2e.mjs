@@ -10,7 +10,7 @@
 // field, and a 390 px pass. Any console error, page error or failed request
 // the test did not provoke fails it. Screenshots go to docs/screenshots/.
 import { chromium } from 'playwright-core';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,17 +42,31 @@ async function step(name, fn) {
   console.log(`ok ${passed.length} - ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
+// Chinese and Beijing time, as the users have them. The page's language and time
+// zone come from the context (locale, timezoneId); native inputs (the month
+// picker: “2026年03月”) follow the browser's own language, which on Linux comes
+// from LANGUAGE/LANG and needs Chromium's zh-CN resources (Debian: chromium-l10n).
+const LOCALE = 'zh-CN';
+const TZ = 'Asia/Shanghai';
+const localesDir = [join(dirname(realpathSync(CHROMIUM)), 'locales'), '/usr/lib/chromium/locales'].find(existsSync);
+if (localesDir && !existsSync(join(localesDir, 'zh-CN.pak'))) {
+  console.log(`note: ${localesDir} has no zh-CN.pak (apt-get install chromium-l10n): date inputs will read in English`);
+}
+const browserEnv = { ...process.env, LANGUAGE: 'zh_CN:zh', LANG: 'zh_CN.UTF-8', TZ };
+delete browserEnv.LC_ALL;
+delete browserEnv.LC_MESSAGES;
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+  env: browserEnv,
 });
 
 // One browser context per person: their own cookie jar.
 async function open(login) {
-  const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
-  if (NOW) await context.clock.setFixedTime(new Date(NOW));
+  // The browser keeps its own clock: the pages count deadlines down from the server's (JIESU_NOW).
+  const context = await browser.newContext({ viewport: DESKTOP, locale: LOCALE, timezoneId: TZ, acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
   page.allowed = []; // responses the test provokes on purpose: {method, path, status}
@@ -85,6 +99,7 @@ async function open(login) {
   await page.click('form.login button[type=submit]');
   await page.locator('header.top').waitFor();
   page.allowed = [];
+  page.signedInAt = Date.now(); // the page took the server's clock (GET /me) just before
   return page;
 }
 
@@ -126,6 +141,43 @@ async function openCase(page, id) {
   else await page.goto(url);
   await page.locator('.case-page h1').waitFor();
 }
+// A countdown's text in seconds: “剩余 1天 02:03:04” → +93784, “已超期 00:00:05” → -5.
+function countdownSeconds(text) {
+  const m = text.match(/(剩余|已超期)\s*(?:(\d+)天\s*)?(\d+):(\d\d):(\d\d)/);
+  if (!m) fail(`not a countdown: “${text}”`);
+  const s = Number(m[2] || 0) * 86400 + Number(m[3]) * 3600 + Number(m[4]) * 60 + Number(m[5]);
+  return m[1] === '已超期' ? -s : s;
+}
+// The countdown counts from the server's clock (JIESU_NOW, fixed, taken at sign-in
+// or at the last reload), not the browser's: it shows due − NOW, less the seconds
+// since then, and its colour follows warn_at and due.
+async function checkCountdown(page, cd, deadline) {
+  const text = (await cd.textContent()).trim();
+  check(/剩余|已超期/.test(text), `the countdown reads in Chinese: “${text}”`);
+  if (!NOW) return;
+  const shown = countdownSeconds(text);
+  const full = Math.round((Date.parse(deadline.due) - Date.parse(NOW)) / 1000);
+  const since = Math.ceil((Date.now() - page.signedInAt) / 1000) + 2;
+  check(shown <= full && shown >= full - since,
+    `the countdown “${text}” should show ${full} s less at most ${since} s (due ${deadline.due}, server clock ${NOW})`);
+  const want = Date.parse(NOW) >= Date.parse(deadline.due) ? 'overdue' : deadline.warn_at && Date.parse(NOW) >= Date.parse(deadline.warn_at) ? 'warning' : 'fine';
+  check(await cd.getAttribute('data-state') === want, `the countdown is coloured ${want} (due ${deadline.due}, warn at ${deadline.warn_at})`);
+  await page.waitForTimeout(1100);
+  check(countdownSeconds((await cd.textContent()).trim()) < shown, 'the countdown ticks');
+}
+// The case's nearest running deadline, as the page picks it (ui.jsx nearestDeadline).
+async function nearestDeadline(page, id) {
+  const res = await page.request.get(`${BASE}/api/v1/cases/${id}`);
+  const c = await res.json();
+  let best = null;
+  for (const [k, d] of Object.entries(c.deadlines || {})) {
+    if (!d || d.done_at || d.state === 'met' || d.state === 'met_late') continue;
+    if (!best || Date.parse(d.due) < Date.parse(best.due)) best = { clock: k, ...d };
+  }
+  check(best, `case #${id} has a running deadline`);
+  return best;
+}
+
 async function setPhone(page) { await page.setViewportSize(PHONE); await page.waitForTimeout(200); }
 async function setDesk(page) { await page.setViewportSize(DESKTOP); await page.waitForTimeout(100); }
 
@@ -134,7 +186,7 @@ const TITLE = '小区门口占道经营，夜间噪音扰民';
 
 try {
   // ---- the agent -----------------------------------------------------------
-  const login = await browser.newPage({ viewport: DESKTOP, locale: 'zh-CN' });
+  const login = await browser.newPage({ viewport: DESKTOP, locale: LOCALE, timezoneId: TZ });
   await step('login page', async () => {
     login.on('console', (m) => { if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push('console error: ' + m.text()); });
     login.on('pageerror', (e) => problems.push('page error: ' + e.message));
@@ -232,8 +284,10 @@ try {
     check(await cd.count() > 0, 'the row has a countdown');
     const state = await cd.first().getAttribute('data-state');
     check(['fine', 'warning', 'overdue'].includes(state), 'the countdown has a colour state');
-    const t1 = await cd.first().textContent();
-    check(/剩余|已超期/.test(t1), `the countdown reads in Chinese: “${t1}”`);
+    const nearest = await nearestDeadline(street, caseId);
+    check(await cd.first().locator('.cd-clock').textContent() === { dispatch: '派单', sign: '签收', contact: '联系', feedback: '反馈' }[nearest.clock],
+      `the countdown names the ${nearest.clock} clock`);
+    await checkCountdown(street, cd.first(), nearest);
     await shot(street, 'inbox');
     await setPhone(street);
     await row.waitFor();
@@ -250,6 +304,11 @@ try {
     await seeText(street, '派单至八宝山街道', '.timeline');
     await act(street, 'sign');
     await seeText(street, '已签收', '.case-title');
+    // the feedback deadline's countdown on the case page
+    const c = await (await street.request.get(`${BASE}/api/v1/cases/${caseId}`)).json();
+    const fb = street.locator('table.clocks tr', { hasText: '反馈' }).locator('.cd');
+    await fb.waitFor().catch(() => fail('the case page has no countdown to the feedback deadline'));
+    await checkCountdown(street, fb, c.deadlines.feedback);
     // the requester: masked, revealed on request with a reason
     await seeText(street, '138****5678', '.requester');
     const reveal = street.locator('.requester button', { hasText: '查看' });
@@ -345,7 +404,8 @@ try {
   await step('assessor: 八宝山街道 in the ranking chart', async () => {
     const p = await open('centre.assessor');
     check(/#\/assess$/.test(p.url()), 'an assessor lands on the rankings');
-    if (NOW) await p.fill('#as-period', NOW.slice(0, 7));
+    // the month defaults to the server's (JIESU_NOW), not the browser's
+    if (NOW) check(await p.inputValue('#as-period') === NOW.slice(0, 7), `the period defaults to the server's month ${NOW.slice(0, 7)}, not ${await p.inputValue('#as-period')}`);
     await p.locator('#as-parent').selectOption('110107');
     const chart = p.locator('[data-testid=rank-score]');
     await chart.waitFor().catch(() => fail('no ranking chart'));

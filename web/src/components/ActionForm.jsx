@@ -2,7 +2,7 @@
 // The body is built from the inputs; the server's error is shown next to the
 // field it names, and the inputs keep what was typed.
 import { useState, useEffect } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, serverNow } from '../api.js';
 import { t, getLang } from '../i18n.js';
 import { OUTCOMES, CAUSES, METHODS, SATISFACTION, TIERS, options, actionLabel, fmtTime } from '../labels.js';
 import { useForm, Field, Select, GeneralError, Dialog } from './ui.jsx';
@@ -18,7 +18,7 @@ function isoToLocal(iso) {
   const b = new Date(new Date(iso).getTime() + 8 * 3600e3);
   return b.toISOString().slice(0, 16);
 }
-const plusDays = (iso, days) => isoToLocal(new Date(new Date(iso || Date.now()).getTime() + days * 86400e3).toISOString());
+const plusDays = (iso, days) => isoToLocal(new Date(new Date(iso || serverNow()).getTime() + days * 86400e3).toISOString());
 
 // Units the lead may summon: the district's departments and enterprises.
 function summonable(c) {

@@ -2,6 +2,7 @@
 // input it names, a pager, tabs, a dialog, a live countdown.
 import { useState, useEffect, useRef, useCallback } from 'preact/hooks';
 import { t } from '../i18n.js';
+import { serverNow } from '../api.js';
 import { CLOCKS, label, fmtTime } from '../labels.js';
 
 // A form's state: values kept across errors, the error split into the one
@@ -103,13 +104,13 @@ export function Dialog({ title, onClose, children }) {
   );
 }
 
-// One clock for every countdown on the page.
+// One clock for every countdown on the page: the server's time (api.js serverNow).
 let tickers = new Set();
 let timer = null;
 export function useNow(periodMs = 1000) {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(serverNow());
   useEffect(() => {
-    const f = () => setNow(Date.now());
+    const f = () => setNow(serverNow());
     tickers.add(f);
     if (!timer) timer = setInterval(() => tickers.forEach((g) => g()), periodMs);
     return () => { tickers.delete(f); if (!tickers.size) { clearInterval(timer); timer = null; } };

@@ -1,6 +1,6 @@
 // 系统管理: users, units, categories and the holiday calendar.
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, serverNow } from '../api.js';
 import { t } from '../i18n.js';
 import { ROLES, KINDS, TIERS, HANDLING, label, options, fmtTime } from '../labels.js';
 import { useAsync, Async, Pager, Field, Select, GeneralError, Dialog, useForm } from '../components/ui.jsx';
@@ -217,7 +217,7 @@ export function AdminCategories() {
 
 // ---- holidays ----------------------------------------------------------------
 export function AdminHolidays() {
-  const [year, setYear] = useState(new Date(Date.now() + 8 * 3600e3).getUTCFullYear());
+  const [year, setYear] = useState(new Date(serverNow() + 8 * 3600e3).getUTCFullYear());
   const [flash, setFlash] = useState(null);
   const [rowErr, setRowErr] = useState(null);
   const st = useAsync(() => api.get('/holidays', { year }), [year, flash]);

@@ -1,7 +1,7 @@
 // 考核排名: the month's rankings per pool (table and charts), the assessed and
 // full-scope figures side by side, a unit's trend over six months, downloads.
 import { useState, useMemo } from 'preact/hooks';
-import { api, url } from '../api.js';
+import { api, url, serverNow } from '../api.js';
 import { t } from '../i18n.js';
 import { pct } from '../labels.js';
 import { useAsync, Async, Field, Select, Pager } from '../components/ui.jsx';
@@ -10,7 +10,7 @@ import { Chart } from '../components/Chart.jsx';
 const POOLS = [['street', '街道（乡镇）'], ['department', '职能部门'], ['enterprise', '公共服务企业'], ['district', '区']];
 
 function thisMonth() {
-  const b = new Date(Date.now() + 8 * 3600e3);
+  const b = new Date(serverNow() + 8 * 3600e3);
   return `${b.getUTCFullYear()}-${String(b.getUTCMonth() + 1).padStart(2, '0')}`;
 }
 function monthsBack(period, n) {
