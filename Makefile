@@ -75,6 +75,12 @@ $(B)/bench/geo: bench/geo.c $(LIB_OBJ)
 	@echo "  BENCH   $@"
 	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
 
+# bench/gen.c writes a year of cases through the domain and store: it links the library objects.
+$(B)/bench/gen: bench/gen.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+
 # bench/gazetteer_eval.c measures the address gazetteer: it links the library objects.
 $(B)/bench/gazetteer_eval: bench/gazetteer_eval.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -98,10 +104,10 @@ bench-smoke: all
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-integration: $(B)/jiesu $(INTEG_TESTS)
+integration: $(B)/jiesu $(INTEG_TESTS) $(B)/bench/gen
 	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; JIESU_BIN=$(B)/jiesu $$t; done
 
-check: all $(UNIT_TESTS) $(INTEG_TESTS)
+check: all $(UNIT_TESTS) $(INTEG_TESTS) $(B)/bench/gen
 	@scripts/check.sh $(B)
 
 clean:
