@@ -86,16 +86,40 @@ export async function fetchMe() {
 // Plain links (CSV/Excel downloads): the cookie authenticates a GET.
 export function url(path, params) { return '/api/v1' + path + qs(params); }
 
-// Unit names by code, fetched once each (event payloads carry codes only).
-const unitCache = new Map();
+// Units by code, fetched once each (event payloads and search results carry codes only).
+// A unit the page was given without its parent is kept for its name only.
+const unitCache = new Map(); // code → { p: Promise of {code, name, kind, parent}, full }
+function fetchUnit(code) {
+  const e = { p: api.get('/units/' + encodeURIComponent(code), null, { noAuthRedirect: true }), full: true };
+  unitCache.set(code, e);
+  e.p.catch(() => { if (unitCache.get(code) === e) unitCache.delete(code); });
+  return e.p;
+}
+export function unitRecord(code) {
+  const e = unitCache.get(code);
+  return e && e.full ? e.p : fetchUnit(code);
+}
 export function unitName(code) {
   if (!code) return Promise.resolve('');
-  if (!unitCache.has(code)) {
-    unitCache.set(code, api.get('/units/' + encodeURIComponent(code), null, { noAuthRedirect: true })
-      .then((u) => u.name).catch(() => code));
-  }
-  return unitCache.get(code);
+  const e = unitCache.get(code);
+  return (e ? e.p : fetchUnit(code)).then((u) => u.name, () => code);
 }
+// A unit the page already has (from a list, a case, /me): no need to ask for it.
 export function rememberUnit(u) {
-  if (u && u.code && u.name && !unitCache.has(u.code)) unitCache.set(u.code, Promise.resolve(u.name));
+  if (!u || !u.code || !u.name) return;
+  const full = 'parent' in u;
+  const e = unitCache.get(u.code);
+  if (!e || (full && !e.full)) unitCache.set(u.code, { p: Promise.resolve(u), full });
+}
+// The units above one, from its district down (the centre left out):
+// 四季园社区 → [石景山区, 八宝山街道].
+export async function unitAncestors(u) {
+  const out = [];
+  for (let code = u.kind === 'district' ? null : u.parent, i = 0; code && i < 4; i++) {
+    const up = await unitRecord(code);
+    if (up.kind === 'centre') break;
+    out.unshift(up);
+    code = up.kind === 'district' ? null : up.parent; // a district's parent is the centre
+  }
+  return out;
 }

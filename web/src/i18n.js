@@ -69,7 +69,7 @@ const EN = {
   '打开工单可督办或提级。': 'Open a case to supervise or escalate it.', '承办单位已反馈或已过反馈时限的工单，请致电诉求人回访：是否联系、是否解决、是否满意。': 'Cases replied to or past their feedback deadline: call the requester back — contacted? solved? satisfied?',
   '承办单位编码': 'Lead unit code', '报到': 'Reported', '报到时限': 'Report by', '挂账至': 'Parked until', '按分类': 'By category', '按时完成': 'On time',
   '排名': 'Rank', '排名明细': 'Ranking table', '提交受理': 'Record', '提级': 'Escalation', '搜索分类，如：噪音、供暖': 'Search categories, e.g. noise, heating',
-  '搜索单位名称': 'Search unit names', '操作': 'Actions', '改名': 'Rename', '放假': 'Day off', '放假日不计工作日；周末调休上班的日子计为工作日。以工作日计的时限按此日历计算。': 'Days off are not working days; make-up working days on weekends are. Deadlines in working days follow this calendar.',
+  '搜索单位名称或编码': 'Search unit names or codes', '只显示前 {n} 个，请输入更多文字缩小范围': 'Only the first {n}: type more to narrow the search', '操作': 'Actions', '改名': 'Rename', '放假': 'Day off', '放假日不计工作日；周末调休上班的日子计为工作日。以工作日计的时限按此日历计算。': 'Days off are not working days; make-up working days on weekends are. Deadlines in working days follow this calendar.',
   '新增下级单位': 'Add a unit below', '新增分类': 'New category', '新增用户': 'New user', '新密码（不改请留空）': 'New password (empty: unchanged)', '日期': 'Date', '时限': 'Deadline',
   '是否同意': 'approve?', '是否联系': 'contacted', '是否解决': 'solved', '是否超期': 'Overdue', '最终得分': 'Final score', '有效回访': 'Valid callbacks', '未联系上': 'Not reached',
   '未能识别': 'not found', '未解决': 'Not solved', '未超期': 'Not overdue', '本区暂无边界数据': 'No boundary for this district', '本期暂无参与排名的单位（没有有效回访）。': 'No unit is ranked in this period (no valid callback).',
@@ -85,7 +85,7 @@ const EN = {
   '退单': 'Return', '退单审核': 'Decide return', '退单待审': 'Disputed', '重复诉求，原工单': 'Repeat of', '需派单员确认': 'the dispatcher must confirm', '默认承办': 'Default handling',
   '（到场）': ' (on site)', '（未报到）': ' (not reported)', '街道（乡镇）': 'Streets', '公共服务企业': 'Enterprises', '区': 'Districts',
   '坐标（网站、App、小程序来件带有坐标时填写）': 'Coordinates (when the request came with them)', '经度': 'Longitude', '纬度': 'Latitude', '坐标系': 'System',
-  '已保存分类 {p}': 'Saved category {p}',
+  '已保存分类 {p}': 'Saved category {p}', '开源许可': 'Licenses',
   // action form labels
   '答复内容': 'Answer', '不予派单情形': 'Outcome', '告知诉求人的内容': 'What the requester was told', '承办单位（不选则按分类和属地自动确定）': 'Lead unit (empty: by category and place)',
   '是否联系上': 'Reached?', '联系方式': 'Method', '联系情况': 'Note', '备注内容': 'Note', '是否已解决': 'Solved?', '仍有未办结任务，说明原因': 'Tasks are still open: say why',

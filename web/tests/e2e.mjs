@@ -91,6 +91,8 @@ async function open(login) {
     if (allowedUrl(r.url(), r.status(), r.request().method())) return;
     problems.push(`HTTP ${r.status()} (${login}): ${r.request().method()} ${r.url()}`);
   });
+  page.unitRequests = []; // GET /api/v1/units…: the unit tree must never fetch every unit
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/v1/units') page.unitRequests.push(new URL(r.url()).search); });
   page.allowed.push({ method: 'GET', path: '/api/v1/me', status: 401 }); // before login
   await page.goto(BASE + '/');
   await page.locator('#login-login').waitFor();
@@ -460,8 +462,9 @@ try {
   });
 
   // ---- the admin -------------------------------------------------------------------
+  let admin = null;
   await step('admin: the users page lists users', async () => {
-    const p = await open('admin');
+    const p = admin = await open('admin');
     check(/#\/admin\/users$/.test(p.url()), 'the admin lands on the users page');
     await p.locator('[data-testid=users]').waitFor().catch(async () => {
       const err = await p.locator('.alert.error').allTextContents();
@@ -473,7 +476,7 @@ try {
     await p.fill('#u-login', 'babaoshan.wang');
     await p.fill('#u-name', '王芳');
     await p.locator('#u-unit input[type=search]').fill('八宝山街道');
-    await p.locator('#u-unit .tree-name', { hasText: '八宝山街道' }).first().click();
+    await p.locator('#u-unit .tree-name', { hasText: '八宝山街道' }).filter({ hasText: '石景山区' }).first().click();
     await p.fill('#u-password', 'short');
     p.allowed.push({ method: 'POST', path: '/api/v1/users', status: 400 });
     await p.locator('.dialog button[type=submit]').click();
@@ -491,6 +494,32 @@ try {
     await seeText(p, '已停用 babaoshan.wang');
     await row.getByText('已停用').waitFor();
     await shot(p, 'admin-users');
+  });
+
+  await step('admin: the unit tree searched on the server, each hit under its district and street', async () => {
+    const p = admin;
+    await p.goto(BASE + '/#/admin/units');
+    const picker = p.locator('.picker');
+    await picker.locator('.tree-name', { hasText: '石景山区' }).waitFor(); // the first level, opened lazily
+    p.unitRequests.length = 0;
+    await picker.locator('input[type=search]').pressSequentially('四季', { delay: 60 });
+    const hit = picker.locator('.hits .tree-name', { hasText: /^四季园社区/ }); // not 领峰四季园社区居委会
+    await hit.waitFor().catch(() => fail('searching 四季 does not find 四季园社区'));
+    await hit.locator('.unit-path', { hasText: '石景山区 › 八宝山街道' }).waitFor()
+      .catch(() => fail('the hit does not show where it is (石景山区 › 八宝山街道)'));
+    const searches = p.unitRequests.filter((q) => /[?&]q=/.test(q));
+    check(searches.length === 1 && /limit=50/.test(searches[0]), `one search (debounced) with q= and limit=50 after typing, got: ${p.unitRequests.join(' ')}`);
+    check(!p.unitRequests.some((q) => !/[?&](q|parent|kind)=/.test(q)), 'the unit tree never downloads every unit');
+    check(await picker.locator('.hits .tree-name').count() > 1, 'other units named 四季… are listed too');
+    await hit.click();
+    await seeText(p, '110107001012', '.facts'); // the unit's details on the right
+    await shot(p, 'admin-units');
+    await picker.locator('input[type=search]').fill('社区');
+    await seeText(p, '只显示前 50 个', '.picker'); // the city has thousands of 社区
+    check(await picker.locator('.hits .tree-name').count() === 50, 'at most 50 hits');
+    await picker.locator('input[type=search]').fill('没有这个单位名称');
+    await seeText(p, '没有找到', '.picker');
+    check(!p.unitRequests.some((q) => !/[?&](q|parent|kind)=/.test(q)), 'the unit tree never downloads every unit');
     await p.context().close();
   });
 
