@@ -7,7 +7,8 @@
 # (with --web-dir WEB_DIR when given, else the pages embedded in the binary),
 # waits for /healthz, runs web/tests/e2e.mjs in headless Chromium, stops the
 # server and removes the temporary files. Skips (exit 0, "skip:") only when
-# node or /usr/bin/chromium is missing.
+# node or /usr/bin/chromium is missing, or node is older than playwright-core
+# needs (its package.json "engines").
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,6 +22,26 @@ if [ -z "$bin" ] || [ ! -x "$bin" ]; then
 fi
 if ! command -v node >/dev/null 2>&1; then
 	echo "skip: node is not installed (scripts/deps.sh installs it)"
+	exit 0
+fi
+# The node playwright-core needs (">=20"): from its package.json, or before
+# `npm ci` from package-lock.json. Prints the range when this node is older.
+node_too_old() {
+	(cd "$web" && node -e '
+var fs = require("fs"), e = null;
+try { e = JSON.parse(fs.readFileSync("node_modules/playwright-core/package.json", "utf8")).engines; } catch (x) {}
+if (!e) try { e = JSON.parse(fs.readFileSync("package-lock.json", "utf8")).packages["node_modules/playwright-core"].engines; } catch (x) {}
+var r = ((e && e.node) || "").trim(), m = /^>=\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(r);
+if (!m) process.exit(0);
+var want = [+m[1], +(m[2] || 0), +(m[3] || 0)], have = process.versions.node.split(".").map(Number);
+for (var i = 0; i < 3; i++) {
+	if (have[i] > want[i]) break;
+	if (have[i] < want[i]) { console.log(r); break; }
+}')
+}
+need="$(node_too_old || true)"
+if [ -n "$need" ]; then
+	echo "skip: node $(node -p process.versions.node) is older than playwright-core needs ($need)"
 	exit 0
 fi
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
