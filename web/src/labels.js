@@ -48,7 +48,8 @@ export const actionLabel = (a) => label(ACTIONS, a);
 // Beijing time, as a civil servant writes it: 2026-03-02 09:00
 export function fmtTime(iso, withSeconds) {
   if (!iso) return '';
-  // event payloads may carry Unix seconds
+  // ISO strings (every time the API gives, event payloads' due and until too);
+  // Unix seconds (numbers, or digits) from servers before event times were ISO
   const d = typeof iso === 'number' || /^\d+$/.test(String(iso)) ? new Date(Number(iso) * 1000) : new Date(iso);
   if (isNaN(d)) return String(iso);
   const b = new Date(d.getTime() + 8 * 3600 * 1000);

@@ -10,6 +10,7 @@
 // field, and a 390 px pass. Any console error, page error or failed request
 // the test did not provoke fails it. Screenshots go to docs/screenshots/.
 import { chromium } from 'playwright-core';
+import { fmtTime, eventSentence } from '../src/labels.js';
 import { mkdirSync, statSync, existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -187,6 +188,18 @@ let caseId = null;
 const TITLE = '小区门口占道经营，夜间噪音扰民';
 
 try {
+  await step('labels: times in event payloads, ISO strings (and Unix seconds of old)', async () => {
+    const same = (a, b, what) => check(a === b, `${what}: “${a}”, expected “${b}”`);
+    same(fmtTime('2026-04-01T18:00:00+08:00'), '2026-04-01 18:00', 'an ISO time');
+    same(fmtTime('2026-04-01T10:00:00Z'), '2026-04-01 18:00', 'an ISO time in UTC, shown in Beijing time');
+    same(fmtTime(1775037600), '2026-04-01 18:00', 'Unix seconds');
+    same(fmtTime('1775037600'), '2026-04-01 18:00', 'Unix seconds as a string');
+    const name = (c) => c;
+    same(eventSentence({ action: 'park', payload: { until: '2026-04-01T18:00:00+08:00' } }, name), '挂账，计划 2026-04-01 18:00 前解决', 'park');
+    same(eventSentence({ action: 'supervise', payload: { instruction: '今日回复', due: '2026-03-03T09:00:00+08:00' } }, name), '督办：今日回复（回复时限 2026-03-03 09:00）', 'supervise');
+    same(eventSentence({ action: 'decide_extension', payload: { approve: true, due: '2026-03-20T09:00:00+08:00' } }, name), '延期审核：同意，反馈时限延至 2026-03-20 09:00', 'decide_extension');
+  });
+
   // ---- the agent -----------------------------------------------------------
   const login = await browser.newPage({ viewport: DESKTOP, locale: LOCALE, timezoneId: TZ });
   await step('login page', async () => {
@@ -196,6 +209,14 @@ try {
     await seeText(login, '接诉即办工作台');
     await seeText(login, '演示账号见 README；密码 jiesu-demo');
     await shot(login, 'login');
+    // the libraries' licenses (the bundle drops their comments), linked from the footer
+    const lic = await login.locator('[data-testid=licenses]').getAttribute('href');
+    check(lic === '/assets/licenses.txt', `the footer links the licenses: ${lic}`);
+    const res = await login.request.get(BASE + lic);
+    const text = await res.text();
+    check(res.status() === 200 && /^text\/plain/.test(res.headers()['content-type'] || ''), `licenses.txt is served as text: ${res.status()} ${res.headers()['content-type']}`);
+    for (const want of ['echarts', 'Apache License', 'Apache ECharts', 'preact', 'MIT License', 'zrender']) check(text.includes(want), `licenses.txt names ${want}`);
+
     // a wrong password is shown on the form
     await login.fill('#login-login', 'agent');
     await login.fill('#login-password', 'wrong-password');

@@ -24,6 +24,9 @@ export function Login({ onLogin, notice, langToggle }) {
         <button class="btn primary block" type="submit" disabled={f.busy}>{t('登录')}</button>
         <p class="hint demo-hint">{t('演示账号见 README；密码 jiesu-demo')}</p>
       </form>
+      <footer class="login-foot">
+        <a href="/assets/licenses.txt" target="_blank" rel="noopener" data-testid="licenses">{t('开源许可')}</a>
+      </footer>
     </div>
   );
 }
