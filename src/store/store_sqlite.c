@@ -276,6 +276,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(UNIT_BY_SECTOR, "SELECT u.code, u.name, u.kind, u.parent, u.sector, u.path"                       \
 			  " FROM units d JOIN units u ON substr(u.path, 1, length(d.path)) = d.path"        \
 			  " WHERE d.code = ?1 AND u.sector = ?2 AND u.kind IN ('department', 'enterprise')" \
+			  " AND u.sector <> ''" /* so SQLite uses the partial index units_sector */        \
 			  " ORDER BY length(u.path), u.code LIMIT 1")                                       \
 	X(UNITS_LIST, "SELECT " UNIT_COLS " FROM units WHERE (?1 IS NULL OR kind = ?1)"                     \
 		      " AND (?2 IS NULL OR coalesce(parent, '') = ?2) ORDER BY code")                       \
