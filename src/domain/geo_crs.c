@@ -66,42 +66,82 @@ static bool in_china(double lon, double lat)
 	return lon >= 72.004 && lon <= 137.8347 && lat >= 0.8293 && lat <= 55.8271;
 }
 
-/* The published latitude polynomial, in (lon - 105, lat - 35); result ~ metres. */
-static double poly_lat(double x, double y)
+/*
+ * The sines of the multiples of one angle a that the published
+ * polynomials use: with a = π·t/60, the angles π·t/30, π·t/12, π·t/3, π·t,
+ * 2π·t and 6π·t are 2a, 5a, 20a, 60a, 120a and 360a. From sin a and cos a
+ * the double-, sum- and triple-angle formulas give them all: the published
+ * code calls sin twelve times a point, and those calls were most of a
+ * conversion's cost (bench/geo.c). Each step adds about one rounding
+ * (1e-16) to a sine, and scaling the angle 360 times scales its error as
+ * much: about 1e-13 in the worst term, 1e-17° in the result — far under
+ * the tests' 1e-9° and the same order as rounding 6π·t itself
+ * (test_crs.c compares with the twelve-sine formula over all of China).
+ */
+struct multiples {
+	double s2, s5, s20, s60, s120, s360; /* sin(k·a) */
+};
+
+static void multiples(double s1, double c1, struct multiples *m)
 {
-	double r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt(fabs(x));
-	r += (20.0 * sin(6.0 * M_PI * x) + 20.0 * sin(2.0 * M_PI * x)) * 2.0 / 3.0;
-	r += (20.0 * sin(M_PI * y) + 40.0 * sin(M_PI * y / 3.0)) * 2.0 / 3.0;
-	r += (160.0 * sin(M_PI * y / 12.0) + 320.0 * sin(M_PI * y / 30.0)) * 2.0 / 3.0;
-	return r;
+	double s2 = 2.0 * s1 * c1, c2 = 1.0 - 2.0 * s1 * s1;
+	double s4 = 2.0 * s2 * c2, c4 = 1.0 - 2.0 * s2 * s2;
+	double s5 = s4 * c1 + c4 * s1, c5 = c4 * c1 - s4 * s1;
+	double s10 = 2.0 * s5 * c5, c10 = 1.0 - 2.0 * s5 * s5;
+	double s20 = 2.0 * s10 * c10, c20 = 1.0 - 2.0 * s10 * s10;
+	double s60 = s20 * (3.0 - 4.0 * s20 * s20), c60 = c20 * (4.0 * c20 * c20 - 3.0);
+	double s120 = 2.0 * s60 * c60;
+	m->s2 = s2;
+	m->s5 = s5;
+	m->s20 = s20;
+	m->s60 = s60;
+	m->s120 = s120;
+	m->s360 = s120 * (3.0 - 4.0 * s120 * s120);
 }
 
-/* The published longitude polynomial, in (lon - 105, lat - 35). */
-static double poly_lon(double x, double y)
-{
-	double r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt(fabs(x));
-	r += (20.0 * sin(6.0 * M_PI * x) + 20.0 * sin(2.0 * M_PI * x)) * 2.0 / 3.0;
-	r += (20.0 * sin(M_PI * x) + 40.0 * sin(M_PI * x / 3.0)) * 2.0 / 3.0;
-	r += (150.0 * sin(M_PI * x / 12.0) + 300.0 * sin(M_PI * x / 30.0)) * 2.0 / 3.0;
-	return r;
-}
+/* sin 35°, cos 35°: the latitude φ is 35° + y (below) */
+#define SIN35 0.57357643635104609611
+#define COS35 0.81915204428899178968
 
 /*
- * The GCJ-02 offset at a WGS84 point, in degrees: the polynomials divided
- * by the meridian and parallel radii of curvature of the Krasovsky
- * ellipsoid (M = a(1-e²)/W³, N = a/W, W = sqrt(1 - e² sin² φ)).
+ * The GCJ-02 offset at a WGS84 point, in degrees. The published
+ * polynomials in (x, y) = (lon - 105, lat - 35), about metres: latitude
+ *   -100 + 2x + 3y + 0.2y² + 0.1xy + 0.2√|x|
+ *   + (20 sin 6πx + 20 sin 2πx)·2/3 + (20 sin πy + 40 sin πy/3)·2/3
+ *   + (160 sin πy/12 + 320 sin πy/30)·2/3,
+ * longitude
+ *   300 + x + 2y + 0.1x² + 0.1xy + 0.1√|x|
+ *   + (20 sin 6πx + 20 sin 2πx)·2/3 + (20 sin πx + 40 sin πx/3)·2/3
+ *   + (150 sin πx/12 + 300 sin πx/30)·2/3,
+ * divided by the meridian and parallel radii of curvature of the Krasovsky
+ * ellipsoid (M = a(1-e²)/W³, N = a/W, W = sqrt(1 - e² sin² φ)). Two sincos
+ * in all: one of πx/60 for the x terms, one of b = πy/180 for the y terms
+ * (πy/60 = 3b) and for φ = b + 35°.
  */
 static void gcj_offset(double lon, double lat, double *dlon, double *dlat)
 {
-	double phi = lat * M_PI / 180.0;
-	double s = sin(phi);
+	double x = lon - 105.0, y = lat - 35.0;
+	double sa, ca, sb, cb;
+	struct multiples mx, my;
+
+	sincos(M_PI * x / 60.0, &sa, &ca);
+	sincos(M_PI * y / 180.0, &sb, &cb);
+	multiples(sa, ca, &mx);
+	multiples(sb * (3.0 - 4.0 * sb * sb), cb * (4.0 * cb * cb - 3.0), &my);
+	double s = sb * COS35 + cb * SIN35, c = cb * COS35 - sb * SIN35; /* sin φ, cos φ */
+
+	double rx = sqrt(fabs(x));
+	double wave = (20.0 * mx.s360 + 20.0 * mx.s120) * 2.0 / 3.0; /* in both */
+	double p_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * rx + wave +
+		       (20.0 * my.s60 + 40.0 * my.s20) * 2.0 / 3.0 + (160.0 * my.s5 + 320.0 * my.s2) * 2.0 / 3.0;
+	double p_lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * rx + wave +
+		       (20.0 * mx.s60 + 40.0 * mx.s20) * 2.0 / 3.0 + (150.0 * mx.s5 + 300.0 * mx.s2) * 2.0 / 3.0;
+
 	double w2 = 1.0 - KRASOVSKY_EE * s * s;
 	double w = sqrt(w2);
-	double m = KRASOVSKY_A * (1.0 - KRASOVSKY_EE) / (w2 * w);
-	double n = KRASOVSKY_A / w;
-
-	*dlat = poly_lat(lon - 105.0, lat - 35.0) * 180.0 / (m * M_PI);
-	*dlon = poly_lon(lon - 105.0, lat - 35.0) * 180.0 / (n * cos(phi) * M_PI);
+	/* p / M and p / (N cos φ) in radians, then degrees; one division */
+	*dlat = p_lat * (w2 * w) * (180.0 / M_PI / (KRASOVSKY_A * (1.0 - KRASOVSKY_EE)));
+	*dlon = p_lon * w / c * (180.0 / M_PI / KRASOVSKY_A);
 }
 
 /* WGS84 → GCJ-02 without the box check: the point plus its offset. */
