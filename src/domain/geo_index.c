@@ -17,13 +17,14 @@
  * indexed as its polygons: tighter envelopes), and each is tested with
  * GEOSPreparedContains_r. One unit containing it answers; two mean
  * overlapping polygons. When none contains it yet some envelope held it,
- * the set's edge tree (below, edges_build) says whether it lies on a
- * boundary (shared, or the city's outline). Overlap, edge and nothing all
+ * a bit of the set's edge grid says whether it can lie on a boundary at
+ * all, and only then the edge tree (below, edges_build) says whether it
+ * does (shared, or the city's outline). Overlap, edge and nothing all
  * leave the decision to the district or the centre (needs_decision). The
  * evidence sentence is assembled from pieces measured at load and a
- * hand-written coordinate formatter; an index with one set (one level in
- * one system, the usual case) takes a short path (resolve_single). Each
- * of these was measured against a bare GEOS loop in bench/geo.c.
+ * hand-written coordinate formatter; an index of districts alone in one
+ * system (the usual case) takes a short path (resolve_single). Each of
+ * these was measured against a bare GEOS loop in bench/geo.c.
  *
  * Threads: GEOS contexts are per thread; a lookup uses its thread's own
  * context, created on first use and freed at thread exit (a context per
@@ -715,6 +716,11 @@ struct geo_set {
 	struct edge_chunk *chunks;
 	size_t nchunks;
 	GEOSSTRtree *edge_tree;
+	/* a grid over the edges' extent: a bit per cell that some segment's envelope touches (edges_mark) */
+	uint64_t *edge_cells;
+	uint32_t grid_w, grid_h;
+	double gx0, gy0, gx1, gy1; /* the extent */
+	double gsx, gsy;           /* cells per unit of x, of y */
 };
 
 struct geo_index {
@@ -728,7 +734,7 @@ struct geo_index {
 	/* what a lookup visits, so it skips empty sets without looking */
 	int ncrs, crs_used[CRS_COUNT];               /* systems with any boundary */
 	int nsets[LEVELS], set_crs[LEVELS][CRS_COUNT]; /* per level: its non-empty sets */
-	int single; /* the level of the only non-empty set, or -1 (resolve_single) */
+	int single; /* 0 when the only non-empty set is one of districts (resolve_single), else -1 */
 	char outside[96]; /* " 不在任何区的边界内，需由中心研判" for the top level */
 	size_t outside_len;
 };
@@ -851,6 +857,86 @@ static bool edges_add_ring(struct geo_index *gi, struct geo_set *s, const GEOSGe
 }
 
 /*
+ * The edge grid: EDGE_GRID_CELLS cells over the extent of the set's edges,
+ * about square, one bit each. A cell's bit is set when the envelope of a
+ * segment touches it, so a point whose cell has no bit lies on no edge,
+ * and a point outside every polygon is told from one on a boundary by one
+ * bit instead of a query of the edge tree (which it still gets when the bit
+ * is set). A column or row is the floor of the scaled offset, clamped: the
+ * same monotone function of x (of y) for marking and for looking up, so a
+ * point on a segment always falls in a cell its envelope marked.
+ */
+#define EDGE_GRID_CELLS (1u << 20)     /* 128 KiB a set */
+#define EDGE_GRID_BUDGET (1u << 26)    /* cell writes; beyond, every cell is marked (correct, slower) */
+
+static inline uint32_t grid_col(const struct geo_set *s, double x)
+{
+	uint32_t c = (uint32_t)((x - s->gx0) * s->gsx);
+	return c < s->grid_w ? c : s->grid_w - 1;
+}
+
+static inline uint32_t grid_row(const struct geo_set *s, double y)
+{
+	uint32_t r = (uint32_t)((y - s->gy0) * s->gsy);
+	return r < s->grid_h ? r : s->grid_h - 1;
+}
+
+/* Might (x, y) lie on one of the set's edges? false = certainly not. */
+static inline bool edge_near(const struct geo_set *s, double x, double y)
+{
+	if (!(x >= s->gx0 && x <= s->gx1 && y >= s->gy0 && y <= s->gy1))
+		return false;
+	size_t k = (size_t)grid_row(s, y) * s->grid_w + grid_col(s, x);
+	return s->edge_cells[k >> 6] >> (k & 63) & 1;
+}
+
+static void edges_mark(struct geo_set *s, size_t npts)
+{
+	const double *xy = s->edge_xy;
+	size_t words, writes = 0;
+
+	s->gx0 = s->gx1 = npts ? xy[0] : 0;
+	s->gy0 = s->gy1 = npts ? xy[1] : 0;
+	for (size_t k = 1; k < npts; k++) {
+		double x = xy[2 * k], y = xy[2 * k + 1];
+		s->gx0 = x < s->gx0 ? x : s->gx0;
+		s->gx1 = x > s->gx1 ? x : s->gx1;
+		s->gy0 = y < s->gy0 ? y : s->gy0;
+		s->gy1 = y > s->gy1 ? y : s->gy1;
+	}
+	double w = s->gx1 - s->gx0, h = s->gy1 - s->gy0;
+	if (w > 0 && h > 0) {
+		double cols = sqrt((double)EDGE_GRID_CELLS * w / h);
+		s->grid_w = cols < 1 ? 1 : cols > EDGE_GRID_CELLS ? EDGE_GRID_CELLS : (uint32_t)cols;
+		s->grid_h = EDGE_GRID_CELLS / s->grid_w;
+		s->gsx = s->grid_w / w;
+		s->gsy = s->grid_h / h;
+	} else { /* no area: one cell, always asked */
+		s->grid_w = s->grid_h = 1;
+		s->gsx = s->gsy = 0;
+	}
+	words = ((size_t)s->grid_w * s->grid_h + 63) / 64;
+	s->edge_cells = xcalloc(words, sizeof(*s->edge_cells));
+	for (size_t k = 0; k < s->nchunks; k++) {
+		const double *p = xy + 2 * (size_t)s->chunks[k].at;
+		for (uint32_t j = 0; j + 1 < s->chunks[k].n; j++, p += 2) {
+			uint32_t c0 = grid_col(s, p[0] < p[2] ? p[0] : p[2]), c1 = grid_col(s, p[0] < p[2] ? p[2] : p[0]);
+			uint32_t r0 = grid_row(s, p[1] < p[3] ? p[1] : p[3]), r1 = grid_row(s, p[1] < p[3] ? p[3] : p[1]);
+			writes += (size_t)(c1 - c0 + 1) * (r1 - r0 + 1);
+			if (writes > EDGE_GRID_BUDGET) {
+				memset(s->edge_cells, 0xff, words * sizeof(*s->edge_cells));
+				return;
+			}
+			for (uint32_t r = r0; r <= r1; r++)
+				for (uint32_t c = c0; c <= c1; c++) {
+					size_t b = (size_t)r * s->grid_w + c;
+					s->edge_cells[b >> 6] |= (uint64_t)1 << (b & 63);
+				}
+		}
+	}
+}
+
+/*
  * The edge tree: every ring of the set cut into chunks of EDGE_CHUNK
  * segments, each inserted with its envelope. Why by hand: GEOS 3.11's C API
  * has no point location that tells a polygon's edge from its outside, and
@@ -877,6 +963,7 @@ static enum err_code edges_build(struct geo_index *gi, struct geo_set *s, struct
 			return err_set(e, E_INTERNAL, NULL, "GEOS 无法读取单位 %s 的边界线：%s",
 				       gi->units[s->unit[i]].code, gi->g.msg);
 	}
+	edges_mark(s, npts);
 	if (!(s->edge_tree = GEOSSTRtree_create_r(h, 10)))
 		return err_set(e, E_INTERNAL, NULL, "GEOS 无法建立空间索引：%s", gi->g.msg);
 	/* the tree keeps envelopes, read from these geometries; they go once it is built */
@@ -962,14 +1049,8 @@ enum err_code geo_index_load(struct store *st, struct geo_index **out, struct er
 			if ((rc = set_prepare(gi, &gi->sets[l][c], e)) != OK)
 				goto fail;
 		}
-	gi->single = -1;
-	for (int l = 0, sets = 0; l < LEVELS; l++) {
-		sets += gi->nsets[l];
-		if (gi->nsets[l] == 1 && sets == 1)
-			gi->single = l;
-		else if (gi->nsets[l])
-			gi->single = -1;
-	}
+	/* districts in one system and nothing below: resolve_single (no level above to fill from the unit tree) */
+	gi->single = gi->nsets[0] == 1 && !gi->nsets[1] && !gi->nsets[2] ? 0 : -1;
 	if (gi->top >= 0)
 		gi->outside_len = (size_t)snprintf(gi->outside, sizeof(gi->outside), " 不在任何%s的边界内，需由中心研判",
 						   level_words[gi->top]);
@@ -1007,6 +1088,7 @@ void geo_index_free(struct geo_index *gi)
 			free(s->geoms);
 			free(s->unit);
 			free(s->edge_xy);
+			free(s->edge_cells);
 			free(s->chunks);
 		}
 	for (size_t i = 0; i < gi->nunits; i++)
@@ -1131,7 +1213,8 @@ static bool probe_level(const struct geo_index *gi, int l, GEOSContextHandle_t h
 			p.set = &gi->sets[l][c];
 			p.x = xs[c];
 			p.y = ys[c];
-			GEOSSTRtree_query_r(h, p.set->edge_tree, pts[c], probe_edge, &p);
+			if (edge_near(p.set, p.x, p.y))
+				GEOSSTRtree_query_r(h, p.set->edge_tree, pts[c], probe_edge, &p);
 		}
 		if (p.failed)
 			return false;
@@ -1255,8 +1338,8 @@ static void set_code(struct place_resolution *out, int l, const struct unit_info
 }
 
 /*
- * The usual index: one level in one system (the demo's districts, a city's
- * districts). A point inside one polygon, or near none, is answered here
+ * The usual index: districts in one system and no level below (the demo, a
+ * city's districts). A point inside one polygon, or near none, is answered here
  * without the general bookkeeping; anything else (an edge, an overlap, a
  * GEOS error) returns false and the general path asks again.
  */
@@ -1277,7 +1360,7 @@ static bool resolve_single(const struct geo_index *gi, GEOSContextHandle_t h, do
 	p.failed = false;
 	GEOSSTRtree_query_r(h, p.set->tree, p.pt, probe_contains, &p);
 	bool inside = p.nfound == 1;
-	if (!p.failed && !p.nfound && p.ncand) {
+	if (!p.failed && !p.nfound && p.ncand && edge_near(p.set, x, y)) {
 		p.x = x;
 		p.y = y;
 		GEOSSTRtree_query_r(h, p.set->edge_tree, p.pt, probe_edge, &p);

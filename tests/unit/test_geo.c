@@ -598,6 +598,47 @@ static void test_beijing_refused_unmended(void **state)
 	free(after);
 }
 
+/* Only street polygons: the district comes from the unit tree (the short path is for districts alone). */
+static void test_lookup_streets_only(void **state)
+{
+	struct fixture *f = *state;
+	struct boundary_import o = opts("street");
+	struct err e;
+	err_init(&e);
+	static const char west[] = COLLECTION(FEATURE("S3", POLYGON(SQ(1.2, 0.2, 1.4, 0.4))));
+	assert_int_equal(geo_import_boundaries(f->st, west, strlen(west), &o, NULL, NULL, NULL, &e), OK);
+	assert_int_equal(geo_index_load(f->st, &f->gi, &e), OK);
+	check(f, 1.3, 0.3, "A", "S3", "point", 1.0, false, "坐标（WGS84）1.3,0.3 位于西街边界内，所属甲区据单位树补全");
+	check(f, 5, 5, "", "", "none", 0.0, true, "坐标（WGS84）5,5 不在任何街道的边界内，需由中心研判");
+}
+
+/*
+ * Points exactly on long diagonal edges are on the boundary: the edge grid
+ * (one bit a cell) must mark every cell a segment crosses.
+ */
+static void test_lookup_diagonal_edges(void **state)
+{
+	struct fixture *f = *state;
+	struct boundary_import o = opts("district");
+	struct err e;
+	char want[160];
+	err_init(&e);
+	static const char tri[] = COLLECTION(FEATURE("A", POLYGON("[[0,0],[8,4],[0,4],[0,0]]")) ","
+					     FEATURE("B", POLYGON("[[0,0],[8,0],[8,4],[0,0]]")));
+	put_unit(f->st, "B", "乙区", UNIT_DISTRICT, "C");
+	assert_int_equal(geo_import_boundaries(f->st, tri, strlen(tri), &o, NULL, NULL, NULL, &e), OK);
+	assert_int_equal(geo_index_load(f->st, &f->gi, &e), OK);
+	for (int k = 1; k < 64; k++) {
+		double x = k * 0.125, y = k * 0.0625;
+		snprintf(want, sizeof(want), "坐标（WGS84）%g,%g 位于甲区与乙区的边界上，需由中心研判", x, y);
+		check(f, x, y, "", "", "point", 0.5, true, want);
+	}
+	/* the outline (one polygon's edge) off the axes, and just off it */
+	check(f, 4, 4, "", "", "point", 0.5, true, "坐标（WGS84）4,4 位于甲区的边界线上，需由中心研判");
+	check(f, 8, 2, "", "", "point", 0.5, true, "坐标（WGS84）8,2 位于乙区的边界线上，需由中心研判");
+	check(f, 8.000001, 2, "", "", "none", 0.0, true, "坐标（WGS84）8.000001,2 不在任何区的边界内，需由中心研判");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +656,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_beijing_demo, setup_beijing, teardown),
 		cmocka_unit_test_setup_teardown(test_beijing_refused_unmended, setup_beijing, teardown),
 		cmocka_unit_test_setup_teardown(test_beijing_own_transaction, setup_beijing, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_streets_only, setup_empty, teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_diagonal_edges, setup_empty, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
