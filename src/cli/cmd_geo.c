@@ -48,6 +48,7 @@ static bool parse_crs(const char *s, enum crs *out)
 int cmd_import_boundaries(int argc, char **argv)
 {
 	const char *db = NULL, *level = NULL, *code_prop = NULL, *name_prop = NULL, *crs = NULL, *parent = NULL;
+	const char *no_handling = NULL;
 	bool create = false;
 	const struct cli_opt opts[] = {
 		{"--db", &db, NULL, "database file"},
@@ -57,10 +58,14 @@ int cmd_import_boundaries(int argc, char **argv)
 		{"--crs", &crs, NULL, "coordinate system of the file: wgs84 | gcj02 | bd09"},
 		{"--create-units", NULL, &create, "create units for codes not yet known"},
 		{"--parent", &parent, NULL, "parent unit of created units"},
+		{"--no-handling", &no_handling, NULL,
+		 "codes (comma-separated) of areas no unit handles, e.g. parks: a point there goes to the nearest unit, "
+		 "for a person to confirm"},
 		{NULL, NULL, NULL, NULL},
 	};
 	const char *usage = "jiesu import boundaries --db PATH FILE.geojson --level district|street|community "
-			    "--code-property P [--name-property N] --crs wgs84|gcj02|bd09 [--create-units --parent CODE]";
+			    "--code-property P [--name-property N] --crs wgs84|gcj02|bd09 [--create-units --parent CODE] "
+			    "[--no-handling CODE,...]";
 	const char *pos[CLI_MAX_POS];
 	struct boundary_import opt = {0};
 	struct err e;
@@ -86,6 +91,7 @@ int cmd_import_boundaries(int argc, char **argv)
 	opt.name_property = name_prop;
 	opt.create_units = create;
 	opt.parent = parent;
+	opt.no_handling = no_handling;
 	err_init(&e);
 	if (file_read_all(pos[1], GEO_IMPORT_MAX_FILE, &data, &len, &e) != OK)
 		return cli_fail(&e);

@@ -51,6 +51,14 @@ struct place_resolution {
  * is dropped); the store keeps the geometry in the system it came in.
  * Limits: GEO_IMPORT_MAX_FILE bytes, 100,000 features, 1,000,000 vertices
  * per feature.
+ *
+ * no_handling lists, comma-separated, the codes of areas that no unit
+ * handles although the file draws them as boundaries of their own (a park,
+ * an airport: NYC's Joint Interest Areas); each must be a feature of the
+ * file. A point in such an area is proposed to the nearest boundary of the
+ * level that has a handling unit, for a person to confirm (see
+ * geo_resolve_point). Importing a file again sets the flag anew for every
+ * feature in it.
  */
 #define GEO_IMPORT_MAX_FILE (256 * 1024 * 1024)
 struct boundary_import {
@@ -59,7 +67,8 @@ struct boundary_import {
 	const char *name_property; /* for created units; NULL = use the code */
 	enum crs crs;
 	bool create_units;
-	const char *parent; /* parent of created units */
+	const char *parent;      /* parent of created units */
+	const char *no_handling; /* "164,355,480": areas no unit handles; NULL or "" = none */
 };
 enum err_code geo_import_boundaries(struct store *st, const char *data, size_t len, const struct boundary_import *opt,
 				    progress_fn pf, void *pctx, size_t *count, struct err *e);
@@ -89,7 +98,12 @@ size_t geo_index_size(const struct geo_index *gi);
  * District, street and community for a point given in crs (converted to
  * each boundary set's own system first). A point in none, or in two
  * polygons of a level (on a boundary), sets needs_decision and says so in
- * the evidence; the levels above it still resolve.
+ * the evidence; the levels above it still resolve. A point inside an area
+ * that no unit handles (boundary_import.no_handling), and in no handling
+ * polygon of that level, resolves to the level's nearest handling polygon
+ * (GEOS distance, in degrees of the boundaries' system) with confidence
+ * 0.6 and needs_decision: the evidence names the area, the unit proposed
+ * and how far its boundary is.
  */
 enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double lat, enum crs crs,
 				struct place_resolution *out, struct err *e);

@@ -20,25 +20,30 @@
  * a bit of the set's edge grid says whether it can lie on a boundary at
  * all, and only then the edge tree (below, edges_build) says whether it
  * does (shared, or the city's outline). Overlap, edge and nothing all
- * leave the decision to the district or the centre (needs_decision). The
- * evidence sentence is assembled from pieces measured at load and a
- * hand-written coordinate formatter; an index of districts alone in one
- * system (the usual case) takes a short path (resolve_single). Each of
+ * leave the decision to the district or the centre (needs_decision). A
+ * polygon imported as an area no unit handles (a park, an airport) does
+ * not count as containing the point; a point in one and in no other is
+ * proposed to the nearest boundary of a unit that does handle cases
+ * (level_nearest, from a cache built per area at load), for a person to
+ * confirm. The evidence sentence is assembled from pieces measured at load
+ * and a hand-written coordinate formatter; an index of districts alone in
+ * one system (the usual case) takes a short path (resolve_single). Each of
  * these was measured against a bare GEOS loop in bench/geo.c.
  *
  * Threads: GEOS contexts are per thread; a lookup uses its thread's own
  * context, created on first use and freed at thread exit (a context per
  * call, GEOS_init_r/GEOS_finish_r, measured up to 10% slower). The
- * geometries, prepared
- * geometries and trees belong to the index's load context (all contexts
- * share GEOS's default geometry factory). GEOS builds a prepared polygon's
- * point locator, the locator's interval index and an STRtree lazily on
- * first use; geo_index_load makes that first use itself (one contains per
- * polygon, one query per tree), so after it returns the prepared geometries
- * and trees are only read, and lookups from several threads are safe.
+ * geometries, prepared geometries and trees belong to the index's load
+ * context (all contexts share GEOS's default geometry factory). GEOS builds
+ * a prepared polygon's point locator, the locator's interval index and an
+ * STRtree lazily on first use; geo_index_load makes that first use itself
+ * (one contains per polygon, one query per tree), so after it returns the
+ * prepared geometries, trees, grids and caches are only read, and lookups
+ * from several threads are safe.
  */
 #include "geo.h"
 
+#include <float.h>
 #include <geos_c.h>
 #include <jansson.h>
 #include <math.h>
@@ -460,7 +465,8 @@ struct import_run {
 	const char *src; /* "" or "data/beijing/… " for built-in files */
 	int64_t now;
 	struct gctx g;
-	struct strmap seen; /* code → feature number */
+	struct strmap seen;        /* code → feature number */
+	struct strmap no_handling; /* codes of areas no unit handles (opt->no_handling) */
 	struct buf json;
 };
 
@@ -557,12 +563,60 @@ static enum err_code import_feature(struct import_run *r, json_t *f, size_t i, s
 		GEOSGeom_destroy_r(r->g.h, geom);
 		geom = fixed;
 	}
-	rc = store_boundary_put(r->st, code, r->level, crs_name(r->opt->crs), r->json.s, r->now, e);
+	rc = store_boundary_put(r->st, code, r->level, crs_name(r->opt->crs), r->json.s,
+				!strmap_get(&r->no_handling, code), r->now, e);
 out:
 	build_release(&b);
 	if (geom)
 		GEOSGeom_destroy_r(r->g.h, geom);
 	return rc;
+}
+
+/*
+ * opt->no_handling ("164,355,480") into r->no_handling: codes as
+ * catalog_code_valid wants them, separated by single commas, at most
+ * GEO_MAX_FEATURES. Whether each is in the file is checked after the import.
+ */
+static enum err_code no_handling_parse(struct import_run *r, const char *list, struct err *e)
+{
+	char piece[64], c[48];
+	size_t n = 0;
+
+	if (!list || !*list)
+		return OK;
+	for (const char *p = list;;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p), m = len < sizeof(piece) - 1 ? len : sizeof(piece) - 1;
+		memcpy(piece, p, m);
+		piece[m] = '\0';
+		if (len > LIMIT_CODE || !catalog_code_valid(piece))
+			return err_set(e, E_INVALID, "no_handling",
+				       "无承办单位区域的代码“%s”不合法（以逗号分隔，每个 1–%d 位字母、数字、_ 或 -）",
+				       clip(piece, c), LIMIT_CODE);
+		if (++n > GEO_MAX_FEATURES)
+			return err_set(e, E_TOO_LARGE, "no_handling", "无承办单位区域超过 %d 个", GEO_MAX_FEATURES);
+		strmap_add(&r->no_handling, piece, 0);
+		if (!end)
+			return OK;
+		p = end + 1;
+	}
+}
+
+/* Every code of list (checked by no_handling_parse) must have been a feature of the file: the first that was not is named. */
+static enum err_code no_handling_check(struct import_run *r, const char *list, struct err *e)
+{
+	char code[LIMIT_CODE + 1];
+
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		memcpy(code, p, len);
+		code[len] = '\0';
+		if (!strmap_get(&r->seen, code))
+			return err_set(e, E_INVALID, "no_handling", "%s无承办单位区域的代码 %s 不在文件中", r->src, code);
+		p = end ? end + 1 : p + len;
+	}
+	return OK;
 }
 
 /*
@@ -621,6 +675,8 @@ static enum err_code import_collection(struct store *st, const char *src, const 
 		rc = err_set(e, E_TOO_LARGE, NULL, "%s要素超过 %d 个", src, GEO_MAX_FEATURES);
 		goto out;
 	}
+	if ((rc = no_handling_parse(&r, opt->no_handling, e)) != OK)
+		goto out;
 	gctx_init(&r.g);
 	buf_init(&r.json, GEO_MAX_GEOJSON);
 	for (size_t i = 0; i < n && rc == OK; i++) {
@@ -628,12 +684,15 @@ static enum err_code import_collection(struct store *st, const char *src, const 
 		if (rc == OK && pf && ((i + 1) % PROGRESS_EVERY == 0 || i + 1 == n))
 			pf(pctx, "boundaries", i + 1, n);
 	}
+	if (rc == OK)
+		rc = no_handling_check(&r, opt->no_handling, e);
 	buf_release(&r.json);
 	strmap_release(&r.seen);
 	GEOS_finish_r(r.g.h);
 	if (rc == OK && count)
 		*count = n;
 out:
+	strmap_release(&r.no_handling);
 	json_decref(root);
 	return rc;
 }
@@ -685,9 +744,9 @@ struct unit_info {
 	char *inside; /* units with a boundary: " 位于<name>边界内", the usual evidence's end */
 #define INSIDE_FIXED 64 /* inside is NUL-padded to at least this many bytes */
 	size_t inside_len;
+	bool no_handling; /* its boundary is an area no unit handles (boundary_import.no_handling) */
 };
 
-/* The boundaries of one level in one coordinate system. */
 /*
  * A run of up to EDGE_CHUNK consecutive segments of one ring, indexed by
  * its envelope in the set's edge tree.
@@ -697,6 +756,7 @@ struct edge_chunk {
 	uint32_t at; /* first point, in geo_set.edge_xy (x y pairs) */
 	uint32_t n;  /* points: segments + 1 */
 	size_t unit;
+	double box[4]; /* envelope: x0 y0 x1 y1 */
 };
 
 /*
@@ -721,6 +781,7 @@ struct geo_set {
 	uint32_t grid_w, grid_h;
 	double gx0, gy0, gx1, gy1; /* the extent */
 	double gsx, gsy;           /* cells per unit of x, of y */
+	struct area_cache **areas; /* per polygon: for an area no unit handles, its cache (area_caches_build) */
 };
 
 struct geo_index {
@@ -816,6 +877,17 @@ static int load_boundary(void *ctx, const char *unit, enum unit_kind level, cons
 	if (parts != 1)
 		GEOSGeom_destroy_r(gi->g.h, geom);
 	gi->count++;
+	return OK;
+}
+
+/* A boundary that is an area no unit handles. */
+static int load_unhandled(void *ctx, const char *unit)
+{
+	struct load_run *L = ctx;
+	size_t ui = index_of(&L->gi->unit_by_code, unit);
+	if (ui == (size_t)-1)
+		return err_set(L->e, E_DB, NULL, "边界所属单位 %s 不存在", unit);
+	L->gi->units[ui].no_handling = true;
 	return OK;
 }
 
@@ -970,7 +1042,9 @@ static enum err_code edges_build(struct geo_index *gi, struct geo_set *s, struct
 	envs = xcalloc(s->nchunks, sizeof(*envs));
 	for (size_t k = 0; k < s->nchunks; k++) {
 		const double *xy = s->edge_xy + 2 * (size_t)s->chunks[k].at;
-		double box[4] = {xy[0], xy[1], xy[0], xy[1]};
+		double *box = s->chunks[k].box;
+		box[0] = box[2] = xy[0];
+		box[1] = box[3] = xy[1];
 		for (uint32_t j = 1; j < s->chunks[k].n; j++) {
 			double x = xy[2 * j], y = xy[2 * j + 1];
 			box[0] = x < box[0] ? x : box[0];
@@ -993,6 +1067,254 @@ out:
 			GEOSGeom_destroy_r(h, envs[k]);
 	free(envs);
 	return rc;
+}
+
+/* ------------------------------------------------------- nearest boundary */
+
+/*
+ * The nearest boundary of a unit that handles cases, for a point in an area
+ * no unit handles (boundary_import.no_handling): the nearest segment of the
+ * set's edges (edges_build) whose unit handles cases, Euclidean in degrees
+ * of the set's system. Why not GEOS's distance: 3.11's nearest points of a
+ * prepared polygon is the brute-force DistanceOp over every vertex, and
+ * GEOS's prepared distance per polygon through the STRtree's nearest-
+ * neighbour search cost a point in one of NYC's parks about 100 µs, 30
+ * times a contains test (bench/geo.c); over the edges, with the cache
+ * below, it costs about one.
+ */
+struct near_search {
+	const struct geo_set *set;
+	const struct unit_info *units;
+	double x, y;   /* the point, in the set's system */
+	double best2;  /* squared distance to the nearest segment so far */
+	double qx, qy; /* the nearest point on it */
+	size_t unit;   /* its unit, (size_t)-1 while none */
+};
+
+/* Chunk k against the point: the nearest of its segments, if its unit handles cases and its envelope is near enough. */
+static void near_scan(struct near_search *n, size_t k)
+{
+	const struct edge_chunk *ch = &n->set->chunks[k];
+	double bx = fmax(fmax(ch->box[0] - n->x, n->x - ch->box[2]), 0);
+	double by = fmax(fmax(ch->box[1] - n->y, n->y - ch->box[3]), 0);
+	if (n->units[ch->unit].no_handling || bx * bx + by * by >= n->best2)
+		return;
+	const double *xy = n->set->edge_xy + 2 * (size_t)ch->at;
+	for (uint32_t j = 0; j + 1 < ch->n; j++, xy += 2) {
+		double dx = xy[2] - xy[0], dy = xy[3] - xy[1], len2 = dx * dx + dy * dy;
+		double t = len2 > 0 ? ((n->x - xy[0]) * dx + (n->y - xy[1]) * dy) / len2 : 0;
+		t = t < 0 ? 0 : t > 1 ? 1 : t;
+		double qx = xy[0] + t * dx, qy = xy[1] + t * dy;
+		double d2 = (n->x - qx) * (n->x - qx) + (n->y - qy) * (n->y - qy);
+		if (d2 < n->best2) {
+			n->best2 = d2;
+			n->qx = qx;
+			n->qy = qy;
+			n->unit = ch->unit;
+		}
+	}
+}
+
+static void near_chunk(void *item, void *ud)
+{
+	near_scan(ud, (uintptr_t)item);
+}
+
+/*
+ * The nearest over the whole set, through the edge tree: boxes around the
+ * point from a cell of the edge grid, four times larger each time, until
+ * the nearest segment found lies within the box (a nearer one would cross
+ * the box, so its chunk was returned); once one is found, a last box
+ * fitted to it. false only when GEOS fails.
+ */
+static bool near_search_box(GEOSContextHandle_t h, struct near_search *n)
+{
+	const struct geo_set *s = n->set;
+	double r = fmax(1 / s->gsx, 1 / s->gsy);
+
+	for (;;) {
+		GEOSGeometry *box = GEOSGeom_createRectangle_r(h, n->x - r, n->y - r, n->x + r, n->y + r);
+		if (!box)
+			return false;
+		GEOSSTRtree_query_r(h, s->edge_tree, box, near_chunk, n);
+		GEOSGeom_destroy_r(h, box);
+		if (n->best2 <= r * r)
+			return true;
+		if (n->x - r <= s->gx0 && n->x + r >= s->gx1 && n->y - r <= s->gy0 && n->y + r >= s->gy1)
+			return true; /* the box held every edge: there is none */
+		r = n->unit != (size_t)-1 ? sqrt(n->best2) * (1 + 1e-9) : 4 * r;
+	}
+}
+
+/*
+ * For each area no unit handles, a grid over its envelope (at most
+ * AREA_GRID × AREA_GRID cells, none smaller than a cell of the edge grid)
+ * and, per cell, the chunks that can hold the nearest segment of some
+ * point of the cell. With c the cell's centre, h half its diagonal and d
+ * the distance to the nearest segment, d(p) ≤ d(c) + h for every p of the
+ * cell (a distance to a set moves no faster than the point), so p's nearest
+ * segment lies within d(c) + 2h of c: those chunks, nearest to c first, are
+ * all a lookup scans (near_from_cache). Built at load with one tree query
+ * a cell: the previous cell's d bounds this one's.
+ */
+#define AREA_GRID 16
+struct area_cache {
+	double x0, y0, sx, sy; /* the envelope's corner; cells per unit of x, of y */
+	uint32_t w, h;
+	uint32_t *start; /* w·h + 1 offsets into chunk */
+	uint32_t *chunk; /* per cell, chunk indices */
+};
+
+struct near_item {
+	uint32_t k;
+	double d2;
+};
+
+/* Chunks near a cell's centre: each handling chunk returned, with its distance. */
+struct near_collect {
+	struct near_search n; /* the point (the centre); scratch for one chunk */
+	double reach2;        /* squared: chunks farther are not wanted */
+	struct near_item *items;
+	size_t count, cap;
+};
+
+static void collect_chunk(void *item, void *ud)
+{
+	struct near_collect *c = ud;
+	c->n.best2 = c->reach2;
+	c->n.unit = (size_t)-1;
+	near_scan(&c->n, (uintptr_t)item);
+	if (c->n.unit == (size_t)-1)
+		return; /* an area no unit handles, or beyond reach */
+	if (c->count == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		c->items = xrealloc(c->items, c->cap * sizeof(*c->items));
+	}
+	c->items[c->count++] = (struct near_item){(uint32_t)(uintptr_t)item, c->n.best2};
+}
+
+static int near_item_cmp(const void *a, const void *b)
+{
+	const struct near_item *x = a, *y = b;
+	return x->d2 < y->d2 ? -1 : x->d2 > y->d2 ? 1 : (x->k > y->k) - (x->k < y->k);
+}
+
+static enum err_code area_cache_build(struct geo_index *gi, struct geo_set *s, size_t poly, struct err *e)
+{
+	GEOSContextHandle_t h = gi->g.h;
+	struct area_cache *a = xcalloc(1, sizeof(*a));
+	struct near_collect col = {.n = {.set = s, .units = gi->units}};
+	size_t used = 0, cap = 0;
+	double x1, y1, d_prev = DBL_MAX, px = 0, py = 0, d_row = DBL_MAX, rx = 0, ry = 0;
+	enum err_code rc = OK;
+
+	s->areas[poly] = a;
+	if (!GEOSGeom_getXMin_r(h, s->geoms[poly], &a->x0) || !GEOSGeom_getYMin_r(h, s->geoms[poly], &a->y0) ||
+	    !GEOSGeom_getXMax_r(h, s->geoms[poly], &x1) || !GEOSGeom_getYMax_r(h, s->geoms[poly], &y1))
+		return err_set(e, E_INTERNAL, NULL, "GEOS 无法读取单位 %s 的边界范围：%s", gi->units[s->unit[poly]].code,
+			       gi->g.msg);
+	double cw = ceil((x1 - a->x0) * s->gsx), ch = ceil((y1 - a->y0) * s->gsy);
+	a->w = cw < 1 ? 1 : cw > AREA_GRID ? AREA_GRID : (uint32_t)cw;
+	a->h = ch < 1 ? 1 : ch > AREA_GRID ? AREA_GRID : (uint32_t)ch;
+	double sw = (x1 - a->x0) / a->w, sh = (y1 - a->y0) / a->h; /* a cell's size */
+	a->sx = sw > 0 ? 1 / sw : 0;
+	a->sy = sh > 0 ? 1 / sh : 0;
+	double half = 0.5 * sqrt(sw * sw + sh * sh);
+	a->start = xcalloc((size_t)a->w * a->h + 1, sizeof(*a->start));
+	for (uint32_t r = 0; r < a->h; r++)
+		for (uint32_t q = 0; q < a->w; q++) {
+			double cx = a->x0 + (q + 0.5) * sw, cy = a->y0 + (r + 0.5) * sh, d;
+			col.n.x = cx;
+			col.n.y = cy;
+			if (q == 0) { /* a row starts from the cell above */
+				d_prev = d_row;
+				px = rx;
+				py = ry;
+			}
+			if (d_prev == DBL_MAX && !(r == 0 && q == 0)) {
+				d = DBL_MAX; /* the first cell found no segment: there is none */
+				col.count = 0;
+			} else {
+				/* the nearest segment of c lies within: the first cell searches, the others use the previous */
+				double reach;
+				if (r == 0 && q == 0) {
+					struct near_search n = {s, gi->units, cx, cy, DBL_MAX, 0, 0, (size_t)-1};
+					if (!near_search_box(h, &n)) {
+						rc = err_set(e, E_INTERNAL, NULL, "GEOS 无法建立空间索引：%s", gi->g.msg);
+						goto out;
+					}
+					reach = n.unit == (size_t)-1 ? -1 : sqrt(n.best2) + 2 * half;
+				} else {
+					reach = d_prev + hypot(cx - px, cy - py) + 2 * half;
+				}
+				col.count = 0;
+				if (reach >= 0) {
+					reach = reach * (1 + 1e-9) + 1e-12; /* rounding */
+					col.reach2 = reach * reach;
+					GEOSGeometry *box = GEOSGeom_createRectangle_r(h, cx - reach, cy - reach, cx + reach,
+											  cy + reach);
+					if (!box) {
+						rc = err_set(e, E_INTERNAL, NULL, "GEOS 无法建立空间索引：%s", gi->g.msg);
+						goto out;
+					}
+					GEOSSTRtree_query_r(h, s->edge_tree, box, collect_chunk, &col);
+					GEOSGeom_destroy_r(h, box);
+				}
+				d = DBL_MAX;
+				for (size_t i = 0; i < col.count; i++)
+					d = fmin(d, sqrt(col.items[i].d2));
+			}
+			/* keep the chunks within d + 2h, nearest first */
+			size_t keep = 0;
+			double lim = (d + 2 * half) * (1 + 1e-9) + 1e-12;
+			for (size_t i = 0; i < col.count; i++)
+				if (sqrt(col.items[i].d2) <= lim)
+					col.items[keep++] = col.items[i];
+			if (keep > 1)
+				qsort(col.items, keep, sizeof(*col.items), near_item_cmp);
+			if (used + keep > cap) {
+				cap = 2 * (used + keep) + 64;
+				a->chunk = xrealloc(a->chunk, cap * sizeof(*a->chunk));
+			}
+			for (size_t i = 0; i < keep; i++)
+				a->chunk[used++] = col.items[i].k;
+			a->start[(size_t)r * a->w + q + 1] = (uint32_t)used;
+			d_prev = d;
+			px = cx;
+			py = cy;
+			if (q == 0) {
+				d_row = d;
+				rx = cx;
+				ry = cy;
+			}
+		}
+out:
+	free(col.items);
+	return rc;
+}
+
+/* The nearest for a point inside the cached area: its cell's chunks. */
+static void near_from_cache(struct near_search *n, const struct area_cache *a)
+{
+	uint32_t q = (uint32_t)fmax(0, (n->x - a->x0) * a->sx), r = (uint32_t)fmax(0, (n->y - a->y0) * a->sy);
+	size_t cell = (size_t)(r < a->h ? r : a->h - 1) * a->w + (q < a->w ? q : a->w - 1);
+	for (uint32_t i = a->start[cell]; i < a->start[cell + 1]; i++)
+		near_scan(n, a->chunk[i]);
+}
+
+/* A cache for every area no unit handles in the set (after edges_build). */
+static enum err_code area_caches_build(struct geo_index *gi, struct geo_set *s, struct err *e)
+{
+	enum err_code rc;
+	for (size_t i = 0; i < s->n; i++) {
+		if (!gi->units[s->unit[i]].no_handling)
+			continue;
+		if (!s->areas)
+			s->areas = xcalloc(s->n, sizeof(*s->areas));
+		if ((rc = area_cache_build(gi, s, i, e)) != OK)
+			return rc;
+	}
+	return OK;
 }
 
 /*
@@ -1021,7 +1343,8 @@ static enum err_code set_prepare(struct geo_index *gi, struct geo_set *s, struct
 			GEOSSTRtree_query_r(h, s->tree, p, query_nothing, NULL); /* builds the tree */
 		GEOSGeom_destroy_r(h, p);
 	}
-	return edges_build(gi, s, e);
+	enum err_code rc = edges_build(gi, s, e);
+	return rc == OK ? area_caches_build(gi, s, e) : rc;
 }
 
 enum err_code geo_index_load(struct store *st, struct geo_index **out, struct err *e)
@@ -1038,7 +1361,8 @@ enum err_code geo_index_load(struct store *st, struct geo_index **out, struct er
 			gi->sets[l][c].crs = (enum crs)c;
 	if ((rc = store_units_list(st, -1, NULL, load_unit, gi, e)) != OK)
 		goto fail;
-	if ((rc = store_boundaries_list(st, -1, load_boundary, &L, e)) != OK)
+	if ((rc = store_boundaries_list(st, -1, load_boundary, &L, e)) != OK ||
+	    (rc = store_boundaries_unhandled(st, load_unhandled, &L, e)) != OK)
 		goto fail;
 	for (int l = LEVELS - 1; l >= 0; l--)
 		for (int c = 0; c < CRS_COUNT; c++) {
@@ -1089,6 +1413,13 @@ void geo_index_free(struct geo_index *gi)
 			free(s->unit);
 			free(s->edge_xy);
 			free(s->edge_cells);
+			for (size_t i = 0; s->areas && i < s->n; i++)
+				if (s->areas[i]) {
+					free(s->areas[i]->start);
+					free(s->areas[i]->chunk);
+					free(s->areas[i]);
+				}
+			free(s->areas);
 			free(s->chunks);
 		}
 	for (size_t i = 0; i < gi->nunits; i++)
@@ -1113,6 +1444,7 @@ enum lv_state {
 	LV_ONE,   /* inside exactly one */
 	LV_EDGE,  /* on a polygon's edge (shared or not) */
 	LV_TWO,   /* inside two or more (overlapping polygons) */
+	LV_AREA,  /* inside an area no unit handles only: unit[0] is the nearest handling unit, if any */
 };
 
 /*
@@ -1122,10 +1454,14 @@ enum lv_state {
 struct probe {
 	GEOSContextHandle_t h;
 	const struct geo_set *set;
+	const struct unit_info *units;
 	const GEOSGeometry *pt;
 	double x, y;      /* the point in set's system (edge pass) */
-	size_t found[2]; /* first two units found */
+	size_t found[2]; /* first two units found (units that handle cases) */
 	size_t nfound, ncand;
+	size_t area, nareas; /* the first area no unit handles that contains it (unit); how many */
+	const struct geo_set *area_set; /* and that first area's set and polygon */
+	size_t area_poly;
 	bool failed;
 };
 
@@ -1146,10 +1482,27 @@ static void probe_contains(void *item, void *ud)
 	size_t i = (size_t)(uintptr_t)item;
 	char r = GEOSPreparedContains_r(p->h, p->set->prep[i], p->pt);
 	p->ncand++;
-	if (r == 1)
-		probe_found(p, p->set->unit[i]);
-	else if (r != 0)
+	if (r == 1) {
+		size_t u = p->set->unit[i];
+		if (!p->units[u].no_handling)
+			probe_found(p, u);
+		else if (!p->nareas++) {
+			p->area = u;
+			p->area_set = p->set;
+			p->area_poly = i;
+		}
+	} else if (r != 0) {
 		p->failed = true;
+	}
+}
+
+/* Great-circle distance in metres between two lon/lat points (a sphere of the mean radius). */
+static double metres_between(double lon1, double lat1, double lon2, double lat2)
+{
+	double p1 = lat1 * M_PI / 180.0, p2 = lat2 * M_PI / 180.0;
+	double sp = sin((p2 - p1) / 2), sl = sin((lon2 - lon1) * M_PI / 360.0);
+	double k = sp * sp + cos(p1) * cos(p2) * sl * sl;
+	return 2.0 * 6371008.8 * asin(sqrt(k < 1 ? k : 1));
 }
 
 /* Edge-tree callback: is the point on one of this chunk's segments? */
@@ -1175,9 +1528,42 @@ static void probe_edge(void *item, void *ud)
 
 struct level_result {
 	enum lv_state state;
-	size_t unit[2]; /* the unit found (ONE), or the first two touched (EDGE, TWO) */
+	size_t unit[2]; /* the unit found (ONE), the first two touched (EDGE, TWO), the nearest (AREA) */
 	size_t nunits;
+	size_t area;   /* AREA: the area no unit handles */
+	double metres; /* AREA: from the point to the nearest unit's boundary */
 };
+
+/*
+ * A level whose contains pass found only areas no unit handles (the first
+ * of them: area_set's polygon area_poly): the nearest boundary of a unit
+ * that handles cases over the level's sets, and how far it is in metres on
+ * the sphere. The area's own set answers from its cache, another set (a
+ * level imported in two systems) by searching.
+ */
+static bool level_nearest(const struct geo_index *gi, int l, GEOSContextHandle_t h, const double xs[CRS_COUNT],
+			  const double ys[CRS_COUNT], const struct geo_set *area_set, size_t area_poly,
+			  struct level_result *lr)
+{
+	struct near_search best = {.best2 = DBL_MAX, .unit = (size_t)-1};
+
+	lr->state = LV_AREA;
+	for (int k = 0; k < gi->nsets[l]; k++) {
+		const struct geo_set *s = &gi->sets[l][gi->set_crs[l][k]];
+		struct near_search n = {s, gi->units, xs[s->crs], ys[s->crs], DBL_MAX, 0, 0, (size_t)-1};
+		if (s == area_set && s->areas[area_poly])
+			near_from_cache(&n, s->areas[area_poly]);
+		else if (!near_search_box(h, &n))
+			return false;
+		if (n.unit != (size_t)-1 && n.best2 < best.best2)
+			best = n;
+	}
+	if (best.unit == (size_t)-1)
+		return true;
+	lr->metres = metres_between(best.x, best.y, best.qx, best.qy);
+	lr->unit[lr->nunits++] = best.unit;
+	return true;
+}
 
 /*
  * One level: query each of its sets with the point in that set's system.
@@ -1194,7 +1580,8 @@ static bool probe_level(const struct geo_index *gi, int l, GEOSContextHandle_t h
 	struct probe p;
 
 	p.h = h;
-	p.nfound = p.ncand = 0;
+	p.units = gi->units;
+	p.nfound = p.ncand = p.nareas = 0;
 	p.failed = false;
 	lr->nunits = 0;
 	for (int k = 0; k < gi->nsets[l]; k++) {
@@ -1207,6 +1594,9 @@ static bool probe_level(const struct geo_index *gi, int l, GEOSContextHandle_t h
 		return false;
 	if (p.nfound) {
 		lr->state = p.nfound == 1 ? LV_ONE : LV_TWO;
+	} else if (p.nareas) {
+		lr->area = p.area;
+		return level_nearest(gi, l, h, xs, ys, p.area_set, p.area_poly, lr);
 	} else if (p.ncand) {
 		for (int k = 0; k < gi->nsets[l]; k++) {
 			int c = gi->set_crs[l][k];
@@ -1331,6 +1721,38 @@ static void say_units(struct sentence *w, const struct geo_index *gi, const stru
 	}
 }
 
+/*
+ * A point in an area no unit handles, and what was proposed:
+ * "位于P（无承办单位的区域）内，最近的有承办单位的区为N（边界相距约 120 米）",
+ * after " " when it opens the sentence, else after "，".
+ */
+static void say_area(struct sentence *w, const struct geo_index *gi, int l, const struct level_result *a, bool first)
+{
+	if (first)
+		SAY(w, " 位于");
+	else
+		SAY(w, "，位于");
+	say_unit(w, gi, a->area);
+	SAY(w, "（无承办单位的区域）内，");
+	if (!a->nunits) {
+		SAY(w, "附近没有有承办单位的");
+		say_n(w, level_words[l], strlen(level_words[l]));
+		return;
+	}
+	char m[24], *d = m + sizeof(m);
+	uint64_t v = a->metres < 1e15 ? (uint64_t)(a->metres + 0.5) : 999999999999999u;
+	do
+		*--d = (char)('0' + v % 10);
+	while (v /= 10);
+	SAY(w, "最近的有承办单位的");
+	say_n(w, level_words[l], strlen(level_words[l]));
+	SAY(w, "为");
+	say_unit(w, gi, a->unit[0]);
+	SAY(w, "（边界相距约 ");
+	say_n(w, d, (size_t)(m + sizeof(m) - d));
+	SAY(w, " 米）");
+}
+
 static void set_code(struct place_resolution *out, int l, const struct unit_info *u)
 {
 	char *dst = l == 0 ? out->district : l == 1 ? out->street : out->community;
@@ -1339,9 +1761,10 @@ static void set_code(struct place_resolution *out, int l, const struct unit_info
 
 /*
  * The usual index: districts in one system and no level below (the demo, a
- * city's districts). A point inside one polygon, or near none, is answered here
- * without the general bookkeeping; anything else (an edge, an overlap, a
- * GEOS error) returns false and the general path asks again.
+ * city's districts). A point inside one polygon, in an area no unit
+ * handles, or near none, is answered here without the general
+ * bookkeeping; anything else (an edge, an overlap, a GEOS error) returns
+ * false and the general path asks again.
  */
 static bool resolve_single(const struct geo_index *gi, GEOSContextHandle_t h, double lon, double lat, enum crs crs,
 			   struct place_resolution *out, struct sentence *w)
@@ -1356,11 +1779,12 @@ static bool resolve_single(const struct geo_index *gi, GEOSContextHandle_t h, do
 		return false;
 	p.h = h;
 	p.set = &gi->sets[l][c];
-	p.nfound = p.ncand = 0;
+	p.units = gi->units;
+	p.nfound = p.ncand = p.nareas = 0;
 	p.failed = false;
 	GEOSSTRtree_query_r(h, p.set->tree, p.pt, probe_contains, &p);
 	bool inside = p.nfound == 1;
-	if (!p.failed && !p.nfound && p.ncand && edge_near(p.set, x, y)) {
+	if (!p.failed && !p.nfound && !p.nareas && p.ncand && edge_near(p.set, x, y)) {
 		p.x = x;
 		p.y = y;
 		GEOSSTRtree_query_r(h, p.set->edge_tree, p.pt, probe_edge, &p);
@@ -1368,6 +1792,22 @@ static bool resolve_single(const struct geo_index *gi, GEOSContextHandle_t h, do
 	GEOSGeom_destroy_r(h, (GEOSGeometry *)p.pt);
 	if (p.failed || (p.nfound && !inside))
 		return false;
+	if (!p.nfound && p.nareas) {
+		struct level_result lr = {.area = p.area};
+		double xs[CRS_COUNT], ys[CRS_COUNT];
+		xs[c] = x;
+		ys[c] = y;
+		if (!level_nearest(gi, l, h, xs, ys, p.area_set, p.area_poly, &lr))
+			return false;
+		memcpy(out->method, "point", sizeof("point"));
+		out->needs_decision = true;
+		out->confidence = lr.nunits ? 0.6 : 0.0;
+		if (lr.nunits)
+			set_code(out, l, &gi->units[lr.unit[0]]);
+		say_area(w, gi, l, &lr, true);
+		SAY(w, "，需由中心研判");
+		return true;
+	}
 	if (inside) {
 		const struct unit_info *u = &gi->units[p.found[0]];
 		if (!u->inside)
@@ -1389,38 +1829,23 @@ static bool resolve_single(const struct geo_index *gi, GEOSContextHandle_t h, do
 	return true;
 }
 
-enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double lat, enum crs crs,
-				struct place_resolution *out, struct err *e)
+/*
+ * Every level of every set: the codes found, filled from the unit tree or
+ * proposed, and the evidence after the point (w holds it already).
+ */
+static enum err_code resolve_levels(const struct geo_index *gi, GEOSContextHandle_t h, double lon, double lat,
+				    enum crs crs, struct place_resolution *out, struct sentence *sw, struct err *e)
 {
 	GEOSGeometry *pts[CRS_COUNT] = {NULL};
 	double xs[CRS_COUNT], ys[CRS_COUNT];
 	struct level_result lr[LEVELS];
-	struct sentence w = {out->evidence, 0, sizeof(out->evidence)};
-	GEOSContextHandle_t h = NULL;
+	struct sentence w = *sw;
 	size_t resolved[LEVELS] = {(size_t)-1, (size_t)-1, (size_t)-1};
-	bool filled[LEVELS] = {false};
-	int flagged = -1, deepest = -1, mismatch = -1, nresolved = 0;
+	bool filled[LEVELS] = {false}, near[LEVELS] = {false};
+	int flagged = -1, deepest = -1, mismatch = -1, area = -1, nresolved = 0;
 	bool any_filled = false;
 	enum err_code rc = OK;
 
-	out->district[0] = out->street[0] = out->community[0] = '\0';
-	out->matched[0] = out->evidence[0] = '\0';
-	if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
-		return err_set(e, E_INVALID, "lon", "坐标超出经纬度范围");
-	if ((unsigned)crs >= CRS_COUNT)
-		return err_set(e, E_INVALID, "crs", "坐标系应为 wgs84、gcj02 或 bd09");
-	say_point(&w, crs, lon, lat);
-	if (!gi || gi->top < 0) {
-		memcpy(out->method, "none", sizeof("none"));
-		out->confidence = 0;
-		out->needs_decision = true;
-		SAY(&w, " 无法按边界判定：尚未导入任何边界，需由中心研判");
-		return OK;
-	}
-
-	h = thread_ctx();
-	if (gi->single >= 0 && resolve_single(gi, h, lon, lat, crs, out, &w))
-		return OK;
 	for (int k = 0; k < gi->ncrs; k++) {
 		int c = gi->crs_used[k];
 		double x = lon, y = lat;
@@ -1447,6 +1872,16 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 			deepest = l;
 			nresolved++;
 			set_code(out, l, &gi->units[resolved[l]]);
+		} else if (lr[l].state == LV_AREA) {
+			if (area < 0)
+				area = l;
+			if (lr[l].nunits) { /* proposed: the nearest unit that handles cases */
+				resolved[l] = lr[l].unit[0];
+				near[l] = true;
+				deepest = l;
+				nresolved++;
+				set_code(out, l, &gi->units[resolved[l]]);
+			}
 		} else if (flagged < 0 && (lr[l].state == LV_EDGE || lr[l].state == LV_TWO)) {
 			flagged = l;
 		}
@@ -1473,12 +1908,16 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 		}
 	}
 
-	if (deepest >= 0 || flagged >= 0)
+	if (deepest >= 0 || flagged >= 0 || area >= 0)
 		memcpy(out->method, "point", sizeof("point"));
 	else
 		memcpy(out->method, "none", sizeof("none"));
-	out->needs_decision = flagged >= 0 || mismatch >= 0 || deepest < 0;
-	out->confidence = !out->needs_decision ? 1.0 : deepest >= 0 || flagged >= 0 ? 0.5 : 0.0;
+	out->needs_decision = flagged >= 0 || mismatch >= 0 || deepest < 0 || area >= 0;
+	/* a proposal from an area no unit handles, and nothing else in doubt: 0.6 */
+	out->confidence = !out->needs_decision                                ? 1.0
+			  : area >= 0 && deepest >= 0 && flagged < 0 && mismatch < 0 ? 0.6
+			  : deepest >= 0 || flagged >= 0                          ? 0.5
+										  : 0.0;
 
 	/* The evidence. The usual case first: one unit found, nothing else to say (always fits). */
 	if (!out->needs_decision && nresolved == 1 && !any_filled && gi->units[resolved[deepest]].inside) {
@@ -1489,13 +1928,13 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 			memcpy(w.s + w.len, u->inside, u->inside_len + 1);
 		goto out;
 	}
-	if (deepest < 0 && flagged < 0) {
+	if (deepest < 0 && flagged < 0 && area < 0) {
 		memcpy(w.s + w.len, gi->outside, gi->outside_len + 1);
 		goto out;
 	}
 	bool said = false;
 	for (int l = 0; l < LEVELS; l++) {
-		if (resolved[l] == (size_t)-1 || filled[l])
+		if (resolved[l] == (size_t)-1 || filled[l] || near[l])
 			continue;
 		if (said)
 			SAY(&w, "、");
@@ -1506,6 +1945,8 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 	}
 	if (said)
 		SAY(&w, "边界内");
+	if (area >= 0)
+		say_area(&w, gi, area, &lr[area], !said);
 	for (int l = 0, any = 0; l < LEVELS; l++) {
 		if (!filled[l])
 			continue;
@@ -1517,7 +1958,7 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 		SAY(&w, "据单位树补全");
 	}
 	if (flagged >= 0) {
-		if (said)
+		if (said || area >= 0)
 			SAY(&w, "，但");
 		else
 			SAY(&w, " ");
@@ -1542,15 +1983,41 @@ enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double l
 	if (out->needs_decision) {
 		SAY(&w, "，需由");
 		/* a street or community undecided inside a known district: that district decides */
-		if (flagged > 0 && resolved[0] != (size_t)-1)
+		if ((flagged > 0 || (flagged < 0 && area > 0)) && resolved[0] != (size_t)-1 && !near[0])
 			say_unit(&w, gi, resolved[0]);
 		else
 			SAY(&w, "中心");
 		SAY(&w, "研判");
 	}
 out:
-	for (int k = 0; gi && k < gi->ncrs; k++)
+	for (int k = 0; k < gi->ncrs; k++)
 		if (pts[gi->crs_used[k]])
 			GEOSGeom_destroy_r(h, pts[gi->crs_used[k]]);
 	return rc;
 }
+
+enum err_code geo_resolve_point(const struct geo_index *gi, double lon, double lat, enum crs crs,
+				struct place_resolution *out, struct err *e)
+{
+	struct sentence w = {out->evidence, 0, sizeof(out->evidence)};
+
+	out->district[0] = out->street[0] = out->community[0] = '\0';
+	out->matched[0] = out->evidence[0] = '\0';
+	if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) /* NaN fails too */
+		return err_set(e, E_INVALID, "lon", "坐标超出经纬度范围");
+	if ((unsigned)crs >= CRS_COUNT)
+		return err_set(e, E_INVALID, "crs", "坐标系应为 wgs84、gcj02 或 bd09");
+	say_point(&w, crs, lon, lat);
+	if (!gi || gi->top < 0) {
+		memcpy(out->method, "none", sizeof("none"));
+		out->confidence = 0;
+		out->needs_decision = true;
+		SAY(&w, " 无法按边界判定：尚未导入任何边界，需由中心研判");
+		return OK;
+	}
+	GEOSContextHandle_t h = thread_ctx();
+	if (gi->single >= 0 && resolve_single(gi, h, lon, lat, crs, out, &w))
+		return OK;
+	return resolve_levels(gi, h, lon, lat, crs, out, &w, e);
+}
+

@@ -473,14 +473,18 @@ enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *
 /*
  * Boundaries (DOMAIN.md §10): one polygon geometry per unit, as GeoJSON
  * text (Polygon or MultiPolygon) in the coordinate system it was imported
- * in. put replaces a unit's boundary.
+ * in. put replaces a unit's boundary. handling is false for an area no
+ * unit handles (a park, an airport drawn as its own polygon, docs/GEO.md).
  */
 enum err_code store_boundary_put(struct store *st, const char *unit, enum unit_kind level, const char *crs,
-				 const char *geojson, int64_t now, struct err *e);
+				 const char *geojson, bool handling, int64_t now, struct err *e);
 typedef int (*boundary_fn)(void *ctx, const char *unit, enum unit_kind level, const char *crs,
 			   const char *geojson);
 /* level < 0 = every level; ordered by unit code. */
 enum err_code store_boundaries_list(struct store *st, int level, boundary_fn fn, void *ctx, struct err *e);
+typedef int (*code_fn)(void *ctx, const char *code);
+/* The units whose boundary is an area no unit handles (put with handling false), by code. */
+enum err_code store_boundaries_unhandled(struct store *st, code_fn fn, void *ctx, struct err *e);
 
 /*
  * The address gazetteer: names found in addresses (unit names and their

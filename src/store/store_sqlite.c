@@ -36,6 +36,7 @@ static const struct migration {
     {2, "src/store/sql/sqlite/0002-workflow.sql"},
     {3, "src/store/sql/sqlite/0003-redispatch.sql"},
     {4, "src/store/sql/sqlite/0004-geo.sql"},
+    {5, "src/store/sql/sqlite/0005-boundary-handling.sql"},
 };
 
 /*

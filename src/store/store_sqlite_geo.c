@@ -16,12 +16,13 @@ static bool boundary_level(enum unit_kind k)
 
 /* Insert the unit's boundary or replace the one it had. */
 enum err_code store_boundary_put(struct store *st, const char *unit, enum unit_kind level, const char *crs,
-				 const char *geojson, int64_t now, struct err *e)
+				 const char *geojson, bool handling, int64_t now, struct err *e)
 {
-	static const char sql[] = "INSERT INTO boundaries (unit, level, crs, geojson, imported_at) "
-				  "VALUES (?1, ?2, ?3, ?4, ?5) "
+	static const char sql[] = "INSERT INTO boundaries (unit, level, crs, geojson, imported_at, handling) "
+				  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 				  "ON CONFLICT (unit) DO UPDATE SET level = excluded.level, crs = excluded.crs, "
-				  "geojson = excluded.geojson, imported_at = excluded.imported_at";
+				  "geojson = excluded.geojson, imported_at = excluded.imported_at, "
+				  "handling = excluded.handling";
 	sqlite3 *db = store_sqlite_db(st);
 	sqlite3_stmt *s = NULL;
 	enum err_code rc = OK;
@@ -39,6 +40,7 @@ enum err_code store_boundary_put(struct store *st, const char *unit, enum unit_k
 	sqlite3_bind_text(s, 3, crs, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, geojson, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, now);
+	sqlite3_bind_int(s, 6, handling ? 1 : 0);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = store_sqlite_fail(st, e, "写入边界");
 	sqlite3_finalize(s);
@@ -78,6 +80,28 @@ enum err_code store_boundaries_list(struct store *st, int level, boundary_fn fn,
 	}
 	if (r != SQLITE_DONE)
 		rc = store_sqlite_fail(st, e, "列出边界");
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+enum err_code store_boundaries_unhandled(struct store *st, code_fn fn, void *ctx, struct err *e)
+{
+	static const char sql[] = "SELECT unit FROM boundaries WHERE handling = 0 ORDER BY unit";
+	sqlite3 *db = store_sqlite_db(st);
+	sqlite3_stmt *s = NULL;
+	enum err_code rc = OK;
+	int r;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return store_sqlite_fail(st, e, "列出无承办单位的区域");
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *unit = (const char *)sqlite3_column_text(s, 0);
+		if ((rc = (enum err_code)fn(ctx, unit ? unit : "")) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE)
+		rc = store_sqlite_fail(st, e, "列出无承办单位的区域");
 out:
 	sqlite3_finalize(s);
 	return rc;

@@ -322,6 +322,12 @@ static int collect_boundary(void *ctx, const char *unit, enum unit_kind level, c
 	return 0;
 }
 
+static int collect_unhandled(void *ctx, const char *code)
+{
+	buf_addf(ctx, "no handling unit: %s\n", code);
+	return 0;
+}
+
 static int count_unit(void *ctx, const struct unit *u)
 {
 	(*(size_t *)ctx)++;
@@ -339,6 +345,7 @@ static char *snapshot(struct store *st)
 	assert_int_equal(store_units_list(st, -1, NULL, count_unit, &n, &e), OK);
 	buf_addf(&b, "units %zu\n", n);
 	assert_int_equal(store_boundaries_list(st, -1, collect_boundary, &b, &e), OK);
+	assert_int_equal(store_boundaries_unhandled(st, collect_unhandled, &b, &e), OK);
 	char *s = buf_detach(&b);
 	buf_release(&b);
 	return s;
@@ -452,6 +459,17 @@ static void test_import_refused(void **state)
 	bad = create;
 	bad.parent = "NOPE";
 	refused(f, city, &bad, E_INVALID, "上级单位 NOPE 不存在");
+	bad = o;
+	bad.no_handling = "B,,M";
+	refused(f, city, &bad, E_INVALID, "无承办单位区域的代码“”不合法（以逗号分隔，每个 1–31 位字母、数字、_ 或 -）");
+	bad.no_handling = "B, M";
+	refused(f, city, &bad, E_INVALID, "无承办单位区域的代码“ M”不合法（以逗号分隔，每个 1–31 位字母、数字、_ 或 -）");
+	bad.no_handling = "B,";
+	refused(f, city, &bad, E_INVALID, "无承办单位区域的代码“”不合法（以逗号分隔，每个 1–31 位字母、数字、_ 或 -）");
+	bad.no_handling = "B,Z";
+	refused(f, city, &bad, E_INVALID, "无承办单位区域的代码 Z 不在文件中");
+	bad.no_handling = "S2"; /* a unit, but not a feature of this file */
+	refused(f, city, &bad, E_INVALID, "无承办单位区域的代码 S2 不在文件中");
 }
 
 /* create_units: new units named from the property, under the parent; integer codes as BoroCD. */
@@ -598,6 +616,191 @@ static void test_beijing_refused_unmended(void **state)
 	free(after);
 }
 
+/* ---------------------------------------------------------------- areas no unit handles */
+
+/*
+ * 甲区 A 0..1 × 0..1, a park P 1..2 × 0..1 that no unit handles, 乙区 B
+ * 2..4 × 0..1: a point in the park goes to the nearer of A and B.
+ */
+static const char park_city[] = COLLECTION(FEATURE("A", POLYGON(SQ(0, 0, 1, 1))) ","
+					   FEATURE("P", POLYGON(SQ(1, 0, 2, 1))) ","
+					   FEATURE("B", POLYGON(SQ(2, 0, 4, 1))));
+
+static int setup_park(void **state)
+{
+	struct fixture *f = fixture_open();
+	struct boundary_import o = opts("district");
+	struct err e;
+	err_init(&e);
+	put_unit(f->st, "C", "测试市", UNIT_CENTRE, "");
+	put_unit(f->st, "A", "甲区", UNIT_DISTRICT, "C");
+	put_unit(f->st, "B", "乙区", UNIT_DISTRICT, "C");
+	put_unit(f->st, "P", "公园", UNIT_DISTRICT, "C");
+	put_unit(f->st, "S2", "东街", UNIT_STREET, "B");
+	o.no_handling = "P";
+	assert_int_equal(geo_import_boundaries(f->st, park_city, strlen(park_city), &o, NULL, NULL, NULL, &e), OK);
+	assert_int_equal(geo_index_load(f->st, &f->gi, &e), OK);
+	*state = f;
+	return 0;
+}
+
+static void check_park(struct fixture *f)
+{
+	check(f, 1.2, 0.5, "A", "", "point", 0.6, true,
+	      "坐标（WGS84）1.2,0.5 位于公园（无承办单位的区域）内，最近的有承办单位的区为甲区（边界相距约 22238 "
+	      "米），需由中心研判");
+	check(f, 1.9, 0.25, "B", "", "point", 0.6, true,
+	      "坐标（WGS84）1.9,0.25 位于公园（无承办单位的区域）内，最近的有承办单位的区为乙区（边界相距约 11119 "
+	      "米），需由中心研判");
+	check(f, 0.5, 0.5, "A", "", "point", 1.0, false, "坐标（WGS84）0.5,0.5 位于甲区边界内");
+	check(f, 3, 0.5, "B", "", "point", 1.0, false, "坐标（WGS84）3,0.5 位于乙区边界内");
+	check(f, 1, 0.5, "", "", "point", 0.5, true, "坐标（WGS84）1,0.5 位于甲区与公园的边界上，需由中心研判");
+}
+
+/* The short path (districts only) and the general one (a street level too) answer alike. */
+static void test_area_nearest(void **state)
+{
+	struct fixture *f = *state;
+	struct boundary_import o = opts("street");
+	struct err e;
+	err_init(&e);
+	char *s = snapshot(f->st);
+	assert_non_null(strstr(s, "no handling unit: P\n"));
+	assert_null(strstr(s, "no handling unit: A"));
+	free(s);
+	check_park(f);
+	assert_int_equal(geo_import_boundaries(f->st, streets, 0, &o, NULL, NULL, NULL, &e), E_INVALID); /* empty */
+	static const char east[] = COLLECTION(FEATURE("S2", POLYGON(SQ(7, 0, 8, 1))));
+	assert_int_equal(geo_import_boundaries(f->st, east, strlen(east), &o, NULL, NULL, NULL, &e), OK);
+	geo_index_free(f->gi);
+	assert_int_equal(geo_index_load(f->st, &f->gi, &e), OK);
+	check_park(f);
+	check(f, 7.5, 0.5, "B", "S2", "point", 1.0, false,
+	      "坐标（WGS84）7.5,0.5 位于东街边界内，所属乙区据单位树补全");
+}
+
+/* Importing the file again without the option makes the park an ordinary district. */
+static void test_area_reimport(void **state)
+{
+	struct fixture *f = *state;
+	struct boundary_import o = opts("district");
+	struct err e;
+	err_init(&e);
+	assert_int_equal(geo_import_boundaries(f->st, park_city, strlen(park_city), &o, NULL, NULL, NULL, &e), OK);
+	char *s = snapshot(f->st);
+	assert_null(strstr(s, "no handling unit"));
+	free(s);
+	geo_index_free(f->gi);
+	assert_int_equal(geo_index_load(f->st, &f->gi, &e), OK);
+	check(f, 1.2, 0.5, "P", "", "point", 1.0, false, "坐标（WGS84）1.2,0.5 位于公园边界内");
+}
+
+/* A park whose only neighbours are other areas no unit handles: nothing to propose. */
+static void test_area_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct boundary_import o = opts("district");
+	struct err e;
+	err_init(&e);
+	o.no_handling = "A,P,B";
+	assert_int_equal(geo_import_boundaries(f->st, park_city, strlen(park_city), &o, NULL, NULL, NULL, &e), OK);
+	geo_index_free(f->gi);
+	assert_int_equal(geo_index_load(f->st, &f->gi, &e), OK);
+	check(f, 1.2, 0.5, "", "", "point", 0.0, true,
+	      "坐标（WGS84）1.2,0.5 位于公园（无承办单位的区域）内，附近没有有承办单位的区，需由中心研判");
+}
+
+/*
+ * A park 0..10 × 0..10 and four districts around it with jagged edges and
+ * gaps: for a grid of points in the park, the unit proposed and the
+ * distance given agree with a brute-force search over every segment (the
+ * lookup scans only the chunks its cache kept for the point's cell).
+ */
+static const struct {
+	const char *code, *name;
+	double xy[12][2];
+	int n;
+} jagged[] = {
+	{"W", "西区", {{-5, 0}, {-0.3, 0}, {-0.1, 2.3}, {-0.7, 4.1}, {-0.05, 6.6}, {-0.4, 8.2}, {-0.2, 10}, {-5, 10}, {-5, 0}}, 9},
+	{"E", "东区", {{10.2, 0}, {15, 0}, {15, 10}, {10.6, 10}, {10.05, 7.7}, {10.9, 5.2}, {10.1, 3.1}, {10.2, 0}}, 8},
+	{"N", "北区", {{0, 10.3}, {3.3, 10.05}, {6.1, 10.8}, {10, 10.2}, {10, 15}, {0, 15}, {0, 10.3}}, 7},
+	{"S", "南区", {{0, -5}, {10, -5}, {10, -0.1}, {7.2, -0.6}, {4.4, -0.02}, {0, -0.4}, {0, -5}}, 7},
+};
+
+static double haversine_m(double lon1, double lat1, double lon2, double lat2)
+{
+	double p1 = lat1 * M_PI / 180.0, p2 = lat2 * M_PI / 180.0;
+	double sp = sin((p2 - p1) / 2), sl = sin((lon2 - lon1) * M_PI / 360.0);
+	return 2.0 * 6371008.8 * asin(sqrt(sp * sp + cos(p1) * cos(p2) * sl * sl));
+}
+
+static void test_area_nearest_exact(void **state)
+{
+	struct fixture *f = *state;
+	struct boundary_import o = opts("district");
+	struct buf g;
+	struct err e;
+	err_init(&e);
+	buf_init(&g, BUF_NOMAX);
+	buf_adds(&g, "{\"type\":\"FeatureCollection\",\"features\":[" FEATURE("PK", POLYGON(SQ(0, 0, 10, 10))));
+	put_unit(f->st, "PK", "大公园", UNIT_DISTRICT, "C");
+	for (size_t i = 0; i < ARRAY_SIZE(jagged); i++) {
+		put_unit(f->st, jagged[i].code, jagged[i].name, UNIT_DISTRICT, "C");
+		buf_addf(&g, ",{\"type\":\"Feature\",\"properties\":{\"code\":\"%s\"},\"geometry\":"
+			     "{\"type\":\"Polygon\",\"coordinates\":[[", jagged[i].code);
+		for (int k = 0; k < jagged[i].n; k++)
+			buf_addf(&g, "%s[%.17g,%.17g]", k ? "," : "", jagged[i].xy[k][0], jagged[i].xy[k][1]);
+		buf_adds(&g, "]]}}");
+	}
+	buf_adds(&g, "]}");
+	o.no_handling = "PK";
+	assert_int_equal(geo_import_boundaries(f->st, g.s, g.len, &o, NULL, NULL, NULL, &e), OK);
+	buf_release(&g);
+	geo_index_free(f->gi);
+	assert_int_equal(geo_index_load(f->st, &f->gi, &e), OK);
+
+	int compared = 0;
+	for (int i = 0; i < 97; i++)
+		for (int j = 0; j < 97; j++) {
+			double x = 0.013 + i * 0.1031, y = 0.029 + j * 0.1029;
+			double best = INFINITY, second = INFINITY, qx = 0, qy = 0;
+			const char *unit = NULL;
+			for (size_t u = 0; u < ARRAY_SIZE(jagged); u++) {
+				double mine = INFINITY, mx = 0, my = 0;
+				for (int k = 0; k + 1 < jagged[u].n; k++) {
+					const double *a = jagged[u].xy[k], *b = jagged[u].xy[k + 1];
+					double dx = b[0] - a[0], dy = b[1] - a[1];
+					double t = ((x - a[0]) * dx + (y - a[1]) * dy) / (dx * dx + dy * dy);
+					t = t < 0 ? 0 : t > 1 ? 1 : t;
+					double px = a[0] + t * dx, py = a[1] + t * dy, d = hypot(x - px, y - py);
+					if (d < mine)
+						mine = d, mx = px, my = py;
+				}
+				if (mine < best) {
+					second = best;
+					best = mine, qx = mx, qy = my, unit = jagged[u].code;
+				} else if (mine < second) {
+					second = mine;
+				}
+			}
+			struct place_resolution r = resolve(f, x, y, CRS_WGS84);
+			assert_true(r.needs_decision);
+			assert_true(r.confidence == 0.6);
+			if (second - best < 1e-9)
+				continue; /* a tie: either is right */
+			if (strcmp(r.district, unit))
+				fail_msg("%.4f,%.4f: proposed %s, nearest is %s (%.6f° against %.6f°)", x, y, r.district,
+					 unit, best, second);
+			const char *m = strstr(r.evidence, "边界相距约 ");
+			assert_non_null(m);
+			double metres = atof(m + strlen("边界相距约 ")), want = haversine_m(x, y, qx, qy);
+			if (fabs(metres - want) > 1)
+				fail_msg("%.4f,%.4f: %s gives %.0f m, brute force %.1f m", x, y, unit, metres, want);
+			compared++;
+		}
+	assert_true(compared > 9000);
+}
+
 /* Only street polygons: the district comes from the unit tree (the short path is for districts alone). */
 static void test_lookup_streets_only(void **state)
 {
@@ -656,6 +859,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_beijing_demo, setup_beijing, teardown),
 		cmocka_unit_test_setup_teardown(test_beijing_refused_unmended, setup_beijing, teardown),
 		cmocka_unit_test_setup_teardown(test_beijing_own_transaction, setup_beijing, teardown),
+		cmocka_unit_test_setup_teardown(test_area_nearest, setup_park, teardown),
+		cmocka_unit_test_setup_teardown(test_area_reimport, setup_park, teardown),
+		cmocka_unit_test_setup_teardown(test_area_alone, setup_park, teardown),
+		cmocka_unit_test_setup_teardown(test_area_nearest_exact, setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_streets_only, setup_empty, teardown),
 		cmocka_unit_test_setup_teardown(test_lookup_diagonal_edges, setup_empty, teardown),
 	};
