@@ -10,6 +10,7 @@
 #   JIESU_DATA=DIR   the test-only data (default ../shared/data); without
 #   it the generator uses the shapes built into gen.c (the same numbers).
 #   GEN_KEEP_DOC=1   write the section to GEN_DIR/section.md only
+#   GEN_REPORT_ONLY=1   no runs: the section from the outputs already in GEN_DIR
 #   GEN_BIN=FILE JIESU_BIN=FILE   use these binaries (no make), e.g. copies
 #   taken before a long run while others keep building the tree
 set -euo pipefail
@@ -20,7 +21,7 @@ data="${JIESU_DATA:-../shared/data}"
 dir="${GEN_DIR:-build/gen}"
 gen_bin="${GEN_BIN:-build/bench/gen}"
 jiesu_bin="${JIESU_BIN:-build/jiesu}"
-[ -z "${GEN_BIN:-}" ] && make -s build/jiesu build/bench/gen
+if [ -z "${GEN_BIN:-}" ] && [ -z "${GEN_REPORT_ONLY:-}" ]; then make -s build/jiesu build/bench/gen; fi
 mkdir -p "$dir"
 
 # g FILE KEY: the value of "gen: KEY=..." or of " KEY=..." inside a gen line
@@ -36,23 +37,33 @@ last=""
 for n in "${sizes[@]}"; do
 	db="$dir/year-$n.db"
 	out="$dir/year-$n.out"
-	rm -f "$db" "$db-wal" "$db-shm"
-	echo "gen.sh: $n cases into $db"
-	"$gen_bin" --db "$db" --cases "$n" --data "$data" > "$out"
-	t0=$(date +%s.%N)
-	"$jiesu_bin" rebuild --db "$db" --check | tail -1 | tee "$out.rebuild"
-	t1=$(date +%s.%N)
-	"$jiesu_bin" report rates --db "$db" --period 2025-06 --pool street --recompute | tail -1 | tee "$out.recompute"
-	t2=$(date +%s.%N)
-	rebuild_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
-	recompute_s=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f", b - a }')
-	bytes=$(stat -c %s "$db")
+	if [ -z "${GEN_REPORT_ONLY:-}" ]; then
+		rm -f "$db" "$db-wal" "$db-shm"
+		echo "gen.sh: $n cases into $db"
+		"$gen_bin" --db "$db" --cases "$n" --data "$data" > "$out"
+		t0=$(date +%s.%N)
+		"$jiesu_bin" rebuild --db "$db" --check | tail -1 | tee "$out.rebuild"
+		t1=$(date +%s.%N)
+		"$jiesu_bin" report rates --db "$db" --period 2025-06 --pool street --recompute | tail -1 | tee "$out.recompute"
+		t2=$(date +%s.%N)
+		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f\n", b - a }' > "$out.rebuild_s"
+		awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f\n", b - a }' > "$out.recompute_s"
+		stat -c %s "$db" > "$out.bytes"
+	fi
+	rebuild_s=$(cat "$out.rebuild_s")
+	recompute_s=$(cat "$out.recompute_s")
+	bytes=$(cat "$out.bytes")
 	rows+="| $(g "$out" cases) | $(g "$out" events) ($(g "$out" sweep_events) by the sweep) | $(g "$out" seconds) | $(g "$out" cpu_seconds) | $(g "$out" cases_per_second) | $(g "$out" events_per_second) | $(mib "$bytes") MiB | $(g "$out" max_rss_mib) MiB | $(sed 's/rebuild: //' "$out.rebuild") (${rebuild_s} s) | $(sed 's/recompute: //' "$out.recompute") (${recompute_s} s) |"$'\n'
 	last="$out"
+	first="${first:-$out}"
 done
 
 o="$last"
 cps=$(g "$o" cases_per_second)
+cps0=$(g "$first" cases_per_second)
+size0=$(g "$first" cases)
+size1=$(g "$o" cases)
+gib20=$(awk -v b="$(cat "$o.bytes")" -v n="$size1" 'BEGIN { printf "%.0f", b / n * 20000000 / 1073741824 }')
 eta=$(awk -v c="$cps" 'BEGIN { s = 20000000 / c; printf "%.1f hours (%.0f minutes)", s / 3600, s / 60 }')
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 hours=$(g "$o" hour_shares)
@@ -83,31 +94,37 @@ story ends), one day's arrival times and the reference tables.
 | cases | events | wall s | CPU s | cases/s | events/s | database | peak RSS | \`jiesu rebuild --check\` | \`report rates --recompute\` (2025-06, streets) |
 |---|---|---|---|---|---|---|---|---|---|
 ${rows}
-**20 million cases** at the rate of the largest run ($cps cases/s) would take about **$eta**.
-That is an optimistic figure: the rate falls as the database grows (see the table). The target
-("minutes, not hours") is **not met**: the generator's own work is under 3% of the time
-(perf); the rest is the domain and store writing each event. Where the time goes (perf and
-SQLite's statement profile at 20,000 cases; reported to the owners of the store, not changed here):
+**20 million cases** at the rate of the largest run ($cps cases/s) would take about **$eta**,
+and somewhat more in truth: the rate falls as the database grows ($cps0 cases/s at $size0 cases,
+$cps at $size1), and the database would hold about $gib20 GiB. Not run here for that reason. The
+target ("minutes, not hours") is **not met**. The generator's own work (drawing, planning, texts) is about 5% of
+the run's CPU (perf); the rest is the domain and store writing each event, about 190 µs of SQLite
+time per event at 20,000 cases. Where it goes (SQLite's statement profile, wall time per
+statement on the shared machine, and how often each runs per event):
 
-- \`store_unit_by_sector\` scans every unit (about 8,500) for each dispatch of a category handled
-  by a department: the join on \`substr(u.path, …)\` cannot use an index and the partial index
-  \`units_sector\` (\`WHERE sector <> ''\`) is never chosen for \`sector = ?2\`. 1.3 ms a call, 38%
-  of all CPU. Adding \`AND u.sector <> ''\` to the query lets SQLite use the index (72 µs) and
-  doubled the generator's rate (556 → 1,073 cases/s at 20,000 cases, same machine).
-- \`store_case_put\` after every event rewrites all 70 columns of the row (so all four indexes of
-  \`cases\`: about 80 µs), demotes and re-inserts the lead and copy links (about 40 µs) even when
-  neither changed: together about 45% of the time of an event.
-- each \`case_act\` reads the row (31 µs), its copies (8 µs) and, for a unit's user, every linked unit
-  with one \`store_unit_get\` each (visibility); each fact insert costs about 39 µs (three indexes).
-- SQLite's default page cache (2 MiB) spills dirty pages to the WAL in the middle of a large
-  transaction: 18% of CPU samples sit in \`pwrite\` under the inserts and updates; a bulk load (and
-  the server) would gain from a larger \`cache_size\`, which only the store can set.
+| statement (store function) | per call | per event | share |
+|---|---|---|---|
+| \`UPDATE cases SET\` all 68 data columns (\`store_case_put\`: the row and all four indexes of \`cases\` rewritten) | 81 µs | 1 | 40% |
+| demote the lead and copy links, then re-insert them (\`case_links_write\`), even when neither changed | 15 + 25 µs | 1.2 + 0.7 | 18% |
+| read the row, its copies, and for a unit's user every linked unit (\`store_case_get\`, visibility) | 31 + 8 + 20 + 8 µs | 0.7 + 0.7 + 0.4 + 0.7 | 17% |
+| \`INSERT INTO facts\` (three indexes) | 39 µs | 0.6 | 11% |
+| \`INSERT INTO events\` | 21 µs | 1 | 10% |
 
-### The year it writes (the ${o##*year-} run)
+Found and fixed on the way (commit "store: unit by sector uses the partial index"):
+\`store_unit_by_sector\`, called for each dispatch of a category a department handles, scanned every
+unit (8,500) because the query did not repeat the partial index's \`WHERE sector <> ''\`: 4.4 ms a
+call, 81 µs with the term; the generator's rate doubled (556 → 1,073 cases/s at 20,000 cases).
+Not changed here, for the store's owners: writing only the columns an event changed and the
+links only when the lead, copies or tasks changed would remove most of the first two rows; SQLite's
+default page cache (2 MiB) also spills dirty pages to the WAL in the middle of a large transaction
+(18% of CPU samples in \`pwrite\` at 20,000 cases), which a larger \`cache_size\`, set by the store,
+would avoid.
+
+### The year it writes (the run of $size1 cases)
 
 | figure | value | aim and source |
 |---|---|---|
-| dispatched (派单) share of cases | $(awk -v d="$(g "$o" dispatches)" -v c="$(g "$o" cases)" 'BEGIN { printf "%.1f%%", 100 * d / c }') | 41.5% of requests are 诉求, the rest 咨询 (2019–2021, 北京青年报 2021-12-20, from the 政务服务管理局) |
+| dispatches (派单, with re-dispatches) per 100 cases | $(awk -v d="$(g "$o" dispatches)" -v c="$(g "$o" cases)" 'BEGIN { printf "%.1f", 100 * d / c }') | 41.5% of requests are 诉求, the rest 咨询 (2019–2021, 北京青年报 2021-12-20, from the 政务服务管理局), and a tenth of the consultations goes to a unit (assumed) |
 | response rate (响应率) | $(pct "$(g "$o" response)") | 99.7% (12345 企业服务热线, same source) |
 | resolution rate (解决率) | $(pct "$(g "$o" resolution)") | 96.5% (Jan–Sep 2024, 北京商报 2024-10-11) |
 | satisfaction rate (满意率, basic × 0.9) | $(pct "$(g "$o" satisfaction)") | 96.9% (same) |
@@ -119,7 +136,7 @@ SQLite's statement profile at 20,000 cases; reported to the owners of the store,
 | whistle reports / ratings | $(g "$o" whistle_reports) / $(g "$o" ratings) | |
 | auto-dispatched at intake / placed by a dispatcher | $(g "$o" auto_dispatched) / $(g "$o" located_by_hand) | |
 | open at the year's end | $(g "$o" open_at_year_end) | |
-| most cases open at once | $(g "$o" open_cases_max) | (the generator's memory) |
+| most cases open at once | $(g "$o" open_cases_max) | the generator's memory: a plan of 312 bytes each; peak RSS is mostly the set-up (argon2id hashing, GEOS boundaries) |
 
 Rates are over the whole year, every unit, each case's latest valid callback (\`store_unit_counts\`).
 
@@ -171,7 +188,9 @@ Mapping: 劳动和社会保障 → 劳动和社会保障, 企业服务->人事�
 category (market, trade, finance, …); assumed: 民政事务 (+ 企业服务->民政司法) 5%, 退役军人事务 1%,
 违纪举报 and 政务失信投诉举报 1%. The teddycup messages come from a provincial leader's message
 board, heavier on labour and education than a city hotline: with the demo tree's default handling
-most dispatched cases go to departments, fewer to streets than in Beijing.
+most dispatched cases go to departments (84% of the leads at 1,000,000 cases, streets 14%),
+fewer to streets than DOMAIN.md's rule (an order whose place is clear goes straight to the street)
+suggests for a city hotline.
 
 **Types and channels.** 咨询 58.5% (the published 2019–2021 share), the rest 投诉 45%, 求助 40%,
 举报 8%, 建议 7% (assumed); 违纪举报 and 政务失信 are always 举报. Phone 90.71%, online 9.29% (2020
@@ -200,7 +219,7 @@ web 0.7, e-mail 0.3 points. 3% of requesters ask for confidentiality.
   (85% approved), else the centre calls back after the due 60% of the time;
 - the unit reports solved 95%; callback after a median 1.5 days in the day: answered 85% per
   attempt (three attempts, then closed); answers: contacted 99.5%, solved 97.2% when the unit said
-  solved (45% of the time else), satisfied / basic / unsatisfied 93 / 5 / 2% when solved, 20 / 35 /
+  solved and 40% when not (85% and 50% after a reopen), satisfied / basic / unsatisfied 93 / 5 / 2% when solved, 20 / 35 /
   45% when not; 40% of unsolved or unsatisfied answers reopen the case (at most twice); 1% apply for
   exclusion (50% approved).
 <!-- gen:end -->
