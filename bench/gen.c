@@ -823,6 +823,25 @@ static int collect_cat(void *ctx, const struct category *c)
  * count scaled to 1 - ASSUMED_SHARE, or its assumed share) split evenly
  * over the group's categories, times the category's seasonal factor.
  */
+/* Free what world_load, categories_load and points_load allocated. */
+static void world_release(struct world *w)
+{
+	for (int i = 0; i < w->nunits; i++) {
+		free(w->units[i].kids);
+		free(w->units[i].kidcum);
+	}
+	for (int d = 0; d < w->ndists; d++) {
+		free(w->dists[d].streets);
+		free(w->dists[d].streetcum);
+	}
+	free(w->units);
+	strmap_release(&w->unit_index);
+	free(w->cats);
+	for (int m = 0; m < 12; m++)
+		free(w->cat_cum[m]);
+	free(w->pts);
+}
+
 static void categories_load(struct world *w, const struct shapes *sh)
 {
 	struct err e;
@@ -2435,6 +2454,10 @@ int main(int argc, char **argv)
 	}
 	case_ctx_release(&w.cx);
 	store_close(w.st);
+	world_release(&w);
+	free(s.pool);
+	free(s.freel);
+	free(s.heap);
 	struct stat sb;
 	if (stat(db, &sb) == 0)
 		printf("gen: db_bytes=%lld\n", (long long)sb.st_size);
