@@ -57,7 +57,6 @@
 #define DAY 86400
 #define HOUR 3600
 #define MINUTE 60
-#define DEMO_PASSWORD "jiesu-demo"
 
 static void die(const char *what, const struct err *e)
 {
@@ -529,36 +528,6 @@ struct world {
 	double (*pts)[64][2];
 };
 
-/* The demo accounts of `jiesu init --demo` (src/cli/cmd_init.c keeps the same list). */
-static const struct demo_user {
-	const char *login, *name, *unit, *role;
-} demo_users[] = {
-    {"agent", "受理员 王敏", CENTRE_CODE, "agent"},
-    {"dispatcher", "派单员 李强", CENTRE_CODE, "dispatcher"},
-    {"admin", "系统管理员", CENTRE_CODE, "admin"},
-    {"centre.assessor", "市级考核员", CENTRE_CODE, "assessor"},
-    {"sjs.supervisor", "石景山区督办员", "110107", "supervisor"},
-    {"sjs.assessor", "石景山区考核员", "110107", "assessor"},
-    {"sjs.head", "石景山区接诉即办负责人", "110107", "head"},
-    {"babaoshan.handler", "八宝山街道承办人", "110107001", "handler"},
-    {"babaoshan.head", "八宝山街道负责人", "110107001", "head"},
-    {"laoshan.handler", "老山街道承办人", "110107002", "handler"},
-    {"laoshan.head", "老山街道负责人", "110107002", "head"},
-    {"bajiao.handler", "八角街道承办人", "110107003", "handler"},
-    {"gucheng.handler", "古城街道承办人", "110107004", "handler"},
-    {"pingguoyuan.handler", "苹果园街道承办人", "110107005", "handler"},
-    {"jindingjie.handler", "金顶街街道承办人", "110107006", "handler"},
-    {"jindingjie.head", "金顶街街道负责人", "110107006", "head"},
-    {"guangning.handler", "广宁街道承办人", "110107009", "handler"},
-    {"wulituo.handler", "五里坨街道承办人", "110107010", "handler"},
-    {"lugu.handler", "鲁谷街道承办人", "110107011", "handler"},
-    {"sjs.chengguan.handler", "区城管委承办人", "sector:chengguan", "handler"},
-    {"sjs.zhujian.handler", "区住建委承办人", "sector:zhujian", "handler"},
-    {"sjs.shichang.handler", "区市场监管局承办人", "sector:shichang", "handler"},
-    {"sjs.water.handler", "自来水承办人", "sector:water", "handler"},
-    {"sjs.heat.handler", "热力承办人", "sector:heat", "handler"},
-};
-
 static void progress_quiet(void *ctx, const char *what, size_t done, size_t total)
 {
 }
@@ -650,7 +619,7 @@ static void world_load(struct world *w, int64_t t0)
 	if (store_units_list(w->st, -1, NULL, collect_unit, &l, &e) != OK)
 		die("units", &e);
 	char hash[crypto_pwhash_STRBYTES];
-	if (crypto_pwhash_str(hash, DEMO_PASSWORD, strlen(DEMO_PASSWORD), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	if (crypto_pwhash_str(hash, CATALOG_DEMO_PASSWORD, strlen(CATALOG_DEMO_PASSWORD), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		die("password hash", NULL);
 	struct unit centre;
@@ -658,11 +627,11 @@ static void world_load(struct world *w, int64_t t0)
 		die("centre", &e);
 	/* demo handlers by unit code */
 	struct strmap demo = {0};
-	for (size_t i = 0; i < ARRAY_SIZE(demo_users); i++) {
+	for (size_t i = 0; i < catalog_demo_users_count; i++) {
 		struct user u;
-		if (strcmp(demo_users[i].role, "handler") != 0)
+		if (strcmp(catalog_demo_users[i].role, "handler") != 0)
 			continue;
-		if (store_user_by_login(w->st, demo_users[i].login, &u, &e) != OK)
+		if (store_user_by_login(w->st, catalog_demo_users[i].login, &u, &e) != OK)
 			die("demo user", &e);
 		strmap_add(&demo, u.unit, u.id);
 	}
@@ -2246,21 +2215,8 @@ int main(int argc, char **argv)
 	if (catalog_load_builtin(w.st, true, progress_quiet, NULL, &e) != OK ||
 	    gazetteer_build_builtin(w.st, &names, &e) != OK || geo_load_demo_boundaries(w.st, &e) != OK)
 		die("demo catalog", &e);
-	for (size_t i = 0; i < ARRAY_SIZE(demo_users); i++) {
-		const struct demo_user *d = &demo_users[i];
-		char unit[LIMIT_CODE + 1];
-		if (str_has_prefix(d->unit, "sector:")) {
-			struct unit u;
-			if (store_unit_by_sector(w.st, "110107", d->unit + 7, &u, &e) != OK)
-				die("demo account unit", &e);
-			strlcpy_ok(unit, u.code, sizeof(unit));
-		} else {
-			strlcpy_ok(unit, d->unit, sizeof(unit));
-		}
-		if (auth_user_add(w.st, d->login, DEMO_PASSWORD, d->name, unit, d->role, year_start, NULL,
-				  &e) != OK)
-			die("demo account", &e);
-	}
+	if (catalog_add_demo_users(w.st, year_start, NULL, NULL, &e) != OK)
+		die("demo accounts", &e);
 	if (case_ctx_load(&w.cx, w.st, &e) != OK)
 		die("case context", &e);
 	int cal_first = 0, cal_last = 0;

@@ -8,6 +8,7 @@
  * person fixing the file knows where to look.
  */
 #include "catalog.h"
+#include "auth.h"
 #include "deadline.h"
 
 #include <stdio.h>
@@ -1079,4 +1080,53 @@ enum err_code catalog_load_builtin(struct store *st, bool demo, progress_fn pf, 
 	if (rc != OK)
 		return rc;
 	return finish(st, load_builtin(st, demo, pf, pctx, e), e);
+}
+
+const struct catalog_demo_user catalog_demo_users[] = {
+	{"agent", "受理员 王敏", CENTRE_CODE, "agent"},
+	{"dispatcher", "派单员 李强", CENTRE_CODE, "dispatcher"},
+	{"admin", "系统管理员", CENTRE_CODE, "admin"},
+	{"centre.assessor", "市级考核员", CENTRE_CODE, "assessor"},
+	{"sjs.supervisor", "石景山区督办员", "110107", "supervisor"},
+	{"sjs.assessor", "石景山区考核员", "110107", "assessor"},
+	{"sjs.head", "石景山区接诉即办负责人", "110107", "head"},
+	{"babaoshan.handler", "八宝山街道承办人", "110107001", "handler"},
+	{"babaoshan.head", "八宝山街道负责人", "110107001", "head"},
+	{"laoshan.handler", "老山街道承办人", "110107002", "handler"},
+	{"laoshan.head", "老山街道负责人", "110107002", "head"},
+	{"bajiao.handler", "八角街道承办人", "110107003", "handler"},
+	{"gucheng.handler", "古城街道承办人", "110107004", "handler"},
+	{"pingguoyuan.handler", "苹果园街道承办人", "110107005", "handler"},
+	{"jindingjie.handler", "金顶街街道承办人", "110107006", "handler"},
+	{"jindingjie.head", "金顶街街道负责人", "110107006", "head"},
+	{"guangning.handler", "广宁街道承办人", "110107009", "handler"},
+	{"wulituo.handler", "五里坨街道承办人", "110107010", "handler"},
+	{"lugu.handler", "鲁谷街道承办人", "110107011", "handler"},
+	{"sjs.chengguan.handler", "区城管委承办人", "sector:chengguan", "handler"},
+	{"sjs.zhujian.handler", "区住建委承办人", "sector:zhujian", "handler"},
+	{"sjs.shichang.handler", "区市场监管局承办人", "sector:shichang", "handler"},
+	{"sjs.water.handler", "自来水承办人", "sector:water", "handler"},
+	{"sjs.heat.handler", "热力承办人", "sector:heat", "handler"},
+};
+const size_t catalog_demo_users_count = ARRAY_SIZE(catalog_demo_users);
+
+enum err_code catalog_add_demo_users(struct store *st, int64_t now, progress_fn pf, void *pctx, struct err *e)
+{
+	for (size_t i = 0; i < catalog_demo_users_count; i++) {
+		const struct catalog_demo_user *d = &catalog_demo_users[i];
+		char unit[LIMIT_CODE + 1];
+		if (str_has_prefix(d->unit, "sector:")) {
+			struct unit u;
+			if (store_unit_by_sector(st, "110107", d->unit + 7, &u, e) != OK)
+				return e->code;
+			strlcpy_ok(unit, u.code, sizeof(unit));
+		} else {
+			strlcpy_ok(unit, d->unit, sizeof(unit));
+		}
+		if (auth_user_add(st, d->login, CATALOG_DEMO_PASSWORD, d->name, unit, d->role, now, NULL, e) != OK)
+			return e->code;
+		if (pf)
+			pf(pctx, "demo accounts", i + 1, catalog_demo_users_count);
+	}
+	return OK;
 }

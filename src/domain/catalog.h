@@ -37,6 +37,20 @@ enum err_code catalog_import_holidays(struct store *st, const char *data, size_t
 enum err_code catalog_load_builtin(struct store *st, bool demo, progress_fn pf, void *pctx, struct err *e);
 
 /*
+ * The demo's accounts (every role at 石景山区 and its streets, departments
+ * and enterprises), all with the password CATALOG_DEMO_PASSWORD. unit is a
+ * code, or "sector:KEY" for 石景山区's department or enterprise with that remit.
+ */
+#define CATALOG_DEMO_PASSWORD "jiesu-demo"
+struct catalog_demo_user {
+	const char *login, *name, *unit, *role;
+};
+extern const struct catalog_demo_user catalog_demo_users[];
+extern const size_t catalog_demo_users_count;
+/* Create the demo accounts (after catalog_load_builtin with demo). */
+enum err_code catalog_add_demo_users(struct store *st, int64_t now, progress_fn pf, void *pctx, struct err *e);
+
+/*
  * One record at a time, for the administration API. Strings are as the
  * client sent them; each error names the field (code, name, kind, parent,
  * sector, path, tier, handling, date) in words for a form. Each call is
