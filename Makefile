@@ -95,7 +95,8 @@ $(B)/bench/%: bench/%.c
 bench: all $(B)/bench/gazetteer_eval
 	bench/run.sh 10
 	bench/geo.sh 1000000
-	$(B)/bench/gazetteer_eval --data ../shared/data --write docs/PERFORMANCE.md
+	$(B)/bench/gazetteer_eval --data ../shared/data --write $(B)/gazetteer.md
+	bench/section.sh gazetteer $(B)/gazetteer.md
 
 bench-smoke: all
 	bench/run.sh 2

@@ -19,9 +19,10 @@
  *      teddycup2020. Every street resolved there is a false positive.
  *
  * Plus the share of ambiguous names and resolutions per second on one
- * thread. Usage: gazetteer_eval [--data DIR] [--write docs/PERFORMANCE.md]
- * With --write, the section "## Address gazetteer" of that file is
- * replaced (or appended), keeping the rest.
+ * thread. Usage: gazetteer_eval [--data DIR] [--write FILE.md]
+ * With --write, the section "## Address gazetteer" goes to FILE.md between
+ * its markers; `make bench` puts it into docs/PERFORMANCE.md with
+ * bench/section.sh.
  */
 #include "domain/catalog.h"
 #include "domain/geo.h"
@@ -359,43 +360,13 @@ static int strp_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Replace (or append) the SECTION of path with text. */
+/* Write the section, between its markers, to path (bench/section.sh puts it into the document). */
 static bool write_section(const char *path, const char *text)
 {
-	struct err e;
-	char *old = NULL;
-	size_t len = 0;
-	err_init(&e);
-	if (file_read_all(path, MAX_FILE, &old, &len, &e) != OK)
-		old = xstrdup("");
-	char *start = strstr(old, "\n" SECTION);
-	char *end = NULL;
-	if (start) {
-		start++;
-		end = strstr(start + strlen(SECTION), "\n## ");
-		if (end)
-			end++;
-	}
 	FILE *f = fopen(path, "w");
-	if (!f) {
-		free(old);
+	if (!f)
 		return false;
-	}
-	if (start) {
-		fwrite(old, 1, (size_t)(start - old), f);
-		fputs(text, f);
-		if (end) {
-			fputs("\n", f);
-			fputs(end, f);
-		}
-	} else {
-		fputs(old, f);
-		if (len && old[len - 1] != '\n')
-			fputs("\n", f);
-		fputs("\n", f);
-		fputs(text, f);
-	}
-	free(old);
+	fprintf(f, "<!-- gazetteer:begin -->\n%s<!-- gazetteer:end -->\n", text);
 	return fclose(f) == 0;
 }
 

@@ -230,12 +230,5 @@ if [ -n "${GEN_KEEP_DOC:-}" ]; then
 	echo "gen.sh: wrote $dir/section.md (GEN_KEEP_DOC: docs/PERFORMANCE.md left as it is)"
 	exit 0
 fi
-doc=docs/PERFORMANCE.md
-if grep -q '<!-- gen:begin -->' "$doc"; then
-	awk -v f="$dir/section.md" '/<!-- gen:begin -->/ { while ((getline l < f) > 0) print l; skip = 1; next }
-		/<!-- gen:end -->/ { skip = 0; next } !skip' "$doc" > "$doc.new"
-	mv "$doc.new" "$doc"
-else
-	{ echo; cat "$dir/section.md"; } >> "$doc"
-fi
-echo "gen.sh: wrote the generator section of $doc"
+bench/section.sh gen "$dir/section.md"
+echo "gen.sh: wrote the generator section of docs/PERFORMANCE.md"

@@ -97,13 +97,6 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f1 --complement | sed 's/^ 
 	echo "<!-- geo:end -->"
 } > "$tmp.md"
 
-doc=docs/PERFORMANCE.md
-if grep -q '<!-- geo:begin -->' "$doc"; then
-	awk -v f="$tmp.md" '/<!-- geo:begin -->/ { while ((getline l < f) > 0) print l; skip = 1; next }
-		/<!-- geo:end -->/ { skip = 0; next } !skip' "$doc" > "$doc.new"
-	mv "$doc.new" "$doc"
-else
-	{ echo; cat "$tmp.md"; } >> "$doc"
-fi
+bench/section.sh geo "$tmp.md"
 rm -f "$tmp.md"
-echo "bench: wrote the point lookup section of $doc"
+echo "bench: wrote the point lookup section of docs/PERFORMANCE.md"
