@@ -58,7 +58,7 @@ $(B)/embedded.c: $(B)/tools/embed $(EMBED_FILES) $(WEB_STAMP) Makefile
 $(B)/embedded.o: $(B)/embedded.c
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
-$(B)/tests/unit/%: tests/unit/%.c tests/unit/fixture.c tests/unit/fixture.h $(LIB_OBJ)
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/fixture.c tests/unit/fixture.h tests/unit/assert_code.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/unit/fixture.c $(LIB_OBJ) $(LIBS) $(TEST_LIBS)

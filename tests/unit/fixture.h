@@ -59,13 +59,6 @@ int fixture_teardown(void **state);
 /* Parse an ISO time or fail the test. */
 int64_t T(const char *iso);
 
-/* Assert an err_code, printing both names and the message on failure. */
-#define assert_code(rc, want, e)                                                                 \
-	do {                                                                                     \
-		enum err_code rc_ = (rc);                                                        \
-		if (rc_ != (want))                                                               \
-			fail_msg("%s:%d: expected %s, got %s (%s: %s)", __FILE__, __LINE__,      \
-				 err_code_name(want), err_code_name(rc_), (e)->field, (e)->msg); \
-	} while (0)
+#include "assert_code.h" /* assert_code(rc, want, e) */
 
 #endif

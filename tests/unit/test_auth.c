@@ -21,6 +21,8 @@
 #include "domain/auth.h"
 #include "domain/catalog.h"
 
+#include "assert_code.h"
+
 #define STREET "110107001" /* 八宝山街道 */
 #define DISTRICT "110107"  /* 石景山区 */
 #define PASSWORD "correct-horse-1"
@@ -32,13 +34,6 @@ struct fx {
 	struct user alice; /* a handler at the street, made by the setup */
 };
 
-#define assert_code(rc, want, e)                                                                 \
-	do {                                                                                     \
-		enum err_code rc_ = (rc);                                                        \
-		if (rc_ != (want))                                                               \
-			fail_msg("%s:%d: expected %s, got %s (%s: %s)", __FILE__, __LINE__,      \
-				 err_code_name(want), err_code_name(rc_), (e)->field, (e)->msg); \
-	} while (0)
 
 static int64_t T(const char *iso)
 {
