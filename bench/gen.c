@@ -2140,7 +2140,7 @@ static double cpu_seconds(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gen --db PATH --cases N [--year 2025] [--seed S] [--data ../shared/data]\n"
-			"           [--batch CASES] [--sweep-seconds S] [--digest] [--quiet] [--verbose]\n");
+			"           [--batch CASES] [--cache-mib MIB] [--sweep-seconds S] [--digest] [--quiet] [--verbose]\n");
 	exit(2);
 }
 
@@ -2159,7 +2159,7 @@ static int64_t num_opt(const char *name, const char *v, int64_t lo, int64_t hi)
 int main(int argc, char **argv)
 {
 	const char *db = NULL, *data = "../shared/data";
-	int64_t ncases = -1, year = 2025, seed = 1, batch = 2000, sweep_s = 60;
+	int64_t ncases = -1, year = 2025, seed = 1, batch = 2000, sweep_s = 60, cache_mib = 256;
 	bool digest = false, quiet = false, verbose = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -2184,6 +2184,8 @@ int main(int argc, char **argv)
 			seed = num_opt(a, argv[++i], 0, INT64_MAX);
 		else if (!strcmp(a, "--batch"))
 			batch = num_opt(a, argv[++i], 1, 10000000);
+		else if (!strcmp(a, "--cache-mib"))
+			cache_mib = num_opt(a, argv[++i], 1, 65536);
 		else if (!strcmp(a, "--sweep-seconds"))
 			sweep_s = num_opt(a, argv[++i], 10, 86400);
 		else
@@ -2209,7 +2211,7 @@ int main(int argc, char **argv)
 	struct world w = {0};
 	struct err e;
 	err_init(&e);
-	if (store_open(db, &w.st, &e) != OK)
+	if (store_open(db, &w.st, &e) != OK || store_cache_mib(w.st, (int)cache_mib, &e) != OK)
 		die("open", &e);
 	size_t names = 0;
 	if (catalog_load_builtin(w.st, true, progress_quiet, NULL, &e) != OK ||

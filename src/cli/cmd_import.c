@@ -80,7 +80,7 @@ static int rebuild_case(void *ctx, int64_t id)
 	r->differ++;
 	printf("case %lld: stored row differs from its events at %s\n", (long long)id, field);
 	if (!r->check)
-		return store_case_put(r->st, &rebuilt, r->e);
+		return store_case_update(r->st, NULL, &rebuilt, r->e);
 	return 0;
 }
 

@@ -449,8 +449,10 @@ enum err_code case_get_visible(struct case_ctx *cx, const struct actor *who, int
 /* ------------------------------------------------------------ writing */
 
 /*
- * Append an event to c (already loaded inside the open transaction): fold
- * it, then store the event and the new row. Takes ownership of payload.
+ * Append an event to c (inside the open transaction): fold it, then store
+ * the event and its facts. The row is written once after the last event
+ * of the transaction (store_case_update, or the insert of a new case).
+ * Takes ownership of payload.
  */
 static enum err_code append_event(struct store *st, struct case_rec *c, const struct actor *who,
 				  enum case_action a, json_t *payload, const char *reason, int64_t now,
@@ -474,8 +476,6 @@ static enum err_code append_event(struct store *st, struct case_rec *c, const st
 		rc = store_event_append(st, &ev, e);
 	for (int i = 0; rc == OK && i < facts.n; i++)
 		rc = store_fact_insert(st, &facts.f[i], e);
-	if (rc == OK)
-		rc = store_case_put(st, c, e);
 	free(ev.payload);
 	return rc;
 }
@@ -642,7 +642,7 @@ enum err_code case_create(struct case_ctx *cx, const struct actor *who, const st
 		json_object_set_new(p, "location",
 				    json_pack("{s:f, s:f, s:s}", "lat", in.lat, "lon", in.lon, "crs", in.crs));
 	*out = blank;
-	if ((rc = store_case_insert(cx->st, out, e)) != OK) {
+	if ((rc = store_case_next_id(cx->st, &out->id, e)) != OK) {
 		json_decref(p);
 		goto fail;
 	}
@@ -665,7 +665,7 @@ enum err_code case_create(struct case_ctx *cx, const struct actor *who, const st
 		    (rc = append_event(cx->st, out, who, ACT_DISPATCH, dp, "按属地自动派单", now, e)) != OK)
 			goto fail;
 	}
-	if ((rc = store_commit(cx->st, e)) != OK)
+	if ((rc = store_case_insert(cx->st, out, e)) != OK || (rc = store_commit(cx->st, e)) != OK)
 		goto fail;
 	return OK;
 fail:
@@ -1141,6 +1141,7 @@ enum err_code case_act(struct case_ctx *cx, const struct actor *who, int64_t id,
 {
 	enum err_code rc;
 	json_t *payload = NULL;
+	struct case_rec *before = NULL;
 	if ((size_t)a >= ARRAY_SIZE(rules) || rules[a].scope == BY_SYSTEM || a == ACT_CREATE)
 		return err_set(e, E_NOT_FOUND, "action", "没有这个操作");
 	if ((rc = check_text(in->reason, LIMIT_REASON, false, "reason", "理由", e)))
@@ -1153,12 +1154,15 @@ enum err_code case_act(struct case_ctx *cx, const struct actor *who, int64_t id,
 		goto fail;
 	json_t *p = payload; /* append_event owns it from here */
 	payload = NULL;
-	if ((rc = append_event(cx->st, out, who, a, p, in->reason, now, e)) != OK)
+	before = xmalloc(sizeof(*before));
+	*before = *out;
+	if ((rc = append_event(cx->st, out, who, a, p, in->reason, now, e)) != OK ||
+	    (rc = store_case_update(cx->st, before, out, e)) != OK || (rc = store_commit(cx->st, e)) != OK)
 		goto fail;
-	if ((rc = store_commit(cx->st, e)) != OK)
-		goto fail;
+	free(before);
 	return OK;
 fail:
+	free(before);
 	json_decref(payload);
 	store_rollback(cx->st);
 	return rc;
@@ -1185,14 +1189,17 @@ static int collect_id(void *ctx, int64_t id)
 /* Append the warning and overdue events that are due on one case. */
 static enum err_code sweep_case(struct case_ctx *cx, int64_t id, int64_t now, int *events, struct err *e)
 {
-	struct case_rec c;
+	struct case_rec *c = xmalloc(2 * sizeof(*c)), *before = c + 1;
 	enum err_code rc;
-	if ((rc = store_begin(cx->st, e)) != OK)
+	if ((rc = store_begin(cx->st, e)) != OK) {
+		free(c);
 		return rc;
-	if ((rc = store_case_get(cx->st, id, &c, e)) != OK)
+	}
+	if ((rc = store_case_get(cx->st, id, c, e)) != OK)
 		goto fail;
+	*before = *c;
 	for (int k = 0; k < CLOCK_COUNT; k++) {
-		struct case_clock *cl = &c.clocks[k];
+		struct case_clock *cl = &c->clocks[k];
 		if (!cl->start || cl->done_at || cl->overdue)
 			continue;
 		enum case_action a;
@@ -1210,17 +1217,21 @@ static enum err_code sweep_case(struct case_ctx *cx, int64_t id, int64_t now, in
 		time_format_iso(cl->due, due);
 		json_t *p = json_pack("{s:s, s:s, s:I}", "clock", clock_name((enum clock_kind)k), "due", due,
 				      "mark", (json_int_t)mark);
-		if ((rc = append_event(cx->st, &c, NULL, a, p, NULL, now, e)) != OK)
+		if ((rc = append_event(cx->st, c, NULL, a, p, NULL, now, e)) != OK)
 			goto fail;
 		(*events)++;
 	}
-	if (c.next_check_at && c.next_check_at <= now) {
+	if (c->next_check_at && c->next_check_at <= now) {
 		/* nothing left to do at this time: make sure the case leaves the due list */
 		rc = err_set(e, E_INTERNAL, NULL, "工单 %lld 的时限检查没有推进", (long long)id);
 		goto fail;
 	}
-	return store_commit(cx->st, e);
+	if ((rc = store_case_update(cx->st, before, c, e)) != OK || (rc = store_commit(cx->st, e)) != OK)
+		goto fail;
+	free(c);
+	return OK;
 fail:
+	free(c);
 	store_rollback(cx->st);
 	return rc;
 }

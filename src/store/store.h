@@ -284,6 +284,12 @@ struct store;
 /* Open (creating if needed) the database at path and bring its schema up to date. */
 enum err_code store_open(const char *path, struct store **out, struct err *e);
 void store_close(struct store *st);
+/*
+ * Memory for this connection's page cache, in MiB (SQLite's default is 2).
+ * A writer whose transactions touch more pages than its cache holds spills
+ * them to the log mid-transaction and writes them again at commit.
+ */
+enum err_code store_cache_mib(struct store *st, int mib, struct err *e);
 
 /*
  * Transactions: begin takes the write lock at once (BEGIN IMMEDIATE). A
@@ -364,17 +370,24 @@ enum err_code store_users_list(struct store *st, const char *unit_path, int page
 			       void *ctx, int64_t *total, struct err *e);
 
 /*
- * Cases. case_insert assigns c->id. case_put writes the projection and its
- * unit links (lead + copies + the unit of every task, "summoned") for an
- * existing id (E_NOT_FOUND otherwise); units no longer lead or copy stay
- * linked as "former" (or "summoned" if they ever had a task); no link is
- * ever removed; more tasks or supervisions than MAX_TASKS/MAX_SUPERVISIONS
- * is E_INVALID. event_append assigns ev->id; a seq already used for the
- * case is E_CONFLICT (a concurrent writer got there first); a NULL payload
- * is stored as "{}".
+ * Cases. case_insert writes a new case with its links (c->id 0: one is
+ * assigned and written back; else that id, E_CONFLICT if taken);
+ * case_next_id is the id the next insert without one would get (inside a
+ * transaction, it stays free for its insert). case_update writes the
+ * projection and its unit links (lead + copies + the unit of every task,
+ * "summoned") for an existing id (E_NOT_FOUND otherwise): before NULL
+ * rewrites every column; else before is the row as stored and only what
+ * changed from it is written. Units no longer lead or copy stay linked as
+ * "former" (or "summoned" if they ever had a task); no link is ever
+ * removed; more tasks or supervisions than MAX_TASKS/MAX_SUPERVISIONS is
+ * E_INVALID. event_append assigns ev->id; a seq already used for the case
+ * is E_CONFLICT (a concurrent writer got there first); a NULL payload is
+ * stored as "{}".
  */
 enum err_code store_case_insert(struct store *st, struct case_rec *c, struct err *e);
-enum err_code store_case_put(struct store *st, const struct case_rec *c, struct err *e);
+enum err_code store_case_next_id(struct store *st, int64_t *id, struct err *e);
+enum err_code store_case_update(struct store *st, const struct case_rec *before, const struct case_rec *c,
+				struct err *e);
 enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out, struct err *e);
 enum err_code store_event_append(struct store *st, struct event_rec *ev, struct err *e);
 typedef int (*event_fn)(void *ctx, const struct event_rec *ev);

@@ -320,6 +320,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(CASE_INSERT, "INSERT INTO cases (id, " CASE_DATA_COLS ") VALUES (?1, " CASE_DATA_PARAMS ")")      \
 	X(CASE_UPDATE, "UPDATE cases SET (" CASE_DATA_COLS ") = (" CASE_DATA_PARAMS ") WHERE id = ?1")      \
 	X(CASE_GET, CASE_SELECT " WHERE id = ?1")                                                           \
+	X(CASE_NEXT_ID, "SELECT coalesce(max(id), 0) + 1 FROM cases")                                                           \
 	X(LINKS_DEMOTE, "UPDATE case_units SET rel = 'former', pos = 0"                                     \
 			" WHERE case_id = ?1 AND rel IN ('lead', 'copy')")                                  \
 	X(LINK_PUT, "INSERT INTO case_units (case_id, unit, rel, pos) VALUES (?1, ?2, ?3, ?4)"              \
@@ -370,10 +371,19 @@ static const char *const stmt_sql[] = {
 #undef X
 };
 
+/* A prepared UPDATE of some columns of cases (update_stmt). */
+struct update_stmt {
+	uint64_t mask[2];
+	sqlite3_stmt *s;
+};
+#define UPDATE_CACHE 64
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[ST_COUNT];
 	bool busy[ST_COUNT];
+	struct update_stmt upd[UPDATE_CACHE];
+	unsigned upd_next;
 	int depth; /* store_begin levels open: 1 = the transaction, more = nested savepoints */
 };
 
@@ -717,6 +727,17 @@ out:
 	return OK;
 }
 
+enum err_code store_cache_mib(struct store *st, int mib, struct err *e)
+{
+	char sql[64];
+	if (mib < 1 || mib > 65536)
+		return err_set(e, E_INVALID, "cache", "缓存大小须在 1 到 65536 MiB 之间");
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %d", -1024 * mib);
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(st, e, "设置缓存大小");
+	return OK;
+}
+
 /* Finalize every cached statement and close the connection (rolling back an open transaction). */
 void store_close(struct store *st)
 {
@@ -724,6 +745,8 @@ void store_close(struct store *st)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
+	for (int i = 0; i < UPDATE_CACHE; i++)
+		sqlite3_finalize(st->upd[i].s);
 	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
 		log_error("store: close: %s", sqlite3_errmsg(st->db));
 	free(st);
@@ -1527,85 +1550,145 @@ static char *supervisions_json(const struct case_rec *c)
 }
 
 /*
- * Bind every column of c: ?1 is the id (NULL when 0, so SQLite assigns
- * one). tasks/supervisions are the JSON texts of the arrays; they must
- * outlive the step.
+ * One column's value as it is bound: SQLite's type (SQLITE_INTEGER,
+ * SQLITE_FLOAT, SQLITE_TEXT or SQLITE_NULL) and the value. Texts point
+ * into the record (or the tasks/supervisions JSON) and must outlive the
+ * statement's step.
  */
-static void case_bind(sqlite3_stmt *s, const struct case_rec *c, const char *tasks, const char *supervisions)
+struct col_val {
+	int type;
+	int64_t i;
+	double d;
+	const char *t;
+	int n; /* bytes of t */
+};
+
+static void val_int(struct col_val *v, int64_t i)
+{
+	*v = (struct col_val){.type = SQLITE_INTEGER, .i = i};
+}
+
+static void val_text_n(struct col_val *v, const char *t, size_t n)
+{
+	*v = (struct col_val){.type = SQLITE_TEXT, .t = t, .n = (int)n};
+}
+#define val_text(v, t) val_text_n((v), (t), strlen(t))
+/* A fixed-size char array, never read past its end. */
+#define val_arr(v, arr) val_text_n((v), (arr), strnlen((arr), sizeof(arr)))
+
+/*
+ * Every column of c, in the order of enum case_col: the id is NULL when 0
+ * (so SQLite assigns one). tasks/supervisions are the JSON texts of the
+ * arrays.
+ */
+static void case_values(const struct case_rec *c, const char *tasks, const char *supervisions,
+			struct col_val v[CC_COUNT])
 {
 	int warned = 0, overdue = 0;
 	if (c->id)
-		sqlite3_bind_int64(s, CC_ID + 1, c->id);
+		val_int(&v[CC_ID], c->id);
 	else
-		sqlite3_bind_null(s, CC_ID + 1);
-	sqlite3_bind_int(s, CC_SEQ + 1, c->seq);
-	sqlite3_bind_text(s, CC_STATUS + 1, case_status_name(c->status), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, CC_TYPE + 1, case_type_name(c->type), -1, SQLITE_STATIC);
-	bind_arr(s, CC_CHANNEL + 1, c->channel);
-	bind_arr(s, CC_TITLE + 1, c->title);
-	bind_arr(s, CC_CONTENT + 1, c->content);
-	bind_arr(s, CC_ADDRESS + 1, c->address);
+		v[CC_ID] = (struct col_val){.type = SQLITE_NULL};
+	val_int(&v[CC_SEQ], c->seq);
+	val_text(&v[CC_STATUS], case_status_name(c->status));
+	val_text(&v[CC_TYPE], case_type_name(c->type));
+	val_arr(&v[CC_CHANNEL], c->channel);
+	val_arr(&v[CC_TITLE], c->title);
+	val_arr(&v[CC_CONTENT], c->content);
+	val_arr(&v[CC_ADDRESS], c->address);
 	if (c->has_location) {
-		sqlite3_bind_double(s, CC_LAT + 1, c->lat);
-		sqlite3_bind_double(s, CC_LON + 1, c->lon);
+		v[CC_LAT] = (struct col_val){.type = SQLITE_FLOAT, .d = c->lat};
+		v[CC_LON] = (struct col_val){.type = SQLITE_FLOAT, .d = c->lon};
 	} else {
-		sqlite3_bind_null(s, CC_LAT + 1);
-		sqlite3_bind_null(s, CC_LON + 1);
+		v[CC_LAT] = v[CC_LON] = (struct col_val){.type = SQLITE_NULL};
 	}
-	bind_arr(s, CC_CRS + 1, c->crs);
-	sqlite3_bind_int64(s, CC_CATEGORY + 1, c->category_id);
-	sqlite3_bind_text(s, CC_TIER + 1, tier_name(c->tier), -1, SQLITE_STATIC);
-	bind_arr(s, CC_REQ_NAME + 1, c->req_name);
-	bind_arr(s, CC_REQ_PHONE + 1, c->req_phone);
-	sqlite3_bind_int(s, CC_CONFIDENTIAL + 1, c->confidential ? 1 : 0);
-	bind_arr(s, CC_DISTRICT + 1, c->district);
-	bind_arr(s, CC_STREET + 1, c->street);
-	bind_arr(s, CC_COMMUNITY + 1, c->community);
-	bind_arr(s, CC_LEAD_UNIT + 1, c->lead_unit);
-	bind_arr(s, CC_REFERRAL + 1, c->referral);
-	bind_arr(s, CC_ANSWER + 1, c->answer);
-	bind_arr(s, CC_RESULT + 1, c->result);
-	sqlite3_bind_int(s, CC_SOLVED + 1, c->solved);
-	sqlite3_bind_int64(s, CC_CREATED_BY + 1, c->created_by);
-	bind_arr(s, CC_CREATED_UNIT + 1, c->created_unit);
-	sqlite3_bind_int64(s, CC_CREATED_AT + 1, c->created_at);
-	sqlite3_bind_int64(s, CC_UPDATED_AT + 1, c->updated_at);
-	sqlite3_bind_int64(s, CC_CLOSED_AT + 1, c->closed_at);
+	val_arr(&v[CC_CRS], c->crs);
+	val_int(&v[CC_CATEGORY], c->category_id);
+	val_text(&v[CC_TIER], tier_name(c->tier));
+	val_arr(&v[CC_REQ_NAME], c->req_name);
+	val_arr(&v[CC_REQ_PHONE], c->req_phone);
+	val_int(&v[CC_CONFIDENTIAL], c->confidential ? 1 : 0);
+	val_arr(&v[CC_DISTRICT], c->district);
+	val_arr(&v[CC_STREET], c->street);
+	val_arr(&v[CC_COMMUNITY], c->community);
+	val_arr(&v[CC_LEAD_UNIT], c->lead_unit);
+	val_arr(&v[CC_REFERRAL], c->referral);
+	val_arr(&v[CC_ANSWER], c->answer);
+	val_arr(&v[CC_RESULT], c->result);
+	val_int(&v[CC_SOLVED], c->solved);
+	val_int(&v[CC_CREATED_BY], c->created_by);
+	val_arr(&v[CC_CREATED_UNIT], c->created_unit);
+	val_int(&v[CC_CREATED_AT], c->created_at);
+	val_int(&v[CC_UPDATED_AT], c->updated_at);
+	val_int(&v[CC_CLOSED_AT], c->closed_at);
 	for (int k = 0; k < CLOCK_COUNT; k++) {
 		const struct case_clock *ck = &c->clocks[k];
-		int base = CC_CLOCKS + 4 * k + 1;
-		sqlite3_bind_int64(s, base, ck->start);
-		sqlite3_bind_int64(s, base + 1, ck->due);
-		sqlite3_bind_int64(s, base + 2, ck->warn_at);
-		sqlite3_bind_int64(s, base + 3, ck->done_at);
+		struct col_val *b = &v[CC_CLOCKS + 4 * k];
+		val_int(&b[0], ck->start);
+		val_int(&b[1], ck->due);
+		val_int(&b[2], ck->warn_at);
+		val_int(&b[3], ck->done_at);
 		warned |= ck->warned ? 1 << k : 0;
 		overdue |= ck->overdue ? 1 << k : 0;
 	}
-	sqlite3_bind_int(s, CC_WARNED + 1, warned);
-	sqlite3_bind_int(s, CC_OVERDUE + 1, overdue);
-	sqlite3_bind_int64(s, CC_NEXT_CHECK + 1, c->next_check_at);
-	sqlite3_bind_int(s, CC_NWHISTLES + 1, c->nwhistles);
-	sqlite3_bind_int(s, CC_NSUBDISPATCHES + 1, c->nsubdispatches);
-	bind_str(s, CC_TASKS + 1, tasks);
-	bind_str(s, CC_SUPERVISIONS + 1, supervisions);
-	sqlite3_bind_text(s, CC_RETURN_FROM + 1, case_status_name(c->return_from), -1, SQLITE_STATIC);
-	bind_arr(s, CC_RETURN_REASON + 1, c->return_reason);
-	sqlite3_bind_int(s, CC_RETURNS + 1, c->returns);
-	sqlite3_bind_int(s, CC_EXTENSIONS + 1, c->extensions);
-	sqlite3_bind_int(s, CC_REOPENS + 1, c->reopens);
-	sqlite3_bind_int64(s, CC_EXTENSION_DUE + 1, c->extension_due);
-	sqlite3_bind_int(s, CC_ESCALATION + 1, c->escalation);
-	sqlite3_bind_int64(s, CC_PARKED_UNTIL + 1, c->parked_until);
-	sqlite3_bind_int64(s, CC_MERGED_INTO + 1, c->merged_into);
-	sqlite3_bind_int64(s, CC_REPEAT_OF + 1, c->repeat_of);
-	sqlite3_bind_text(s, CC_SCOPE + 1, scope_name(c->scope), -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, CC_EXCLUSION_REQUESTED + 1, c->exclusion_requested);
-	sqlite3_bind_int64(s, CC_CALLBACK_AT + 1, c->callback_at);
-	sqlite3_bind_int(s, CC_CALLBACK_VALID + 1, c->callback_valid ? 1 : 0);
-	sqlite3_bind_int(s, CC_CALLBACK_CONTACTED + 1, c->callback_contacted);
-	sqlite3_bind_int(s, CC_CALLBACK_SOLVED + 1, c->callback_solved);
-	sqlite3_bind_text(s, CC_CALLBACK_SATISFACTION + 1, satisfaction_name(c->callback_satisfaction), -1,
-			  SQLITE_STATIC);
+	val_int(&v[CC_WARNED], warned);
+	val_int(&v[CC_OVERDUE], overdue);
+	val_int(&v[CC_NEXT_CHECK], c->next_check_at);
+	val_int(&v[CC_NWHISTLES], c->nwhistles);
+	val_int(&v[CC_NSUBDISPATCHES], c->nsubdispatches);
+	val_text(&v[CC_TASKS], tasks);
+	val_text(&v[CC_SUPERVISIONS], supervisions);
+	val_text(&v[CC_RETURN_FROM], case_status_name(c->return_from));
+	val_arr(&v[CC_RETURN_REASON], c->return_reason);
+	val_int(&v[CC_RETURNS], c->returns);
+	val_int(&v[CC_EXTENSIONS], c->extensions);
+	val_int(&v[CC_REOPENS], c->reopens);
+	val_int(&v[CC_EXTENSION_DUE], c->extension_due);
+	val_int(&v[CC_ESCALATION], c->escalation);
+	val_int(&v[CC_PARKED_UNTIL], c->parked_until);
+	val_int(&v[CC_MERGED_INTO], c->merged_into);
+	val_int(&v[CC_REPEAT_OF], c->repeat_of);
+	val_text(&v[CC_SCOPE], scope_name(c->scope));
+	val_int(&v[CC_EXCLUSION_REQUESTED], c->exclusion_requested);
+	val_int(&v[CC_CALLBACK_AT], c->callback_at);
+	val_int(&v[CC_CALLBACK_VALID], c->callback_valid ? 1 : 0);
+	val_int(&v[CC_CALLBACK_CONTACTED], c->callback_contacted);
+	val_int(&v[CC_CALLBACK_SOLVED], c->callback_solved);
+	val_text(&v[CC_CALLBACK_SATISFACTION], satisfaction_name(c->callback_satisfaction));
+}
+
+/* Bind v as parameter ?i. */
+static void val_bind(sqlite3_stmt *s, int i, const struct col_val *v)
+{
+	switch (v->type) {
+	case SQLITE_INTEGER:
+		sqlite3_bind_int64(s, i, v->i);
+		break;
+	case SQLITE_FLOAT:
+		sqlite3_bind_double(s, i, v->d);
+		break;
+	case SQLITE_TEXT:
+		sqlite3_bind_text(s, i, v->t, v->n, SQLITE_STATIC);
+		break;
+	default:
+		sqlite3_bind_null(s, i);
+	}
+}
+
+static bool val_equal(const struct col_val *a, const struct col_val *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case SQLITE_INTEGER:
+		return a->i == b->i;
+	case SQLITE_FLOAT:
+		return memcmp(&a->d, &b->d, sizeof(a->d)) == 0;
+	case SQLITE_TEXT:
+		return a->n == b->n && memcmp(a->t, b->t, (size_t)a->n) == 0;
+	default:
+		return true;
+	}
 }
 
 /* Copy a JSON string member into a fixed-size array; false if absent, not a string, or too long. */
@@ -1883,17 +1966,71 @@ static enum err_code case_links_write(struct store *st, int64_t case_id, const s
 	return OK;
 }
 
-/*
- * Write the case row and its links, atomically: insert when new_id is not
- * NULL (the row's id goes there), else update the existing row c->id.
- */
-static enum err_code case_write(struct store *st, const struct case_rec *c, int64_t *new_id, struct err *e)
+/* Do before and c link different units (lead, copies, task units)? */
+static bool links_differ(const struct case_rec *before, const struct case_rec *c)
 {
-	bool insert = new_id != NULL;
-	enum stmt_id id = insert ? ST_CASE_INSERT : ST_CASE_UPDATE;
+	if (strcmp(before->lead_unit, c->lead_unit) || before->ncopies != c->ncopies || before->ntasks != c->ntasks)
+		return true;
+	for (int i = 0; i < c->ncopies; i++)
+		if (strcmp(before->copies[i], c->copies[i]))
+			return true;
+	for (int i = 0; i < c->ntasks; i++)
+		if (strcmp(before->tasks[i].unit, c->tasks[i].unit))
+			return true;
+	return false;
+}
+
+/*
+ * The UPDATE of the data columns in mask (bit k = column k of enum
+ * case_col; ?k+1 binds it, ?1 is the id), prepared once per mask and kept:
+ * each kind of event changes its own few columns, so a few dozen masks
+ * cover every write, and an index is touched only when a column of it
+ * changed.
+ */
+static sqlite3_stmt *update_stmt(struct store *st, const uint64_t mask[2], struct err *e)
+{
+	for (int i = 0; i < UPDATE_CACHE && st->upd[i].s; i++)
+		if (st->upd[i].mask[0] == mask[0] && st->upd[i].mask[1] == mask[1])
+			return st->upd[i].s;
+	char sql[4096];
+	size_t n = (size_t)snprintf(sql, sizeof(sql), "UPDATE cases SET ");
+	const char *p = CASE_DATA_COLS;
+	for (int k = CC_ID + 1; *p && k < CC_COUNT; k++) {
+		size_t len = strcspn(p, ",");
+		if (mask[k / 64] >> (k % 64) & 1)
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s%.*s = ?%d", sql[n - 1] == ' ' ? "" : ", ",
+					      (int)len, p, k + 1);
+		p += len;
+		p += strspn(p, ", ");
+	}
+	snprintf(sql + n, sizeof(sql) - n, " WHERE id = ?1");
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		db_fail(st, e, "准备语句");
+		return NULL;
+	}
+	struct update_stmt *slot = &st->upd[st->upd_next++ % UPDATE_CACHE];
+	sqlite3_finalize(slot->s);
+	*slot = (struct update_stmt){.mask = {mask[0], mask[1]}, .s = s};
+	return s;
+}
+
+/*
+ * Write the case row and its links, atomically. insert: a new row (id 0:
+ * SQLite assigns one, written to *new_id). Otherwise update row c->id:
+ * before NULL rewrites every column and link; else before is the row as
+ * stored, and only the columns that differ from it are written, the links
+ * only when the linked units changed.
+ */
+static enum err_code case_write(struct store *st, const struct case_rec *before, const struct case_rec *c,
+				int64_t *new_id, struct err *e)
+{
+	bool insert = new_id != NULL, partial = !insert && before;
 	int64_t case_id = c->id;
 	sqlite3_stmt *s = NULL;
-	char *tasks = NULL, *sups = NULL;
+	char *tasks = NULL, *sups = NULL, *old_tasks = NULL, *old_sups = NULL;
+	struct col_val v[CC_COUNT], old[CC_COUNT];
+	uint64_t mask[2] = {0, 0};
 	enum op_scope scope;
 	enum err_code rc;
 	if (c->ncopies < 0 || c->ncopies > MAX_COPY_UNITS)
@@ -1908,18 +2045,40 @@ static enum err_code case_write(struct store *st, const struct case_rec *c, int6
 		return err_set(e, E_INVALID, "scope", "考核范围不合法");
 	if ((unsigned)c->callback_satisfaction > SAT_UNSATISFIED)
 		return err_set(e, E_INVALID, "satisfaction", "满意度不合法");
-	if (!(tasks = tasks_json(c)) || !(sups = supervisions_json(c))) {
-		free(tasks);
-		return err_set(e, E_INVALID, "tasks", "任务或督办记录的单位代码不是有效的 UTF-8");
+	if (!(tasks = tasks_json(c)) || !(sups = supervisions_json(c)) ||
+	    (partial && (!(old_tasks = tasks_json(before)) || !(old_sups = supervisions_json(before))))) {
+		rc = err_set(e, E_INVALID, "tasks", "任务或督办记录的单位代码不是有效的 UTF-8");
+		goto out_free;
+	}
+	case_values(c, tasks, sups, v);
+	if (partial) {
+		case_values(before, old_tasks, old_sups, old);
+		for (int k = CC_ID + 1; k < CC_COUNT; k++)
+			if (!val_equal(&v[k], &old[k]))
+				mask[k / 64] |= (uint64_t)1 << (k % 64);
 	}
 	if ((rc = op_begin(st, &scope, e)) != OK)
 		goto out_free;
-	if (!(s = stmt_get(st, id, e))) {
-		rc = E_DB;
-		goto out;
+	if (partial) {
+		if ((mask[0] | mask[1]) && !(s = update_stmt(st, mask, e))) {
+			rc = E_DB;
+			goto out;
+		}
+		if (s) {
+			sqlite3_bind_int64(s, 1, case_id);
+			for (int k = CC_ID + 1; k < CC_COUNT; k++)
+				if (mask[k / 64] >> (k % 64) & 1)
+					val_bind(s, k + 1, &v[k]);
+		}
+	} else {
+		if (!(s = stmt_get(st, insert ? ST_CASE_INSERT : ST_CASE_UPDATE, e))) {
+			rc = E_DB;
+			goto out;
+		}
+		for (int k = 0; k < CC_COUNT; k++)
+			val_bind(s, k + 1, &v[k]);
 	}
-	case_bind(s, c, tasks, sups);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	if (s && sqlite3_step(s) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
 			rc = err_set(e, E_CONFLICT, NULL, "案件 %lld 已存在", (long long)c->id);
 		else
@@ -1928,34 +2087,56 @@ static enum err_code case_write(struct store *st, const struct case_rec *c, int6
 	}
 	if (insert)
 		case_id = sqlite3_last_insert_rowid(st->db);
-	else if (sqlite3_changes(st->db) == 0) {
+	else if (s && sqlite3_changes(st->db) == 0) {
 		rc = err_set(e, E_NOT_FOUND, NULL, "案件 %lld 不存在", (long long)c->id);
 		goto out;
 	}
-	stmt_put(st, id, s);
-	s = NULL;
-	rc = case_links_write(st, case_id, c, e);
+	if (!partial || links_differ(before, c))
+		rc = case_links_write(st, case_id, c, e);
 out:
-	stmt_put(st, id, s);
+	if (partial) {
+		if (s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+		}
+	} else {
+		stmt_put(st, insert ? ST_CASE_INSERT : ST_CASE_UPDATE, s);
+	}
 	rc = op_end(st, scope, rc, e);
 	if (rc == OK && insert)
 		*new_id = case_id;
 out_free:
 	free(tasks);
 	free(sups);
+	free(old_tasks);
+	free(old_sups);
 	return rc;
 }
 
 /* Insert a new case (c->id 0 → assigned and written back) with its unit links. */
 enum err_code store_case_insert(struct store *st, struct case_rec *c, struct err *e)
 {
-	return case_write(st, c, &c->id, e);
+	return case_write(st, NULL, c, &c->id, e);
 }
 
-/* Overwrite the projection of an existing case; its unit links follow lead_unit/copies. */
-enum err_code store_case_put(struct store *st, const struct case_rec *c, struct err *e)
+enum err_code store_case_update(struct store *st, const struct case_rec *before, const struct case_rec *c,
+				struct err *e)
 {
-	return case_write(st, c, NULL, e);
+	return case_write(st, before, c, NULL, e);
+}
+
+enum err_code store_case_next_id(struct store *st, int64_t *id, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_CASE_NEXT_ID, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	else
+		rc = db_fail(st, e, "分配案件编号");
+	stmt_put(st, ST_CASE_NEXT_ID, s);
+	return rc;
 }
 
 enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out, struct err *e)

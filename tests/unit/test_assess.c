@@ -94,7 +94,7 @@ static void set_scope(struct fx *f, int64_t id, enum assess_scope scope)
 	err_init(&e);
 	assert_code(store_case_get(f->st, id, c, &e), OK, &e);
 	c->scope = scope;
-	assert_code(store_case_put(f->st, c, &e), OK, &e);
+	assert_code(store_case_update(f->st, NULL, c, &e), OK, &e);
 	free(c);
 }
 

@@ -599,14 +599,35 @@ static void test_case_roundtrip(void **state)
 	/* no location reads back as no location */
 	c->has_location = false;
 	c->lat = c->lon = 0;
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), OK);
 	assert_int_equal(store_case_get(f->st, 1, got, &f->e), OK);
 	assert_memory_equal(got, c, sizeof(*c));
+
+	/* given the stored row, only what changed is written; it reads back whole */
+	struct case_rec *before = malloc(sizeof(*before));
+	*before = *got;
+	c->seq++;
+	c->status = CS_CLOSED;
+	c->has_location = true;
+	c->lat = 39.9;
+	c->lon = 116.2;
+	memset(c->title, 0, sizeof(c->title));
+	strcpy(c->title, "新标题");
+	c->clocks[CLK_FEEDBACK].done_at = 4000;
+	c->clocks[CLK_SIGN].overdue = true;
+	c->next_check_at = 0;
+	c->callback_satisfaction = SAT_BASIC;
+	assert_int_equal(store_case_update(f->st, before, c, &f->e), OK);
+	assert_int_equal(store_case_get(f->st, 1, got, &f->e), OK);
+	assert_memory_equal(got, c, sizeof(*c));
+	/* nothing changed: nothing written, still OK */
+	assert_int_equal(store_case_update(f->st, got, c, &f->e), OK);
+	free(before);
 
 	assert_int_equal(store_case_get(f->st, 2, got, &f->e), E_NOT_FOUND);
 	assert_string_equal(f->e.msg, "案件 2 不存在");
 	c->id = 2;
-	assert_int_equal(store_case_put(f->st, c, &f->e), E_NOT_FOUND);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), E_NOT_FOUND);
 	free(c);
 	free(got);
 }
@@ -643,11 +664,12 @@ static void test_case_links(void **state)
 	assert_string_equal(l.unit[2], "B");
 	assert_string_equal(l.rel[2], "copy");
 
-	/* re-dispatch to D, keep only copy B: A and C stay linked as former */
+	/* re-dispatch to D, keep only copy B: A and C stay linked as former (written from the stored row) */
+	assert_int_equal(store_case_get(f->st, c->id, got, &f->e), OK);
 	strcpy(c->lead_unit, "D");
 	c->ncopies = 1;
 	strcpy(c->copies[0], "B");
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, got, c, &f->e), OK);
 	assert_int_equal(store_case_get(f->st, c->id, got, &f->e), OK);
 	assert_string_equal(got->lead_unit, "D");
 	assert_int_equal(got->ncopies, 1);
@@ -667,7 +689,7 @@ static void test_case_links(void **state)
 	/* back to A: a former link becomes the lead again, D becomes former */
 	strcpy(c->lead_unit, "A");
 	c->ncopies = 0;
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), OK);
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(store_case_units(f->st, c->id, collect_link, &l, &f->e), OK);
 	assert_int_equal(l.n, 4);
@@ -680,7 +702,7 @@ static void test_case_links(void **state)
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM case_units"), 4);
 
 	c->ncopies = MAX_COPY_UNITS + 1;
-	assert_int_equal(store_case_put(f->st, c, &f->e), E_INVALID);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), E_INVALID);
 	assert_string_equal(f->e.field, "copies");
 	free(c);
 	free(got);
@@ -807,7 +829,7 @@ static void test_cases_list(void **state)
 	insert_case(f->st, c);
 	c = case_new("110101001", 5000);
 	c->id = 5;
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), OK);
 	free(c);
 	insert_case(f->st, case_new("1101019", 6000)); /* 6 */
 
@@ -878,7 +900,7 @@ static int sweep_case(void *ctx, int64_t id)
 	d->log.v[d->log.n++] = id;
 	assert_int_equal(store_case_get(d->st, id, c, &e), OK);
 	c->next_check_at = 0;
-	assert_int_equal(store_case_put(d->st, c, &e), OK);
+	assert_int_equal(store_case_update(d->st, NULL, c, &e), OK);
 	free(c);
 	return 0;
 }
@@ -1085,14 +1107,14 @@ static void test_case_roundtrip_workflow(void **state)
 	c->nsupervisions = MAX_SUPERVISIONS;
 	for (int i = 0; i < MAX_SUPERVISIONS; i++)
 		sup_set(c, i, i + 1, "12345", i, 2 * i, 3 * i);
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), OK);
 	assert_int_equal(store_case_get(f->st, c->id, got, &f->e), OK);
 	assert_memory_equal(got, c, sizeof(*c));
 
 	/* back to none: the arrays empty, every new field zero */
 	memset(c, 0, sizeof(*c));
 	c->id = 1;
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), OK);
 	assert_int_equal(store_case_get(f->st, 1, got, &f->e), OK);
 	assert_memory_equal(got, c, sizeof(*c));
 	assert_int_equal(sql_int(f->path, "SELECT tasks_json = '[]' AND supervisions_json = '[]' FROM cases"),
@@ -1100,15 +1122,15 @@ static void test_case_roundtrip_workflow(void **state)
 
 	/* limits */
 	c->ntasks = MAX_TASKS + 1;
-	assert_int_equal(store_case_put(f->st, c, &f->e), E_INVALID);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), E_INVALID);
 	assert_string_equal(f->e.field, "tasks");
 	c->ntasks = 0;
 	c->nsupervisions = MAX_SUPERVISIONS + 1;
-	assert_int_equal(store_case_put(f->st, c, &f->e), E_INVALID);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), E_INVALID);
 	assert_string_equal(f->e.field, "supervisions");
 	c->nsupervisions = 0;
 	c->scope = (enum assess_scope)7;
-	assert_int_equal(store_case_put(f->st, c, &f->e), E_INVALID);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), E_INVALID);
 	assert_string_equal(f->e.field, "scope");
 	free(c);
 	free(got);
@@ -1186,7 +1208,7 @@ static void test_migrate_old_case(void **state)
 	    sql_int(path, "SELECT count(*) FROM case_units WHERE case_id = 7 AND rel = 'former'"), 1);
 	got->ntasks = 1;
 	strcpy(got->tasks[0].unit, "C");
-	assert_int_equal(store_case_put(st, got, &e), OK);
+	assert_int_equal(store_case_update(st, NULL, got, &e), OK);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_units WHERE case_id = 7"), 3);
 	assert_int_equal(
 	    sql_int(path, "SELECT count(*) FROM case_units WHERE unit = 'C' AND rel = 'summoned'"), 1);
@@ -1251,20 +1273,20 @@ static void test_case_links_summoned(void **state)
 	assert_int_equal(store_case_get(f->st, 1, c, &f->e), OK);
 	strcpy(c->lead_unit, "D1");
 	c->ncopies = 0;
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), OK);
 	expect_links(f->st, 1, 5, "D1:lead", "D2:summoned", "D3:summoned", "S1C1:summoned", "S1:former");
 
 	/* a summoned unit becoming lead is the lead; leaving, it is summoned again (its task remains) */
 	strcpy(c->lead_unit, "D3");
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), OK);
 	expect_links(f->st, 1, 5, "D3:lead", "D2:summoned", "S1C1:summoned", "D1:former", "S1:former");
 	strcpy(c->lead_unit, "S1");
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), OK);
 	expect_links(f->st, 1, 5, "S1:lead", "D2:summoned", "D3:summoned", "S1C1:summoned", "D1:former");
 
 	/* a projection without the tasks never drops a summoned link */
 	c->ntasks = 0;
-	assert_int_equal(store_case_put(f->st, c, &f->e), OK);
+	assert_int_equal(store_case_update(f->st, NULL, c, &f->e), OK);
 	expect_links(f->st, 1, 5, "S1:lead", "D2:summoned", "D3:summoned", "S1C1:summoned", "D1:former");
 	q.viewer_path = "/12345/110101/D3/";
 	expect_cases(f->st, &q, 1, 1, 1);
