@@ -2379,7 +2379,7 @@ int main(int argc, char **argv)
 		}
 	}
 	struct unit_counts tot = {0};
-	if (store_unit_counts(w.st, year_start, year_end, sum_counts, &tot, &e) != OK)
+	if (store_unit_counts(w.st, year_start, year_end, false, sum_counts, &tot, &e) != OK)
 		die("figures", &e);
 	double v = tot.cb_valid ? (double)tot.cb_valid : 1;
 	printf("gen: figures dispatches=%lld valid_callbacks=%lld overdue=%lld returns=%lld extensions=%lld "

@@ -350,7 +350,7 @@ enum err_code assess_rates(struct store *st, const char *period, enum unit_kind 
 	}
 	struct pool_ctx p = {out, 0, parent && *parent ? pu.path : NULL, pool, st, e};
 	if ((rc = store_units_list(st, pool, NULL, add_pool_unit, &p, e)) ||
-	    (rc = store_unit_counts(st, out->from, out->to, add_counts, &p, e))) {
+	    (rc = store_unit_counts(st, out->from, out->to, false, add_counts, &p, e))) {
 		assess_report_release(out);
 		return rc;
 	}
@@ -644,7 +644,7 @@ static int stored_push(void *ctx, const struct unit_counts *c)
 
 /* Compare the recomputed counts with the stored ones, unit by unit (both by code). */
 static void compare_counts(struct recompute *x, const struct unit_counts *mine, int nmine,
-			   const struct stored_counts *theirs)
+			   const struct stored_counts *theirs, const char *how)
 {
 	static const struct unit_counts zero;
 	int i = 0, j = 0;
@@ -655,9 +655,9 @@ static void compare_counts(struct recompute *x, const struct unit_counts *mine, 
 		const char *unit = d <= 0 ? mine[i].unit : theirs->c[j].unit;
 		for (size_t k = 0; k < ARRAY_SIZE(count_fields); k++) {
 			if (counter_get(a, k) != counter_get(b, k)) {
-				mismatch(x, "单位 %s 的 %s 不同：重算为 %lld，存储的统计为 %lld",
+				mismatch(x, "单位 %s 的 %s 不同：重算为 %lld，%s为 %lld",
 					 *unit ? unit : "（空）", count_fields[k].name,
-					 (long long)counter_get(a, k), (long long)counter_get(b, k));
+					 (long long)counter_get(a, k), how, (long long)counter_get(b, k));
 				break;
 			}
 		}
@@ -672,7 +672,7 @@ enum err_code assess_recompute(struct store *st, const char *period, enum unit_k
 			       mismatch_fn fn, void *ctx, struct err *e)
 {
 	struct assess_config cfg;
-	struct stored_counts stored = {0};
+	struct stored_counts scanned = {0}, daily = {0};
 	struct unit_counts *mine = NULL;
 	enum err_code rc;
 	*mismatches = 0;
@@ -682,7 +682,8 @@ enum err_code assess_recompute(struct store *st, const char *period, enum unit_k
 		return rc;
 	x.c = xmalloc(sizeof(*x.c));
 	if ((rc = store_case_ids(st, recompute_case, &x, e)) ||
-	    (rc = store_unit_counts(st, x.from, x.to, stored_push, &stored, e)))
+	    (rc = store_unit_counts(st, x.from, x.to, true, stored_push, &scanned, e)) ||
+	    (rc = store_unit_counts(st, x.from, x.to, false, stored_push, &daily, e)))
 		goto out;
 	int nmine = 0;
 	mine = xcalloc(x.map.n ? x.map.n : 1, sizeof(*mine));
@@ -695,10 +696,12 @@ enum err_code assess_recompute(struct store *st, const char *period, enum unit_k
 		}
 	if (nmine > 0) /* qsort may not be given a NULL array, even empty */
 		qsort(mine, (size_t)nmine, sizeof(*mine), counts_code_cmp);
-	compare_counts(&x, mine, nmine, &stored);
+	compare_counts(&x, mine, nmine, &scanned, "存储事实的全表统计");
+	compare_counts(&x, mine, nmine, &daily, "按日累计的统计");
 out:
 	free(mine);
-	free(stored.c);
+	free(scanned.c);
+	free(daily.c);
 	free(x.map.slots);
 	free(x.rebuilt.f);
 	free(x.stored.f);

@@ -71,7 +71,8 @@ enum err_code assess_rates(struct store *st, const char *period, enum unit_kind 
 
 /*
  * Recompute the counts of a period from the event log alone and compare
- * them with the stored facts' counts, and every case's stored facts with
+ * them with the stored facts' counts (both the plain scan of the facts and
+ * the counts kept per unit and day), and every case's stored facts with
  * the facts its events yield. *mismatches counts differences; each is
  * described through fn (may be NULL).
  */

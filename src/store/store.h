@@ -435,9 +435,16 @@ struct unit_counts {
 	int64_t returns, extensions, reopens, overdue;
 	int64_t reports, reports_ontime, ratings, rating_sum; /* rating_sum: Σ (timeliness+attitude+result) */
 };
+#define UNIT_NCOUNTS 27 /* the int64_t fields of struct unit_counts */
 typedef int (*unit_counts_fn)(void *ctx, const struct unit_counts *c);
-enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, unit_counts_fn fn, void *ctx,
-				struct err *e);
+/*
+ * A period of whole local days is read from counts kept per unit and day in
+ * the facts' own transactions (a few rows per unit, whatever the number of
+ * cases); any other period, or scan, runs the plain scan of the facts.
+ * Both give the same counts: `jiesu report rates --recompute` checks it.
+ */
+enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, bool scan, unit_counts_fn fn,
+				void *ctx, struct err *e);
 
 /*
  * Per-person records (干部实绩档案) over [from, to): what each user did

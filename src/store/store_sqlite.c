@@ -37,6 +37,7 @@ static const struct migration {
     {3, "src/store/sql/sqlite/0003-redispatch.sql"},
     {4, "src/store/sql/sqlite/0004-geo.sql"},
     {5, "src/store/sql/sqlite/0005-boundary-handling.sql"},
+    {6, "src/store/sql/sqlite/0006-unit-day.sql"},
 };
 
 /*
@@ -171,6 +172,38 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	"('dispatch', 'sign', 'contact', 'reply', 'handling', 'return', 'extension', 'reopen', 'overdue', " \
 	"'report', 'rating')"
 
+/* The callback columns of struct unit_counts over rows (kind, value, scope). */
+#define CALLBACK_COUNTS                                                                                \
+	" count(*) FILTER (WHERE kind = 'callback'),"                                                 \
+	" count(*) FILTER (WHERE kind = 'callback' AND (value & 2) <> 0),"                            \
+	" count(*) FILTER (WHERE kind = 'callback' AND (value & 4) <> 0),"                            \
+	" count(*) FILTER (WHERE kind = 'callback' AND (value >> 3) = 1),"                            \
+	" count(*) FILTER (WHERE kind = 'callback' AND (value >> 3) = 2),"                            \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope IN ('all', 'response_only')),"          \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope IN ('all', 'response_only')"            \
+	"  AND (value & 2) <> 0),"                                                                    \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all'),"                               \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all' AND (value & 4) <> 0),"          \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all' AND (value >> 3) = 1),"          \
+	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all' AND (value >> 3) = 2)"
+#define CALLBACK_NCOUNTS 11
+
+/*
+ * The columns of unit_day (0006-unit-day.sql), in the order of the fields
+ * of struct unit_counts: COUNT_FIELDS(X) expands X(field) for each.
+ */
+#define COUNT_REST(X)                                                                                   \
+	X(cb_contacted) X(cb_solved) X(cb_satisfied) X(cb_basic) X(as_valid) X(as_contacted)          \
+	X(as_full_valid) X(as_solved) X(as_satisfied) X(as_basic) X(dispatches) X(sign_total)         \
+	X(sign_ontime) X(contact_total) X(contact_ontime) X(reply_total) X(reply_ontime)              \
+	X(handling_seconds) X(returns) X(extensions) X(reopens) X(overdue) X(reports) X(reports_ontime) \
+	X(ratings) X(rating_sum)
+#define COUNT_FIELDS(X) X(cb_valid) COUNT_REST(X)
+#define C_NAME(f) ", " #f
+#define C_PARAM(f) ", ?"
+#define C_SUM(f) ", sum(" #f ")"
+#define C_ADD(f) ", " #f " = " #f " + excluded." #f
+
 /*
  * store_unit_counts over [?1, ?2): cb holds each case's latest valid
  * callback in the period (with the case's scope), x merges it with every
@@ -187,18 +220,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	"  UNION ALL SELECT unit, kind, value, '' FROM facts"                                        \
 	"  WHERE kind IN " COUNTED_KINDS " AND at >= ?1 AND at < ?2)"                                 \
 	" SELECT unit,"                                                                               \
-	" count(*) FILTER (WHERE kind = 'callback'),"                                                 \
-	" count(*) FILTER (WHERE kind = 'callback' AND (value & 2) <> 0),"                            \
-	" count(*) FILTER (WHERE kind = 'callback' AND (value & 4) <> 0),"                            \
-	" count(*) FILTER (WHERE kind = 'callback' AND (value >> 3) = 1),"                            \
-	" count(*) FILTER (WHERE kind = 'callback' AND (value >> 3) = 2),"                            \
-	" count(*) FILTER (WHERE kind = 'callback' AND scope IN ('all', 'response_only')),"          \
-	" count(*) FILTER (WHERE kind = 'callback' AND scope IN ('all', 'response_only')"            \
-	"  AND (value & 2) <> 0),"                                                                    \
-	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all'),"                               \
-	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all' AND (value & 4) <> 0),"          \
-	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all' AND (value >> 3) = 1),"          \
-	" count(*) FILTER (WHERE kind = 'callback' AND scope = 'all' AND (value >> 3) = 2),"          \
+	CALLBACK_COUNTS ","                                                                           \
 	" count(*) FILTER (WHERE kind = 'dispatch'),"                                                 \
 	" count(*) FILTER (WHERE kind = 'sign'), count(*) FILTER (WHERE kind = 'sign' AND value = 1)," \
 	" count(*) FILTER (WHERE kind = 'contact'),"                                                  \
@@ -349,6 +371,20 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(FACTS_CASE, "SELECT " FACT_COLS " FROM facts WHERE case_id = ?1 ORDER BY seq, kind, id")          \
 	X(FACTS_ALL, "SELECT " FACT_COLS " FROM facts ORDER BY case_id, seq, kind, id")                     \
 	X(UNIT_COUNTS, UNIT_COUNTS_SQL)                                                                     \
+	X(UNIT_DAY_ADD, "INSERT INTO unit_day (day, unit" COUNT_FIELDS(C_NAME) ") VALUES (?, ?"            \
+			    COUNT_FIELDS(C_PARAM) ") ON CONFLICT (day, unit) DO UPDATE SET"                 \
+			    " cb_valid = cb_valid + excluded.cb_valid" COUNT_REST(C_ADD))                    \
+	X(UNIT_DAY_SUMS, "SELECT unit" COUNT_FIELDS(C_SUM) " FROM unit_day WHERE day >= ?1 AND day < ?2"   \
+			 " GROUP BY unit ORDER BY unit")                                                    \
+	X(SUPERSEDED_SUMS, "SELECT unit," CALLBACK_COUNTS " FROM (SELECT unit, value, scope,"             \
+			   " 'callback' AS kind FROM callback_superseded WHERE day >= ?1 AND until_day < ?2)" \
+			   " GROUP BY unit ORDER BY unit")                                                  \
+	X(SUPERSEDED_PUT, "INSERT INTO callback_superseded (case_id, seq, day, until_day, unit, value,"    \
+			  " scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                    \
+	X(SUPERSEDED_SCOPE, "UPDATE callback_superseded SET scope = ?2 WHERE case_id = ?1")               \
+	X(CALLBACKS_OF, "SELECT seq, at, unit, value FROM facts WHERE case_id = ?1 AND kind = 'callback'"  \
+			" AND (value & 1) <> 0 ORDER BY seq DESC, id DESC")                                 \
+	X(CASE_SCOPE, "SELECT scope FROM cases WHERE id = ?1")                                              \
 	X(PERSON_COUNTS, PERSON_COUNTS_SQL)                                                                 \
 	X(ASSESS_GET, "SELECT " ASSESS_COLS " FROM assess_config WHERE pool = ?1")                          \
 	X(ASSESS_PUT, "INSERT INTO assess_config (" ASSESS_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)" \
@@ -1966,6 +2002,197 @@ static enum err_code case_links_write(struct store *st, int64_t case_id, const s
 	return OK;
 }
 
+/* ---- the counts per unit and day (0006-unit-day.sql) ---- */
+
+/* Field i of c, in the order of struct unit_counts (and of unit_day's columns). */
+static int64_t *count_field(struct unit_counts *c, int i)
+{
+	int64_t *f[] = {&c->cb_valid,	    &c->cb_contacted, &c->cb_solved,	    &c->cb_satisfied,
+			&c->cb_basic,	    &c->as_valid,     &c->as_contacted,	    &c->as_full_valid,
+			&c->as_solved,	    &c->as_satisfied, &c->as_basic,	    &c->dispatches,
+			&c->sign_total,	    &c->sign_ontime,  &c->contact_total,    &c->contact_ontime,
+			&c->reply_total,    &c->reply_ontime, &c->handling_seconds, &c->returns,
+			&c->extensions,	    &c->reopens,      &c->overdue,	    &c->reports,
+			&c->reports_ontime, &c->ratings,      &c->rating_sum};
+	_Static_assert(sizeof(f) / sizeof(f[0]) == UNIT_NCOUNTS, "struct unit_counts and unit_day");
+	return f[i];
+}
+
+/* The local (Beijing) day of a time, as unit_day counts it. */
+static int64_t fact_day(int64_t at)
+{
+	return (at + LOCAL_UTC_OFFSET) / 86400;
+}
+
+/* Add what one valid callback (bits in value) counts, times sign, for a case of the given scope. */
+static void callback_add(struct unit_counts *d, int64_t value, enum assess_scope scope, int64_t sign)
+{
+	bool contacted = value & FACT_CB_CONTACTED, solved = value & FACT_CB_SOLVED;
+	int64_t sat = value >> FACT_CB_SAT_SHIFT;
+	bool response = scope != SCOPE_EXCLUDED, full = scope == SCOPE_ALL;
+	d->cb_valid += sign;
+	d->cb_contacted += sign * contacted;
+	d->cb_solved += sign * solved;
+	d->cb_satisfied += sign * (sat == SAT_SATISFIED);
+	d->cb_basic += sign * (sat == SAT_BASIC);
+	d->as_valid += sign * response;
+	d->as_contacted += sign * (response && contacted);
+	d->as_full_valid += sign * full;
+	d->as_solved += sign * (full && solved);
+	d->as_satisfied += sign * (full && sat == SAT_SATISFIED);
+	d->as_basic += sign * (full && sat == SAT_BASIC);
+}
+
+/* What a fact of any kind but callback counts; false for kinds the counts do not know. */
+static bool fact_add(struct unit_counts *d, const struct fact *f)
+{
+	int64_t v = f->value;
+	const char *k = f->kind;
+	if (!strcmp(k, "dispatch"))
+		d->dispatches++;
+	else if (!strcmp(k, "sign"))
+		d->sign_total++, d->sign_ontime += v == 1;
+	else if (!strcmp(k, "contact"))
+		d->contact_total++, d->contact_ontime += v == 1;
+	else if (!strcmp(k, "reply"))
+		d->reply_total++, d->reply_ontime += v == 1;
+	else if (!strcmp(k, "handling"))
+		d->handling_seconds += v;
+	else if (!strcmp(k, "return"))
+		d->returns++;
+	else if (!strcmp(k, "extension"))
+		d->extensions++;
+	else if (!strcmp(k, "reopen"))
+		d->reopens++;
+	else if (!strcmp(k, "overdue"))
+		d->overdue++;
+	else if (!strcmp(k, "report"))
+		d->reports++, d->reports_ontime += v == 1;
+	else if (!strcmp(k, "rating"))
+		d->ratings++, d->rating_sum += v / 100 + v / 10 % 10 + v % 10;
+	else
+		return false;
+	return true;
+}
+
+/* Add d to the row of (day, unit). */
+static enum err_code unit_day_add(struct store *st, int64_t day, const char *unit, struct unit_counts *d,
+				  struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_UNIT_DAY_ADD, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, day);
+	sqlite3_bind_text(s, 2, unit, -1, SQLITE_STATIC);
+	for (int i = 0; i < UNIT_NCOUNTS; i++)
+		sqlite3_bind_int64(s, i + 3, *count_field(d, i));
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "更新单位每日统计");
+	stmt_put(st, ST_UNIT_DAY_ADD, s);
+	return rc;
+}
+
+/* The stored scope of a case; SCOPE_ALL when it has no row yet (a case being created). */
+static enum err_code case_scope(struct store *st, int64_t case_id, enum assess_scope *out, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_CASE_SCOPE, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	*out = SCOPE_ALL;
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		int v = scope_parse((const char *)sqlite3_column_text(s, 0));
+		if (v < 0)
+			rc = err_set(e, E_DB, NULL, "案件 %lld 的考核范围无法识别", (long long)case_id);
+		else
+			*out = (enum assess_scope)v;
+	} else if (r != SQLITE_DONE) {
+		rc = db_fail(st, e, "读取案件的考核范围");
+	}
+	stmt_put(st, ST_CASE_SCOPE, s);
+	return rc;
+}
+
+/*
+ * A valid callback f is about to be stored: count it for its case's scope,
+ * and list the case's previous valid callback (if any) as superseded from
+ * f's day on.
+ */
+static enum err_code callback_count(struct store *st, const struct fact *f, struct err *e)
+{
+	struct unit_counts d = {0};
+	enum assess_scope scope;
+	enum err_code rc = case_scope(st, f->case_id, &scope, e);
+	if (rc != OK)
+		return rc;
+	sqlite3_stmt *s = stmt_get(st, ST_CALLBACKS_OF, e);
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, f->case_id);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		sqlite3_stmt *p = stmt_get(st, ST_SUPERSEDED_PUT, e);
+		if (!p) {
+			rc = E_DB;
+		} else {
+			sqlite3_bind_int64(p, 1, f->case_id);
+			sqlite3_bind_int(p, 2, sqlite3_column_int(s, 0));
+			sqlite3_bind_int64(p, 3, fact_day(sqlite3_column_int64(s, 1)));
+			sqlite3_bind_int64(p, 4, fact_day(f->at));
+			sqlite3_bind_value(p, 5, sqlite3_column_value(s, 2));
+			sqlite3_bind_int64(p, 6, sqlite3_column_int64(s, 3));
+			sqlite3_bind_text(p, 7, scope_name(scope), -1, SQLITE_STATIC);
+			if (sqlite3_step(p) != SQLITE_DONE)
+				rc = db_fail(st, e, "记录被取代的回访");
+			stmt_put(st, ST_SUPERSEDED_PUT, p);
+		}
+	} else if (r != SQLITE_DONE) {
+		rc = db_fail(st, e, "读取案件的回访");
+	}
+	stmt_put(st, ST_CALLBACKS_OF, s);
+	if (rc != OK)
+		return rc;
+	callback_add(&d, f->value, scope, 1);
+	return unit_day_add(st, fact_day(f->at), f->unit, &d, e);
+}
+
+/* A case's scope changes from was to now: move its valid callbacks between the assessed counts. */
+static enum err_code callbacks_rescope(struct store *st, int64_t case_id, enum assess_scope was,
+				       enum assess_scope now, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_CALLBACKS_OF, e);
+	enum err_code rc = OK;
+	char unit[LIMIT_CODE + 1];
+	int r;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	while (rc == OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct unit_counts d = {0};
+		int64_t value = sqlite3_column_int64(s, 3);
+		callback_add(&d, value, was, -1);
+		callback_add(&d, value, now, 1);
+		col_text(s, 2, unit);
+		rc = unit_day_add(st, fact_day(sqlite3_column_int64(s, 1)), unit, &d, e);
+	}
+	if (rc == OK && r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取案件的回访");
+	stmt_put(st, ST_CALLBACKS_OF, s);
+	if (rc != OK)
+		return rc;
+	if (!(s = stmt_get(st, ST_SUPERSEDED_SCOPE, e)))
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	sqlite3_bind_text(s, 2, scope_name(now), -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "更新被取代回访的考核范围");
+	stmt_put(st, ST_SUPERSEDED_SCOPE, s);
+	return rc;
+}
+
 /* Do before and c link different units (lead, copies, task units)? */
 static bool links_differ(const struct case_rec *before, const struct case_rec *c)
 {
@@ -2059,6 +2286,10 @@ static enum err_code case_write(struct store *st, const struct case_rec *before,
 	}
 	if ((rc = op_begin(st, &scope, e)) != OK)
 		goto out_free;
+	/* a new case's callbacks (none yet, or facts written just before it) were counted as scope all */
+	enum assess_scope old_scope = partial ? before->scope : SCOPE_ALL;
+	if (!insert && !partial && (rc = case_scope(st, case_id, &old_scope, e)) != OK)
+		goto out;
 	if (partial) {
 		if ((mask[0] | mask[1]) && !(s = update_stmt(st, mask, e))) {
 			rc = E_DB;
@@ -2093,6 +2324,8 @@ static enum err_code case_write(struct store *st, const struct case_rec *before,
 	}
 	if (!partial || links_differ(before, c))
 		rc = case_links_write(st, case_id, c, e);
+	if (rc == OK && old_scope != c->scope)
+		rc = callbacks_rescope(st, case_id, old_scope, c->scope, e);
 out:
 	if (partial) {
 		if (s) {
@@ -2346,12 +2579,24 @@ enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *
 
 enum err_code store_fact_insert(struct store *st, const struct fact *f, struct err *e)
 {
-	enum err_code rc = OK;
+	struct unit_counts d = {0};
+	sqlite3_stmt *s = NULL;
+	enum op_scope scope;
+	enum err_code rc;
 	if (!f->kind[0])
 		return err_set(e, E_INVALID, "kind", "统计事实的类型不能为空");
-	sqlite3_stmt *s = stmt_get(st, ST_FACT_INSERT, e);
-	if (!s)
-		return E_DB;
+	if ((rc = op_begin(st, &scope, e)) != OK)
+		return rc;
+	if (!strcmp(f->kind, "callback")) {
+		if ((f->value & FACT_CB_VALID) && (rc = callback_count(st, f, e)) != OK)
+			goto out;
+	} else if (fact_add(&d, f) && (rc = unit_day_add(st, fact_day(f->at), f->unit, &d, e)) != OK) {
+		goto out;
+	}
+	if (!(s = stmt_get(st, ST_FACT_INSERT, e))) {
+		rc = E_DB;
+		goto out;
+	}
 	sqlite3_bind_int64(s, 1, f->case_id);
 	sqlite3_bind_int(s, 2, f->seq);
 	sqlite3_bind_int64(s, 3, f->at);
@@ -2362,7 +2607,8 @@ enum err_code store_fact_insert(struct store *st, const struct fact *f, struct e
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, e, "写入统计事实");
 	stmt_put(st, ST_FACT_INSERT, s);
-	return rc;
+out:
+	return op_end(st, scope, rc, e);
 }
 
 /* Hand each fact of a case (case_id 0: of every case) to fn, in (case, seq, kind) order. */
@@ -2401,8 +2647,18 @@ out:
  * aggregates the deduplicated callbacks and every other counted fact,
  * grouped by unit; the row's columns follow struct unit_counts.
  */
-enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, unit_counts_fn fn, void *ctx,
-				struct err *e)
+/* Read the unit and the first n counts of struct unit_counts from the current row of s. */
+static void counts_read(sqlite3_stmt *s, struct unit_counts *c, int n)
+{
+	memset(c, 0, sizeof(*c));
+	col_text(s, 0, c->unit);
+	for (int i = 0; i < n; i++)
+		*count_field(c, i) = sqlite3_column_int64(s, i + 1);
+}
+
+/* store_unit_counts by the full scan of the period's facts (UNIT_COUNTS_SQL). */
+static enum err_code unit_counts_scan(struct store *st, int64_t from, int64_t to, unit_counts_fn fn, void *ctx,
+				      struct err *e)
 {
 	sqlite3_stmt *s = stmt_get(st, ST_UNIT_COUNTS, e);
 	enum err_code rc = OK;
@@ -2413,17 +2669,7 @@ enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, unit
 	sqlite3_bind_int64(s, 1, from);
 	sqlite3_bind_int64(s, 2, to);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t *v[] = {&c.cb_valid,	   &c.cb_contacted, &c.cb_solved,	 &c.cb_satisfied,
-				&c.cb_basic,	   &c.as_valid,	    &c.as_contacted,	 &c.as_full_valid,
-				&c.as_solved,	   &c.as_satisfied, &c.as_basic,	 &c.dispatches,
-				&c.sign_total,	   &c.sign_ontime,  &c.contact_total,	 &c.contact_ontime,
-				&c.reply_total,	   &c.reply_ontime, &c.handling_seconds, &c.returns,
-				&c.extensions,	   &c.reopens,	    &c.overdue,		 &c.reports,
-				&c.reports_ontime, &c.ratings,	    &c.rating_sum};
-		memset(&c, 0, sizeof(c));
-		col_text(s, 0, c.unit);
-		for (size_t i = 0; i < ARRAY_SIZE(v); i++)
-			*v[i] = sqlite3_column_int64(s, (int)i + 1);
+		counts_read(s, &c, UNIT_NCOUNTS);
 		if ((rc = (enum err_code)fn(ctx, &c)) != OK)
 			goto out;
 	}
@@ -2432,6 +2678,62 @@ enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, unit
 out:
 	stmt_put(st, ST_UNIT_COUNTS, s);
 	return rc;
+}
+
+/*
+ * store_unit_counts over the days [from_day, to_day) from unit_day, less
+ * the callbacks superseded within the period; both lists come by unit, so
+ * one pass merges them. A unit left with nothing counted is not listed
+ * (as in the scan: its only fact was a callback replaced later in the
+ * period by one credited to another unit).
+ */
+static enum err_code unit_counts_days(struct store *st, int64_t from_day, int64_t to_day, unit_counts_fn fn,
+				      void *ctx, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_UNIT_DAY_SUMS, e), *p = NULL;
+	enum err_code rc = OK;
+	struct unit_counts c, sup;
+	int r, rp = SQLITE_DONE;
+	if (!s || !(p = stmt_get(st, ST_SUPERSEDED_SUMS, e))) {
+		rc = E_DB;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, from_day);
+	sqlite3_bind_int64(s, 2, to_day);
+	sqlite3_bind_int64(p, 1, from_day);
+	sqlite3_bind_int64(p, 2, to_day);
+	if ((rp = sqlite3_step(p)) == SQLITE_ROW)
+		counts_read(p, &sup, CALLBACK_NCOUNTS);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		counts_read(s, &c, UNIT_NCOUNTS);
+		while (rp == SQLITE_ROW && strcmp(sup.unit, c.unit) < 0 && (rp = sqlite3_step(p)) == SQLITE_ROW)
+			counts_read(p, &sup, CALLBACK_NCOUNTS);
+		bool any = false;
+		for (int i = 0; i < UNIT_NCOUNTS; i++) {
+			int64_t *v = count_field(&c, i);
+			if (i < CALLBACK_NCOUNTS && rp == SQLITE_ROW && !strcmp(sup.unit, c.unit))
+				*v -= *count_field(&sup, i);
+			any |= *v != 0;
+		}
+		if (any && (rc = (enum err_code)fn(ctx, &c)) != OK)
+			goto out;
+	}
+	if (r != SQLITE_DONE || (rp != SQLITE_ROW && rp != SQLITE_DONE))
+		rc = db_fail(st, e, "统计单位考核数据");
+out:
+	stmt_put(st, ST_UNIT_DAY_SUMS, s);
+	stmt_put(st, ST_SUPERSEDED_SUMS, p);
+	return rc;
+}
+
+enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, bool scan, unit_counts_fn fn,
+				void *ctx, struct err *e)
+{
+	bool whole_days = (from + LOCAL_UTC_OFFSET) % 86400 == 0 && (to + LOCAL_UTC_OFFSET) % 86400 == 0 &&
+			  from >= 0 && to >= from;
+	if (scan || !whole_days)
+		return unit_counts_scan(st, from, to, fn, ctx, e);
+	return unit_counts_days(st, fact_day(from), fact_day(to), fn, ctx, e);
 }
 
 /*

@@ -132,8 +132,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 5);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 5);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 6);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 6);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1189,7 +1189,7 @@ static void test_migrate_old_case(void **state)
 		       " VALUES (7, 'replied', 'complaint', 'general', 100, 100, 'A');"
 		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0);");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 5);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 6);
 	assert_int_equal(store_case_get(st, 7, got, &e), OK);
 	assert_int_equal(got->status, CS_REPLIED);
 	assert_int_equal(got->ntasks, 0);
@@ -1523,7 +1523,7 @@ static void test_unit_counts(void **state)
 	/* a kind the counts do not know, for a unit with nothing else: not listed */
 	put_fact(f->st, 12, 12, 1100, 4, "X9", "note", 1);
 
-	assert_int_equal(store_unit_counts(f->st, 1000, 2000, collect_counts, &l, &f->e), OK);
+	assert_int_equal(store_unit_counts(f->st, 1000, 2000, false, collect_counts, &l, &f->e), OK);
 	assert_int_equal(l.n, 4);
 	/*                        cb: valid cont solv sat bas  as: val cont full solv sat bas */
 	expect_counts(&l.v[0], s1, (const int64_t[27]){4, 3, 2, 1, 1, 4, 3, 4, 2, 1, 1});
@@ -1536,13 +1536,101 @@ static void test_unit_counts(void **state)
 
 	/* an empty period lists nothing; the whole time counts case 7's and 8's other callbacks */
 	l.n = 0;
-	assert_int_equal(store_unit_counts(f->st, 3000, 4000, collect_counts, &l, &f->e), OK);
+	assert_int_equal(store_unit_counts(f->st, 3000, 4000, false, collect_counts, &l, &f->e), OK);
 	assert_int_equal(l.n, 0);
-	assert_int_equal(store_unit_counts(f->st, 0, 10000, collect_counts, &l, &f->e), OK);
+	assert_int_equal(store_unit_counts(f->st, 0, 10000, false, collect_counts, &l, &f->e), OK);
 	assert_int_equal(l.n, 4);
 	/* case 6 (later, not contacted), 7 (at 2000, satisfied), 8 (at 2500, not contacted) */
 	expect_counts(&l.v[1], s2, (const int64_t[27]){3, 1, 1, 1, 0, 3, 1, 3, 1, 1, 0});
 	assert_int_equal(l.v[3].dispatches, 4);
+}
+
+/* Local midnight of day d (days since 1970-01-01, Beijing) plus h hours. */
+#define LOCAL_AT(d, h) ((int64_t)(d) * 86400 - LOCAL_UTC_OFFSET + (int64_t)(h) * 3600)
+
+/* The counts of [from, to) read from the per-day counts equal the plain scan's. */
+static void expect_days_equal_scan(struct store *st, int64_t from, int64_t to)
+{
+	struct counts_log fast = {0}, scan = {0};
+	struct err e;
+	err_init(&e);
+	assert_int_equal(store_unit_counts(st, from, to, false, collect_counts, &fast, &e), OK);
+	assert_int_equal(store_unit_counts(st, from, to, true, collect_counts, &scan, &e), OK);
+	if (fast.n != scan.n)
+		fail_msg("[%lld, %lld): %d units by day, %d by scan", (long long)from, (long long)to, fast.n, scan.n);
+	for (int i = 0; i < fast.n; i++) {
+		int64_t want[UNIT_NCOUNTS];
+		memcpy(want, (const char *)&scan.v[i] + offsetof(struct unit_counts, cb_valid), sizeof(want));
+		expect_counts(&fast.v[i], scan.v[i].unit, want);
+	}
+}
+
+/*
+ * The counts kept per unit and day, live and as 0006 backfills them, give
+ * what the scan gives for every period of whole days: callbacks replaced by
+ * later ones on other days and for other units, a scope changed after its
+ * callbacks, kinds spread over days.
+ */
+static void test_unit_counts_days(void **state)
+{
+	struct fixture *f = *state;
+	const char *a = "110101001", *b = "110101002";
+	for (int id = 1; id <= 4; id++)
+		insert_scoped(f->st, id, a, SCOPE_ALL);
+	/* case 1: three valid callbacks on days 10 (a), 12 (b), 15 (b), an invalid one on day 16 */
+	put_fact(f->st, 1, 2, LOCAL_AT(10, 9), 9, a, "dispatch", 0);
+	put_fact(f->st, 1, 3, LOCAL_AT(10, 10), 9, a, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 1, 5, LOCAL_AT(12, 23), 9, b, "callback", CB(1, 0, SAT_BASIC));
+	put_fact(f->st, 1, 7, LOCAL_AT(15, 0), 9, b, "callback", CB(0, 0, SAT_UNSATISFIED));
+	put_fact(f->st, 1, 8, LOCAL_AT(16, 1), 9, b, "callback", CB(1, 1, SAT_SATISFIED) & ~FACT_CB_VALID);
+	/* case 2: called back twice on one day, then excluded from the assessment */
+	put_fact(f->st, 2, 3, LOCAL_AT(11, 8), 9, a, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 2, 4, LOCAL_AT(11, 20), 9, a, "callback", CB(1, 1, SAT_BASIC));
+	put_fact(f->st, 2, 5, LOCAL_AT(13, 0), 9, a, "reply", 1);
+	put_fact(f->st, 2, 5, LOCAL_AT(13, 0), 9, a, "handling", 7200);
+	/* case 3: every other kind, on days 9 to 14 */
+	const char *kinds[] = {"sign", "contact", "reply", "return", "extension", "reopen", "overdue", "report",
+			       "rating"};
+	for (int i = 0; i < (int)ARRAY_SIZE(kinds); i++)
+		put_fact(f->st, 3, 10 + i, LOCAL_AT(9 + i % 6, i), 9, i % 2 ? a : b, kinds[i], i % 3 ? 1 : 543);
+
+	struct case_rec *c = calloc(1, sizeof(*c)), *before = calloc(1, sizeof(*before));
+	struct err e;
+	err_init(&e);
+	assert_int_equal(store_case_get(f->st, 2, before, &e), OK);
+	*c = *before;
+	c->scope = SCOPE_RESPONSE_ONLY;
+	assert_int_equal(store_case_update(f->st, before, c, &e), OK);
+	/* case 4: a callback, then excluded by a full rewrite of the row */
+	put_fact(f->st, 4, 3, LOCAL_AT(14, 12), 9, b, "callback", CB(1, 1, SAT_SATISFIED));
+	assert_int_equal(store_case_get(f->st, 4, c, &e), OK);
+	c->scope = SCOPE_EXCLUDED;
+	assert_int_equal(store_case_update(f->st, NULL, c, &e), OK);
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (int from = 8; from <= 17; from++)
+			for (int to = from; to <= 17; to++)
+				expect_days_equal_scan(f->st, LOCAL_AT(from, 0), LOCAL_AT(to, 0));
+		/* the same counts as 0006 builds them from the facts of an older database */
+		const struct embedded_file *m = embed_find("src/store/sql/sqlite/0006-unit-day.sql");
+		assert_non_null(m);
+		sql_exec(f->path, "DROP TABLE unit_day; DROP TABLE callback_superseded;");
+		sql_exec(f->path, (const char *)m->data);
+	}
+	/* one period spelled out: days 10-12 count case 1's day-12 callback only, for b */
+	struct counts_log l = {0};
+	assert_int_equal(store_unit_counts(f->st, LOCAL_AT(10, 0), LOCAL_AT(13, 0), false, collect_counts, &l, &e),
+			 OK);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[1].unit, b);
+	assert_int_equal(l.v[1].cb_valid, 1);
+	assert_int_equal(l.v[1].cb_basic, 1);
+	/* a's: case 2's later callback, counted for response only */
+	assert_int_equal(l.v[0].cb_valid, 1);
+	assert_int_equal(l.v[0].as_valid, 1);
+	assert_int_equal(l.v[0].as_full_valid, 0);
+	free(c);
+	free(before);
 }
 
 struct person_log {
@@ -1720,6 +1808,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_callback_due, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unit_counts_days, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_person_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_assess_config, setup, teardown),
 	};

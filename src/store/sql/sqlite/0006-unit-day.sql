@@ -1,0 +1,112 @@
+-- 0006-unit-day — the assessment counts kept per unit and day, written in
+-- the same transaction as the facts they count, so a ranking for any
+-- period of whole days sums a few rows per unit instead of scanning every
+-- fact of the period (docs/PERFORMANCE.md). store_unit_counts reads them;
+-- `jiesu report rates --recompute` checks them against the plain scan of
+-- facts and against a fold of the facts in C.
+--
+-- day is the local (Beijing, UTC+8, no daylight saving) day of the fact:
+-- (at + 28800) / 86400. The columns are the fields of struct unit_counts:
+-- callbacks counted by the case's current scope (a change of scope moves
+-- the case's callbacks between the as_* columns), every other kind as in
+-- store_unit_counts.
+--
+-- Distributed PostgreSQL (Citus): unit_day is small (days x units) and
+-- stays on the coordinator; callback_superseded is distributed by case_id.
+CREATE TABLE unit_day (
+	day INTEGER NOT NULL,
+	unit TEXT NOT NULL,
+	cb_valid INTEGER NOT NULL DEFAULT 0,
+	cb_contacted INTEGER NOT NULL DEFAULT 0,
+	cb_solved INTEGER NOT NULL DEFAULT 0,
+	cb_satisfied INTEGER NOT NULL DEFAULT 0,
+	cb_basic INTEGER NOT NULL DEFAULT 0,
+	as_valid INTEGER NOT NULL DEFAULT 0,
+	as_contacted INTEGER NOT NULL DEFAULT 0,
+	as_full_valid INTEGER NOT NULL DEFAULT 0,
+	as_solved INTEGER NOT NULL DEFAULT 0,
+	as_satisfied INTEGER NOT NULL DEFAULT 0,
+	as_basic INTEGER NOT NULL DEFAULT 0,
+	dispatches INTEGER NOT NULL DEFAULT 0,
+	sign_total INTEGER NOT NULL DEFAULT 0,
+	sign_ontime INTEGER NOT NULL DEFAULT 0,
+	contact_total INTEGER NOT NULL DEFAULT 0,
+	contact_ontime INTEGER NOT NULL DEFAULT 0,
+	reply_total INTEGER NOT NULL DEFAULT 0,
+	reply_ontime INTEGER NOT NULL DEFAULT 0,
+	handling_seconds INTEGER NOT NULL DEFAULT 0,
+	returns INTEGER NOT NULL DEFAULT 0,
+	extensions INTEGER NOT NULL DEFAULT 0,
+	reopens INTEGER NOT NULL DEFAULT 0,
+	overdue INTEGER NOT NULL DEFAULT 0,
+	reports INTEGER NOT NULL DEFAULT 0,
+	reports_ontime INTEGER NOT NULL DEFAULT 0,
+	ratings INTEGER NOT NULL DEFAULT 0,
+	rating_sum INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (day, unit)
+) WITHOUT ROWID;
+
+-- Only a case's latest valid callback in a period counts. unit_day counts
+-- every valid callback; each one that a later valid callback of its case
+-- replaced is listed here, with the day of the one that replaced it: a
+-- period holding both days takes it away again. scope follows the case.
+CREATE TABLE callback_superseded (
+	case_id INTEGER NOT NULL,
+	seq INTEGER NOT NULL, -- the replaced callback's event
+	day INTEGER NOT NULL,
+	until_day INTEGER NOT NULL,
+	unit TEXT NOT NULL,
+	value INTEGER NOT NULL,
+	scope TEXT NOT NULL,
+	PRIMARY KEY (case_id, seq)
+);
+CREATE INDEX callback_superseded_day ON callback_superseded (day);
+
+-- Counts of the facts already stored.
+INSERT INTO unit_day (day, unit, dispatches, sign_total, sign_ontime, contact_total, contact_ontime,
+	reply_total, reply_ontime, handling_seconds, returns, extensions, reopens, overdue, reports,
+	reports_ontime, ratings, rating_sum)
+SELECT (at + 28800) / 86400, unit,
+	count(*) FILTER (WHERE kind = 'dispatch'),
+	count(*) FILTER (WHERE kind = 'sign'), count(*) FILTER (WHERE kind = 'sign' AND value = 1),
+	count(*) FILTER (WHERE kind = 'contact'), count(*) FILTER (WHERE kind = 'contact' AND value = 1),
+	count(*) FILTER (WHERE kind = 'reply'), count(*) FILTER (WHERE kind = 'reply' AND value = 1),
+	coalesce(sum(value) FILTER (WHERE kind = 'handling'), 0),
+	count(*) FILTER (WHERE kind = 'return'), count(*) FILTER (WHERE kind = 'extension'),
+	count(*) FILTER (WHERE kind = 'reopen'), count(*) FILTER (WHERE kind = 'overdue'),
+	count(*) FILTER (WHERE kind = 'report'), count(*) FILTER (WHERE kind = 'report' AND value = 1),
+	count(*) FILTER (WHERE kind = 'rating'),
+	coalesce(sum(value / 100 + value / 10 % 10 + value % 10) FILTER (WHERE kind = 'rating'), 0)
+FROM facts
+WHERE kind IN ('dispatch', 'sign', 'contact', 'reply', 'handling', 'return', 'extension', 'reopen',
+	'overdue', 'report', 'rating')
+GROUP BY 1, 2;
+
+INSERT INTO unit_day (day, unit, cb_valid, cb_contacted, cb_solved, cb_satisfied, cb_basic, as_valid,
+	as_contacted, as_full_valid, as_solved, as_satisfied, as_basic)
+SELECT (f.at + 28800) / 86400, f.unit,
+	count(*), count(*) FILTER (WHERE (f.value & 2) <> 0), count(*) FILTER (WHERE (f.value & 4) <> 0),
+	count(*) FILTER (WHERE (f.value >> 3) = 1), count(*) FILTER (WHERE (f.value >> 3) = 2),
+	count(*) FILTER (WHERE coalesce(c.scope, 'all') IN ('all', 'response_only')),
+	count(*) FILTER (WHERE coalesce(c.scope, 'all') IN ('all', 'response_only') AND (f.value & 2) <> 0),
+	count(*) FILTER (WHERE coalesce(c.scope, 'all') = 'all'),
+	count(*) FILTER (WHERE coalesce(c.scope, 'all') = 'all' AND (f.value & 4) <> 0),
+	count(*) FILTER (WHERE coalesce(c.scope, 'all') = 'all' AND (f.value >> 3) = 1),
+	count(*) FILTER (WHERE coalesce(c.scope, 'all') = 'all' AND (f.value >> 3) = 2)
+FROM facts f LEFT JOIN cases c ON c.id = f.case_id
+WHERE f.kind = 'callback' AND (f.value & 1) <> 0
+GROUP BY 1, 2
+ON CONFLICT (day, unit) DO UPDATE SET
+	cb_valid = excluded.cb_valid, cb_contacted = excluded.cb_contacted, cb_solved = excluded.cb_solved,
+	cb_satisfied = excluded.cb_satisfied, cb_basic = excluded.cb_basic, as_valid = excluded.as_valid,
+	as_contacted = excluded.as_contacted, as_full_valid = excluded.as_full_valid,
+	as_solved = excluded.as_solved, as_satisfied = excluded.as_satisfied, as_basic = excluded.as_basic;
+
+INSERT INTO callback_superseded (case_id, seq, day, until_day, unit, value, scope)
+SELECT case_id, seq, day, until_day, unit, value, scope FROM (
+	SELECT f.case_id, f.seq, (f.at + 28800) / 86400 AS day, f.unit, f.value,
+		coalesce(c.scope, 'all') AS scope,
+		lead((f.at + 28800) / 86400) OVER (PARTITION BY f.case_id ORDER BY f.seq, f.id) AS until_day
+	FROM facts f LEFT JOIN cases c ON c.id = f.case_id
+	WHERE f.kind = 'callback' AND (f.value & 1) <> 0)
+WHERE until_day IS NOT NULL;
