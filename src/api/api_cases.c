@@ -631,7 +631,8 @@ HANDLER(api_cases_list)
 			return err_set(e, E_INVALID, "sort", "参数 sort 须为 due（最近到期在前）或 new（最新在前）");
 		q.sort_due = !strcmp(v, "due");
 	}
-	if (who->unit.kind != UNIT_CENTRE)
+	/* an inbox holds only the caller's own unit's cases (as lead or summoned): all visible to it */
+	if (who->unit.kind != UNIT_CENTRE && !q.lead_code && !q.task_unit)
 		q.viewer_path = who->unit.path;
 	struct list_ctx x = {ctx->cx.st, who, json_array()};
 	int64_t total = 0;

@@ -38,6 +38,7 @@ static const struct migration {
     {4, "src/store/sql/sqlite/0004-geo.sql"},
     {5, "src/store/sql/sqlite/0005-boundary-handling.sql"},
     {6, "src/store/sql/sqlite/0006-unit-day.sql"},
+    {7, "src/store/sql/sqlite/0007-case-inbox.sql"},
 };
 
 /*
@@ -124,36 +125,40 @@ enum case_col {
 _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after id");
 
 /*
- * The filter of store_cases_list, shared by the page and the count.
- * ?1 status, ?2/?3 lead unit path range, ?4/?5 viewer path range,
- * ?6 overdue (-1 any), ?7/?8 created_at range (0 = open), ?11 callback
- * due (0/1) at time ?12 (?9/?10 are the page's LIMIT/OFFSET), ?13 lead
- * unit exactly, ?14 a set of statuses (",a,b,"), ?15 an unfinished task
- * of this unit (the tasks JSON of tasks_json below), ?16 a pending
- * application (1 extension, 2 exclusion; 0 any).
+ * The filters of store_cases_list, shared by the page and the count. Only
+ * the filters a query sets go into its SQL (cases_sql), so SQLite can use
+ * the index that fits: ?1 status, ?2/?3 lead unit path range, ?4/?5 viewer
+ * path range, ?6 overdue (0/1), ?7/?8 created_at range, ?12 the time of
+ * the callback worklist (?9/?10 are the page's LIMIT/OFFSET), ?13 lead
+ * unit exactly, ?15 an unfinished task of this unit (the tasks JSON of
+ * tasks_json below); a set of statuses is written into the SQL from their
+ * names.
  */
-#define CASES_WHERE                                                                          \
-	" WHERE (?1 IS NULL OR status = ?1)"                                                 \
-	" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM units lu WHERE lu.code = cases.lead_unit" \
-	"  AND lu.path >= ?2 AND (?3 IS NULL OR lu.path < ?3)))"                             \
-	" AND (?4 IS NULL"                                                                   \
-	"  OR EXISTS (SELECT 1 FROM case_units cu JOIN units vu ON vu.code = cu.unit"        \
-	"   WHERE cu.case_id = cases.id AND vu.path >= ?4 AND (?5 IS NULL OR vu.path < ?5))" \
-	"  OR EXISTS (SELECT 1 FROM units ku WHERE ku.code = cases.created_unit"             \
-	"   AND ku.path >= ?4 AND (?5 IS NULL OR ku.path < ?5)))"                            \
-	" AND (?6 < 0 OR (overdue_mask <> 0) = ?6)"                                          \
-	" AND (?7 = 0 OR created_at >= ?7) AND (?8 = 0 OR created_at < ?8)"                 \
-	" AND (?11 = 0 OR status = 'replied'"                                                \
+#define CASES_W_STATUS " AND status = ?1"
+#define CASES_W_UNIT                                                                                 \
+	" AND EXISTS (SELECT 1 FROM units lu WHERE lu.code = cases.lead_unit AND lu.path >= ?2" \
+	" AND (?3 IS NULL OR lu.path < ?3))"
+#define CASES_W_VIEWER                                                                               \
+	" AND id IN (SELECT cu.case_id FROM units vu JOIN case_units cu ON cu.unit = vu.code"       \
+	"  WHERE vu.path >= ?4 AND (?5 IS NULL OR vu.path < ?5)"                                   \
+	"  UNION SELECT kc.id FROM units ku JOIN cases kc ON kc.created_unit = ku.code"             \
+	"  WHERE ku.path >= ?4 AND (?5 IS NULL OR ku.path < ?5))"
+#define CASES_W_OVERDUE " AND (overdue_mask <> 0) = ?6"
+#define CASES_W_FROM " AND created_at >= ?7"
+#define CASES_W_TO " AND created_at < ?8"
+#define CASES_W_CALLBACK                                                                      \
+	" AND (status = 'replied'"                                                           \
 	"  OR (status IN ('dispatched', 'accepted', 'in_progress') AND feedback_due > 0"     \
-	"   AND feedback_due < ?12 AND callback_valid = 0)"                                     \
-	"  OR (status = 'merged' AND callback_valid = 0 AND EXISTS (SELECT 1 FROM cases mc"     \
-	"   WHERE mc.id = cases.merged_into AND mc.status IN ('replied', 'closed'))))"          \
-	" AND (?13 IS NULL OR lead_unit = ?13)"                                              \
-	" AND (?14 IS NULL OR instr(?14, ',' || status || ',') > 0)"                         \
-	" AND (?15 IS NULL OR (nwhistles + nsubdispatches > 0 AND EXISTS (SELECT 1"          \
-	"  FROM json_each(cases.tasks_json) t WHERE json_extract(t.value, '$.unit') = ?15"        \
-	"  AND json_extract(t.value, '$.finished_at') = 0)))"                                 \
-	" AND (?16 = 0 OR (?16 = 1 AND extension_due > 0) OR (?16 = 2 AND exclusion_requested > 0))"
+	"   AND feedback_due < ?12 AND callback_valid = 0)"                                  \
+	"  OR (status = 'merged' AND callback_valid = 0 AND EXISTS (SELECT 1 FROM cases mc" \
+	"   WHERE mc.id = cases.merged_into AND mc.status IN ('replied', 'closed'))))"
+#define CASES_W_LEAD " AND lead_unit = ?13"
+#define CASES_W_TASK                                                                              \
+	" AND id IN (SELECT case_id FROM case_units WHERE unit = ?15)"                           \
+	" AND nwhistles + nsubdispatches > 0 AND EXISTS (SELECT 1 FROM json_each(cases.tasks_json) t" \
+	"  WHERE json_extract(t.value, '$.unit') = ?15 AND json_extract(t.value, '$.finished_at') = 0)"
+#define CASES_W_EXTENSION " AND extension_due > 0"
+#define CASES_W_EXCLUSION " AND exclusion_requested > 0"
 
 /* The nearest running deadline of a case, for the unit inbox's order. */
 #define CASES_DUE_ORDER                                                                        \
@@ -359,10 +364,6 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                         \
 	X(EVENTS_LIST, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason"                \
 		       " FROM events WHERE case_id = ?1 ORDER BY seq")                                      \
-	X(CASES_LIST, CASE_SELECT CASES_WHERE " ORDER BY id DESC LIMIT ?9 OFFSET ?10")                      \
-	X(CASES_LIST_ASC, CASE_SELECT CASES_WHERE " ORDER BY id LIMIT ?9 OFFSET ?10")                       \
-	X(CASES_LIST_DUE, CASE_SELECT CASES_WHERE CASES_DUE_ORDER " LIMIT ?9 OFFSET ?10")                   \
-	X(CASES_COUNT, "SELECT count(*) FROM cases" CASES_WHERE)                                            \
 	X(CASES_DUE, "SELECT id FROM cases WHERE next_check_at > 0 AND next_check_at <= ?1"                 \
 		     " ORDER BY next_check_at, id LIMIT ?2")                                                \
 	X(CASE_IDS, "SELECT id FROM cases ORDER BY id")                                                     \
@@ -407,19 +408,24 @@ static const char *const stmt_sql[] = {
 #undef X
 };
 
-/* A prepared UPDATE of some columns of cases (update_stmt). */
-struct update_stmt {
-	uint64_t mask[2];
+/*
+ * A statement built for one shape of query (dyn_get): the UPDATE of the
+ * columns an event changed, a case list for the filters given. key names
+ * the shape; busy while stepping, so a nested use prepares its own.
+ */
+struct dyn_stmt {
+	uint64_t key[2];
 	sqlite3_stmt *s;
+	bool busy;
 };
-#define UPDATE_CACHE 64
+#define DYN_CACHE 96
 
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[ST_COUNT];
 	bool busy[ST_COUNT];
-	struct update_stmt upd[UPDATE_CACHE];
-	unsigned upd_next;
+	struct dyn_stmt dyn[DYN_CACHE];
+	unsigned dyn_next;
 	int depth; /* store_begin levels open: 1 = the transaction, more = nested savepoints */
 };
 
@@ -781,8 +787,8 @@ void store_close(struct store *st)
 		return;
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
-	for (int i = 0; i < UPDATE_CACHE; i++)
-		sqlite3_finalize(st->upd[i].s);
+	for (int i = 0; i < DYN_CACHE; i++)
+		sqlite3_finalize(st->dyn[i].s);
 	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
 		log_error("store: close: %s", sqlite3_errmsg(st->db));
 	free(st);
@@ -2208,38 +2214,82 @@ static bool links_differ(const struct case_rec *before, const struct case_rec *c
 }
 
 /*
- * The UPDATE of the data columns in mask (bit k = column k of enum
- * case_col; ?k+1 binds it, ?1 is the id), prepared once per mask and kept:
- * each kind of event changes its own few columns, so a few dozen masks
- * cover every write, and an index is touched only when a column of it
- * changed.
+ * The statement of shape key, prepared from the SQL that build writes
+ * (called only the first time) and kept; give it back with dyn_put.
  */
-static sqlite3_stmt *update_stmt(struct store *st, const uint64_t mask[2], struct err *e)
+typedef void (*sql_build_fn)(const void *arg, char *sql, size_t size);
+static sqlite3_stmt *dyn_get(struct store *st, uint64_t k0, uint64_t k1, sql_build_fn build, const void *arg,
+			     struct err *e)
 {
-	for (int i = 0; i < UPDATE_CACHE && st->upd[i].s; i++)
-		if (st->upd[i].mask[0] == mask[0] && st->upd[i].mask[1] == mask[1])
-			return st->upd[i].s;
-	char sql[4096];
-	size_t n = (size_t)snprintf(sql, sizeof(sql), "UPDATE cases SET ");
+	struct dyn_stmt *slot = NULL;
+	for (int i = 0; i < DYN_CACHE && st->dyn[i].s; i++)
+		if (st->dyn[i].key[0] == k0 && st->dyn[i].key[1] == k1) {
+			slot = &st->dyn[i];
+			break;
+		}
+	if (slot && !slot->busy) {
+		slot->busy = true;
+		return slot->s;
+	}
+	char sql[8192];
+	sqlite3_stmt *s = NULL;
+	build(arg, sql, sizeof(sql));
+	if (sqlite3_prepare_v3(st->db, sql, -1, slot ? 0 : SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		db_fail(st, e, "准备语句");
+		return NULL;
+	}
+	if (slot) /* the kept one is stepping (a nested use): this one is finalized after use */
+		return s;
+	for (int tries = 0; tries < DYN_CACHE; tries++) {
+		slot = &st->dyn[st->dyn_next++ % DYN_CACHE];
+		if (!slot->busy)
+			break;
+	}
+	if (slot->busy)
+		return s;
+	sqlite3_finalize(slot->s);
+	*slot = (struct dyn_stmt){.key = {k0, k1}, .s = s, .busy = true};
+	return s;
+}
+
+static void dyn_put(struct store *st, sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < DYN_CACHE; i++)
+		if (st->dyn[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			st->dyn[i].busy = false;
+			return;
+		}
+	sqlite3_finalize(s);
+}
+
+/* Dynamic statement kinds (the second key word's top bits). */
+#define DYN_UPDATE ((uint64_t)1 << 62)
+#define DYN_CASES ((uint64_t)2 << 62)
+
+/*
+ * The UPDATE of the data columns in mask (bit k = column k of enum
+ * case_col; ?k+1 binds it, ?1 is the id): each kind of event changes its
+ * own few columns, so a few dozen masks cover every write, and an index is
+ * touched only when a column of it changed.
+ */
+static void update_sql(const void *arg, char *sql, size_t size)
+{
+	const uint64_t *mask = arg;
+	size_t n = (size_t)snprintf(sql, size, "UPDATE cases SET ");
 	const char *p = CASE_DATA_COLS;
 	for (int k = CC_ID + 1; *p && k < CC_COUNT; k++) {
 		size_t len = strcspn(p, ",");
 		if (mask[k / 64] >> (k % 64) & 1)
-			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s%.*s = ?%d", sql[n - 1] == ' ' ? "" : ", ",
+			n += (size_t)snprintf(sql + n, size - n, "%s%.*s = ?%d", sql[n - 1] == ' ' ? "" : ", ",
 					      (int)len, p, k + 1);
 		p += len;
 		p += strspn(p, ", ");
 	}
-	snprintf(sql + n, sizeof(sql) - n, " WHERE id = ?1");
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-		db_fail(st, e, "准备语句");
-		return NULL;
-	}
-	struct update_stmt *slot = &st->upd[st->upd_next++ % UPDATE_CACHE];
-	sqlite3_finalize(slot->s);
-	*slot = (struct update_stmt){.mask = {mask[0], mask[1]}, .s = s};
-	return s;
+	snprintf(sql + n, size - n, " WHERE id = ?1");
 }
 
 /*
@@ -2291,7 +2341,7 @@ static enum err_code case_write(struct store *st, const struct case_rec *before,
 	if (!insert && !partial && (rc = case_scope(st, case_id, &old_scope, e)) != OK)
 		goto out;
 	if (partial) {
-		if ((mask[0] | mask[1]) && !(s = update_stmt(st, mask, e))) {
+		if ((mask[0] | mask[1]) && !(s = dyn_get(st, mask[0], mask[1] | DYN_UPDATE, update_sql, mask, e))) {
 			rc = E_DB;
 			goto out;
 		}
@@ -2328,10 +2378,7 @@ static enum err_code case_write(struct store *st, const struct case_rec *before,
 		rc = callbacks_rescope(st, case_id, old_scope, c->scope, e);
 out:
 	if (partial) {
-		if (s) {
-			sqlite3_reset(s);
-			sqlite3_clear_bindings(s);
-		}
+		dyn_put(st, s);
 	} else {
 		stmt_put(st, insert ? ST_CASE_INSERT : ST_CASE_UPDATE, s);
 	}
@@ -2476,23 +2523,103 @@ out:
 	return rc;
 }
 
-/* Bind the filter ?1..?8, ?11..?16 of CASES_WHERE; the hi buffers hold the path range bounds. */
-static void cases_filter_bind(sqlite3_stmt *s, const struct case_query *q, char *unit_hi, char *viewer_hi)
+/* The shape of a case query: which filters it sets, its statuses, its order, or a count. */
+enum cases_shape {
+	CQ_STATUS = 1 << 0,
+	CQ_UNIT = 1 << 1,
+	CQ_VIEWER = 1 << 2,
+	CQ_OVERDUE = 1 << 3,
+	CQ_FROM = 1 << 4,
+	CQ_TO = 1 << 5,
+	CQ_CALLBACK = 1 << 6,
+	CQ_LEAD = 1 << 7,
+	CQ_TASK = 1 << 8,
+	CQ_EXTENSION = 1 << 9,
+	CQ_EXCLUSION = 1 << 10,
+	CQ_COUNT = 1 << 11,    /* count(*) instead of a page */
+	CQ_SORT_DUE = 1 << 12, /* nearest deadline first; else newest first (oldest: CQ_CALLBACK) */
+	CQ_STATUSES_SHIFT = 16 /* bit CQ_STATUSES_SHIFT + s: status s is one of q->statuses */
+};
+
+/* The shape of q; E_INVALID when q->statuses names a status that does not exist. */
+static enum err_code cases_shape(const struct case_query *q, bool count, uint64_t *out, struct err *e)
 {
-	bind_str(s, 1, q->status);
-	bind_str(s, 2, q->unit_path);
-	bind_str(s, 3, q->unit_path ? prefix_upper(q->unit_path, unit_hi) : NULL);
-	bind_str(s, 4, q->viewer_path);
-	bind_str(s, 5, q->viewer_path ? prefix_upper(q->viewer_path, viewer_hi) : NULL);
-	sqlite3_bind_int(s, 6, q->overdue < 0 ? -1 : q->overdue ? 1 : 0);
-	sqlite3_bind_int64(s, 7, q->from);
-	sqlite3_bind_int64(s, 8, q->to);
-	sqlite3_bind_int(s, 11, q->callback_due ? 1 : 0);
-	sqlite3_bind_int64(s, 12, q->now);
-	bind_str(s, 13, q->lead_code);
-	bind_str(s, 14, q->statuses);
-	bind_str(s, 15, q->task_unit);
-	sqlite3_bind_int(s, 16, q->pending);
+	uint64_t k = (q->status ? CQ_STATUS : 0) | (q->unit_path ? CQ_UNIT : 0) | (q->viewer_path ? CQ_VIEWER : 0) |
+		     (q->overdue >= 0 ? CQ_OVERDUE : 0) | (q->from ? CQ_FROM : 0) | (q->to ? CQ_TO : 0) |
+		     (q->callback_due ? CQ_CALLBACK : 0) | (q->lead_code ? CQ_LEAD : 0) |
+		     (q->task_unit ? CQ_TASK : 0) | (q->pending == 1 ? CQ_EXTENSION : 0) |
+		     (q->pending == 2 ? CQ_EXCLUSION : 0) | (count ? CQ_COUNT : 0) | (q->sort_due ? CQ_SORT_DUE : 0);
+	for (const char *p = q->statuses; p && *p;) {
+		char name[24];
+		p += strspn(p, ",");
+		size_t n = strcspn(p, ",");
+		if (!n)
+			break;
+		int v = n < sizeof(name) ? (snprintf(name, sizeof(name), "%.*s", (int)n, p), case_status_parse(name)) : -1;
+		if (v < 0)
+			return err_set(e, E_INVALID, "status", "案件状态不合法");
+		k |= (uint64_t)1 << (CQ_STATUSES_SHIFT + v);
+		p += n;
+	}
+	*out = k;
+	return OK;
+}
+
+/* The SQL of a case query of shape *(const uint64_t *)arg. */
+static void cases_sql(const void *arg, char *sql, size_t size)
+{
+	uint64_t k = *(const uint64_t *)arg;
+	static const struct {
+		uint64_t bit;
+		const char *sql;
+	} where[] = {{CQ_STATUS, CASES_W_STATUS},	{CQ_UNIT, CASES_W_UNIT},	 {CQ_VIEWER, CASES_W_VIEWER},
+		     {CQ_OVERDUE, CASES_W_OVERDUE},	{CQ_FROM, CASES_W_FROM},	 {CQ_TO, CASES_W_TO},
+		     {CQ_CALLBACK, CASES_W_CALLBACK},	{CQ_LEAD, CASES_W_LEAD},	 {CQ_TASK, CASES_W_TASK},
+		     {CQ_EXTENSION, CASES_W_EXTENSION}, {CQ_EXCLUSION, CASES_W_EXCLUSION}};
+	size_t n = (size_t)snprintf(sql, size, "%s WHERE 1", k & CQ_COUNT ? "SELECT count(*) FROM cases" : CASE_SELECT);
+	for (size_t i = 0; i < ARRAY_SIZE(where); i++)
+		if (k & where[i].bit)
+			n += (size_t)snprintf(sql + n, size - n, "%s", where[i].sql);
+	if (k >> CQ_STATUSES_SHIFT) {
+		n += (size_t)snprintf(sql + n, size - n, " AND status IN (");
+		for (int v = 0; v < CASE_STATUS_COUNT; v++)
+			if (k >> (CQ_STATUSES_SHIFT + v) & 1)
+				n += (size_t)snprintf(sql + n, size - n, "%s'%s'", sql[n - 1] == '(' ? "" : ", ",
+						      case_status_name((enum case_status)v));
+		n += (size_t)snprintf(sql + n, size - n, ")");
+	}
+	if (k & CQ_COUNT)
+		return;
+	snprintf(sql + n, size - n, "%s LIMIT ?9 OFFSET ?10",
+		 k & CQ_CALLBACK ? " ORDER BY id" : k & CQ_SORT_DUE ? CASES_DUE_ORDER : " ORDER BY id DESC");
+}
+
+/* Bind the filters of q that its shape k uses; the hi buffers hold the path range bounds. */
+static void cases_filter_bind(sqlite3_stmt *s, uint64_t k, const struct case_query *q, char *unit_hi,
+			      char *viewer_hi)
+{
+	if (k & CQ_STATUS)
+		bind_str(s, 1, q->status);
+	if (k & CQ_UNIT) {
+		bind_str(s, 2, q->unit_path);
+		bind_str(s, 3, prefix_upper(q->unit_path, unit_hi));
+	}
+	if (k & CQ_VIEWER) {
+		bind_str(s, 4, q->viewer_path);
+		bind_str(s, 5, prefix_upper(q->viewer_path, viewer_hi));
+	}
+	if (k & CQ_OVERDUE)
+		sqlite3_bind_int(s, 6, q->overdue ? 1 : 0);
+	if (k & CQ_FROM)
+		sqlite3_bind_int64(s, 7, q->from);
+	if (k & CQ_TO)
+		sqlite3_bind_int64(s, 8, q->to);
+	if (k & CQ_CALLBACK)
+		sqlite3_bind_int64(s, 12, q->now);
+	if (k & CQ_LEAD)
+		bind_str(s, 13, q->lead_code);
+	if (k & CQ_TASK)
+		bind_str(s, 15, q->task_unit);
 }
 
 /*
@@ -2508,31 +2635,34 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 	char *unit_hi = xmalloc(ulen), *viewer_hi = xmalloc(vlen);
 	struct case_rec *c = xmalloc(sizeof(*c));
 	sqlite3_stmt *s = NULL;
-	enum stmt_id id = ST_CASES_COUNT;
 	enum err_code rc = OK;
 	int page = q->page < 1 ? 1 : q->page;
+	uint64_t k;
 	int r;
 
 	if (total) {
-		if (!(s = stmt_get(st, ST_CASES_COUNT, e))) {
+		if ((rc = cases_shape(q, true, &k, e)) != OK)
+			goto out;
+		if (!(s = dyn_get(st, k, DYN_CASES, cases_sql, &k, e))) {
 			rc = E_DB;
 			goto out;
 		}
-		cases_filter_bind(s, q, unit_hi, viewer_hi);
+		cases_filter_bind(s, k, q, unit_hi, viewer_hi);
 		if (sqlite3_step(s) != SQLITE_ROW) {
 			rc = db_fail(st, e, "统计案件");
 			goto out;
 		}
 		*total = sqlite3_column_int64(s, 0);
-		stmt_put(st, ST_CASES_COUNT, s);
+		dyn_put(st, s);
 		s = NULL;
 	}
-	id = q->callback_due ? ST_CASES_LIST_ASC : q->sort_due ? ST_CASES_LIST_DUE : ST_CASES_LIST;
-	if (!(s = stmt_get(st, id, e))) {
+	if ((rc = cases_shape(q, false, &k, e)) != OK)
+		goto out;
+	if (!(s = dyn_get(st, k, DYN_CASES, cases_sql, &k, e))) {
 		rc = E_DB;
 		goto out;
 	}
-	cases_filter_bind(s, q, unit_hi, viewer_hi);
+	cases_filter_bind(s, k, q, unit_hi, viewer_hi);
 	if (q->per_page > 0) {
 		sqlite3_bind_int(s, 9, q->per_page);
 		sqlite3_bind_int64(s, 10, (int64_t)(page - 1) * q->per_page);
@@ -2549,7 +2679,7 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 	if (r != SQLITE_DONE)
 		rc = db_fail(st, e, "列出案件");
 out:
-	stmt_put(st, id, s);
+	dyn_put(st, s);
 	free(c);
 	free(unit_hi);
 	free(viewer_hi);

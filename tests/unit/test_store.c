@@ -132,8 +132,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 6);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 6);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 7);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 7);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1189,7 +1189,7 @@ static void test_migrate_old_case(void **state)
 		       " VALUES (7, 'replied', 'complaint', 'general', 100, 100, 'A');"
 		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0);");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 6);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 7);
 	assert_int_equal(store_case_get(st, 7, got, &e), OK);
 	assert_int_equal(got->status, CS_REPLIED);
 	assert_int_equal(got->ntasks, 0);
