@@ -288,6 +288,7 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_r
 	res->content_encoding = NULL;
 	res->set_cookie[0] = '\0';
 	res->csrf[0] = '\0';
+	res->reply_case = 0;
 	if (api_web_page(ctx, req, res, &e))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
@@ -327,6 +328,8 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_r
 			pv[k] = params[k];
 		if (routes[i].fn(ctx, who, req, pv, res, &e) != OK)
 			api_error(res, &e);
+		else if (!req->defer_reply)
+			api_finish(ctx, res);
 		return;
 	}
 	if (path_known)

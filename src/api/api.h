@@ -38,6 +38,7 @@ struct api_request {
 	const char *body;          /* may be NULL */
 	size_t body_len;
 	const struct actor *as; /* set by the command line: act as this user, no token */
+	bool defer_reply;       /* the caller runs api_finish after the commit (the HTTP writer) */
 };
 
 /*
@@ -59,9 +60,18 @@ struct api_response {
 	const char *content_encoding; /* "gzip" or NULL */
 	char set_cookie[160];     /* a Set-Cookie header value, or "" */
 	char csrf[API_CSRF_CHARS + 1]; /* the session's CSRF token when authenticated by cookie, or "" */
+	/*
+	 * A change to a case whose reply (the case as it stands, with its
+	 * events) is drawn by api_finish: after the commit and off the single
+	 * writer thread when the request has defer_reply, else by api_handle.
+	 */
+	int64_t reply_case;
+	struct actor reply_who;
 };
 
 void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_response *res);
+/* Draw a reply left by a write (reply_case); nothing for any other response. */
+void api_finish(struct api_ctx *ctx, struct api_response *res);
 void api_response_release(struct api_response *res);
 
 /* Build the {"error":{code,message,field}} body for e and set the status. */

@@ -218,6 +218,34 @@ static enum err_code full_case(struct api_ctx *ctx, const struct actor *who, con
 	return OK;
 }
 
+/*
+ * A case changed by who: its reply is the case with its events, drawn by
+ * api_finish once the change is committed (off the writer thread).
+ */
+static void reply_case(struct api_response *res, const struct actor *who, int64_t id)
+{
+	res->reply_case = id;
+	res->reply_who = *who;
+}
+
+void api_finish(struct api_ctx *ctx, struct api_response *res)
+{
+	struct case_rec *c;
+	struct err e;
+	if (!res->reply_case || res->status >= 400)
+		return;
+	err_init(&e);
+	c = xmalloc(sizeof(*c));
+	/* who just changed it may draw it, even where the change moved it out of their sight */
+	if (store_case_get(ctx->cx.st, res->reply_case, c, &e) != OK ||
+	    full_case(ctx, &res->reply_who, c, &res->body, &e) != OK) {
+		log_error("case %lld saved, its reply could not be drawn: %s", (long long)res->reply_case, e.msg);
+		api_error(res, &e);
+	}
+	res->reply_case = 0;
+	free(c);
+}
+
 /* ------------------------------------------------------------ input */
 
 enum err_code api_decode_case_input(json_t *body, struct case_input *in, struct err *e)
@@ -479,9 +507,10 @@ HANDLER(api_case_create)
 	struct case_rec c;
 	enum err_code rc;
 	if ((rc = api_parse_body(req, &body, e)) || (rc = api_decode_case_input(body, &in, e)) ||
-	    (rc = case_create(&ctx->cx, who, &in, clock_now(), &c, e)) || (rc = full_case(ctx, who, &c, &res->body, e)))
+	    (rc = case_create(&ctx->cx, who, &in, clock_now(), &c, e)))
 		goto out;
 	res->status = 201;
+	reply_case(res, who, c.id);
 out:
 	json_decref(body);
 	return rc;
@@ -527,7 +556,8 @@ HANDLER(api_case_action)
 		return err_set(e, E_NOT_FOUND, "action", "没有这个操作：%s", params[1]);
 	if ((rc = take_action(ctx, who, req, params[0], a, &c, e)))
 		return rc;
-	return full_case(ctx, who, &c, &res->body, e);
+	reply_case(res, who, c.id);
+	return OK;
 }
 
 /* The requester's name and phone, for those who must contact them, with a reason that is kept. */

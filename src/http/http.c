@@ -398,7 +398,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->queued) {
 		if (!r->answered) /* not resumed by the writer yet: nothing to send */
 			return MHD_YES;
-		/* resumed by the writer: the change is durable, send its answer */
+		/* resumed by the writer: the change is durable; draw its answer here, off the writer */
+		if (r->res.reply_case) {
+			if ((api = thread_api(srv, &e)))
+				api_finish(api, &r->res);
+			else
+				answer_error(&r->res, &e);
+		}
 		status = r->res.status;
 		route = r->res.route;
 		ret = r->res.raw ? send_raw(conn, &r->res, r->rid) : send_json(conn, r->res.status, r->res.body, &r->res, r->rid);
@@ -432,6 +438,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (is_write(method, url)) {
 			/* the strings stay valid while the connection is suspended */
 			r->req = req;
+			r->req.defer_reply = true;
 			r->rid = rid;
 			r->conn = conn;
 			if (writer_enqueue(srv, r))
