@@ -408,7 +408,12 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 			       int64_t *total, struct err *e);
 typedef int (*id_fn)(void *ctx, int64_t id);
 
-/* Facts for the monthly figures (struct fact). */
+/*
+ * Facts for the monthly figures (struct fact), counted into the per-day
+ * counts (store_unit_counts) with the fact. On its own the insert is one
+ * transaction; inside the caller's transaction (every event's), a failure
+ * leaves that transaction to be rolled back, as the domain always does.
+ */
 enum err_code store_fact_insert(struct store *st, const struct fact *f, struct err *e);
 typedef int (*fact_fn)(void *ctx, const struct fact *f);
 /* A case's facts in (seq, kind) order; case_id 0 = every fact, by case then seq. */

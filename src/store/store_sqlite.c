@@ -2715,7 +2715,8 @@ enum err_code store_fact_insert(struct store *st, const struct fact *f, struct e
 	enum err_code rc;
 	if (!f->kind[0])
 		return err_set(e, E_INVALID, "kind", "统计事实的类型不能为空");
-	if ((rc = op_begin(st, &scope, e)) != OK)
+	bool own = sqlite3_get_autocommit(st->db);
+	if (own && (rc = op_begin(st, &scope, e)) != OK)
 		return rc;
 	if (!strcmp(f->kind, "callback")) {
 		if ((f->value & FACT_CB_VALID) && (rc = callback_count(st, f, e)) != OK)
@@ -2738,7 +2739,7 @@ enum err_code store_fact_insert(struct store *st, const struct fact *f, struct e
 		rc = db_fail(st, e, "写入统计事实");
 	stmt_put(st, ST_FACT_INSERT, s);
 out:
-	return op_end(st, scope, rc, e);
+	return own ? op_end(st, scope, rc, e) : rc;
 }
 
 /* Hand each fact of a case (case_id 0: of every case) to fn, in (case, seq, kind) order. */
