@@ -81,6 +81,12 @@ $(B)/bench/gen: bench/gen.c $(LIB_OBJ)
 	@echo "  BENCH   $@"
 	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
 
+# bench/reads.c times the unit inbox and the rankings through the store and domain: it links the library objects.
+$(B)/bench/reads: bench/reads.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+
 # bench/gazetteer_eval.c measures the address gazetteer: it links the library objects.
 $(B)/bench/gazetteer_eval: bench/gazetteer_eval.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
