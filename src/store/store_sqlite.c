@@ -154,7 +154,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	"   WHERE mc.id = cases.merged_into AND mc.status IN ('replied', 'closed'))))"
 #define CASES_W_LEAD " AND lead_unit = ?13"
 #define CASES_W_TASK                                                                              \
-	" AND id IN (SELECT case_id FROM case_units WHERE unit = ?15)"                           \
+	" AND id IN (SELECT case_id FROM case_units WHERE unit = ?15 AND rel IN ('summoned', 'copy'))" \
 	" AND nwhistles + nsubdispatches > 0 AND EXISTS (SELECT 1 FROM json_each(cases.tasks_json) t" \
 	"  WHERE json_extract(t.value, '$.unit') = ?15 AND json_extract(t.value, '$.finished_at') = 0)"
 #define CASES_W_EXTENSION " AND extension_due > 0"
@@ -195,14 +195,18 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 
 /*
  * The columns of unit_day (0006-unit-day.sql), in the order of the fields
- * of struct unit_counts: COUNT_FIELDS(X) expands X(field) for each.
+ * of struct unit_counts (and of unit_month; superseded_month has the
+ * callback ones): COUNT_FIELDS(X) expands X(field) for each.
  */
-#define COUNT_REST(X)                                                                                   \
+#define CB_REST(X)                                                                                    \
 	X(cb_contacted) X(cb_solved) X(cb_satisfied) X(cb_basic) X(as_valid) X(as_contacted)          \
-	X(as_full_valid) X(as_solved) X(as_satisfied) X(as_basic) X(dispatches) X(sign_total)         \
-	X(sign_ontime) X(contact_total) X(contact_ontime) X(reply_total) X(reply_ontime)              \
-	X(handling_seconds) X(returns) X(extensions) X(reopens) X(overdue) X(reports) X(reports_ontime) \
-	X(ratings) X(rating_sum)
+	X(as_full_valid) X(as_solved) X(as_satisfied) X(as_basic)
+#define OTHER_FIELDS(X)                                                                               \
+	X(dispatches) X(sign_total) X(sign_ontime) X(contact_total) X(contact_ontime) X(reply_total)  \
+	X(reply_ontime) X(handling_seconds) X(returns) X(extensions) X(reopens) X(overdue) X(reports) \
+	X(reports_ontime) X(ratings) X(rating_sum)
+#define COUNT_REST(X) CB_REST(X) OTHER_FIELDS(X)
+#define CB_FIELDS(X) X(cb_valid) CB_REST(X) /* the CALLBACK_NCOUNTS callback columns */
 #define COUNT_FIELDS(X) X(cb_valid) COUNT_REST(X)
 #define C_NAME(f) ", " #f
 #define C_PARAM(f) ", ?"
@@ -375,11 +379,27 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(UNIT_DAY_ADD, "INSERT INTO unit_day (day, unit" COUNT_FIELDS(C_NAME) ") VALUES (?, ?"            \
 			    COUNT_FIELDS(C_PARAM) ") ON CONFLICT (day, unit) DO UPDATE SET"                 \
 			    " cb_valid = cb_valid + excluded.cb_valid" COUNT_REST(C_ADD))                    \
+	X(UNIT_MONTH_ADD, "INSERT INTO unit_month (month, unit" COUNT_FIELDS(C_NAME) ") VALUES (?, ?"      \
+			      COUNT_FIELDS(C_PARAM) ") ON CONFLICT (month, unit) DO UPDATE SET"             \
+			      " cb_valid = cb_valid + excluded.cb_valid" COUNT_REST(C_ADD))                  \
+	X(SUPERSEDED_MONTH_ADD, "INSERT INTO superseded_month (month, until_month, unit" CB_FIELDS(C_NAME) \
+				") VALUES (?, ?, ?" CB_FIELDS(C_PARAM) ") ON CONFLICT (month, until_month, unit)" \
+				" DO UPDATE SET cb_valid = cb_valid + excluded.cb_valid" CB_REST(C_ADD))     \
 	X(UNIT_DAY_SUMS, "SELECT unit" COUNT_FIELDS(C_SUM) " FROM unit_day WHERE day >= ?1 AND day < ?2"   \
 			 " GROUP BY unit ORDER BY unit")                                                    \
-	X(SUPERSEDED_SUMS, "SELECT unit," CALLBACK_COUNTS " FROM (SELECT unit, value, scope,"             \
-			   " 'callback' AS kind FROM callback_superseded WHERE day >= ?1 AND until_day < ?2)" \
-			   " GROUP BY unit ORDER BY unit")                                                  \
+	X(UNIT_MONTH_SUMS, "SELECT unit" COUNT_FIELDS(C_SUM) " FROM unit_month"                            \
+			   " WHERE month >= ?1 AND month < ?2 GROUP BY unit ORDER BY unit")                 \
+	X(SUPERSEDED_MONTH_SUMS, "SELECT unit" CB_FIELDS(C_SUM) " FROM superseded_month"                   \
+				 " WHERE month >= ?1 AND until_month < ?2 GROUP BY unit ORDER BY unit")     \
+	X(SUPERSEDED_BY_DAY, "SELECT unit," CALLBACK_COUNTS " FROM (SELECT unit, value, scope,"           \
+			     " 'callback' AS kind FROM callback_superseded WHERE day >= ?1 AND day < ?2"     \
+			     " AND until_day >= ?3 AND until_day < ?4) GROUP BY unit ORDER BY unit")        \
+	X(SUPERSEDED_BY_UNTIL, "SELECT unit," CALLBACK_COUNTS " FROM (SELECT unit, value, scope,"         \
+			       " 'callback' AS kind FROM callback_superseded WHERE until_day >= ?3"          \
+			       " AND until_day < ?4 AND +day >= ?1 AND +day < ?2)"                           \
+			       " GROUP BY unit ORDER BY unit")                                              \
+	X(SUPERSEDED_OF, "SELECT day, until_day, unit, value, scope FROM callback_superseded"            \
+			 " WHERE case_id = ?1")                                                             \
 	X(SUPERSEDED_PUT, "INSERT INTO callback_superseded (case_id, seq, day, until_day, unit, value,"    \
 			  " scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                                    \
 	X(SUPERSEDED_SCOPE, "UPDATE callback_superseded SET scope = ?2 WHERE case_id = ?1")               \
@@ -2081,22 +2101,53 @@ static bool fact_add(struct unit_counts *d, const struct fact *f)
 	return true;
 }
 
-/* Add d to the row of (day, unit). */
-static enum err_code unit_day_add(struct store *st, int64_t day, const char *unit, struct unit_counts *d,
-				  struct err *e)
+/* The month (year * 12 + month - 1) of a local day, as unit_month counts it; and its first day. */
+static int64_t day_month(int64_t day)
 {
-	sqlite3_stmt *s = stmt_get(st, ST_UNIT_DAY_ADD, e);
+	int y, m, d;
+	civil_from_days(day, &y, &m, &d);
+	return (int64_t)y * 12 + m - 1;
+}
+
+static int64_t month_first_day(int64_t month)
+{
+	return days_from_civil((int)(month / 12), (int)(month % 12) + 1, 1);
+}
+
+/* Add the first n counts of d to the row of (keys..., unit) through the upsert id. */
+static enum err_code counts_add(struct store *st, enum stmt_id id, const int64_t *keys, int nkeys, const char *unit,
+				struct unit_counts *d, int n, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, id, e);
 	enum err_code rc = OK;
 	if (!s)
 		return E_DB;
-	sqlite3_bind_int64(s, 1, day);
-	sqlite3_bind_text(s, 2, unit, -1, SQLITE_STATIC);
-	for (int i = 0; i < UNIT_NCOUNTS; i++)
-		sqlite3_bind_int64(s, i + 3, *count_field(d, i));
+	for (int i = 0; i < nkeys; i++)
+		sqlite3_bind_int64(s, i + 1, keys[i]);
+	sqlite3_bind_text(s, nkeys + 1, unit, -1, SQLITE_STATIC);
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(s, nkeys + 2 + i, *count_field(d, i));
 	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, e, "更新单位每日统计");
-	stmt_put(st, ST_UNIT_DAY_ADD, s);
+		rc = db_fail(st, e, "更新单位统计");
+	stmt_put(st, id, s);
 	return rc;
+}
+
+/* Add d to the day's and the month's rows of unit. */
+static enum err_code unit_day_add(struct store *st, int64_t day, const char *unit, struct unit_counts *d,
+				  struct err *e)
+{
+	int64_t month = day_month(day);
+	enum err_code rc = counts_add(st, ST_UNIT_DAY_ADD, &day, 1, unit, d, UNIT_NCOUNTS, e);
+	return rc != OK ? rc : counts_add(st, ST_UNIT_MONTH_ADD, &month, 1, unit, d, UNIT_NCOUNTS, e);
+}
+
+/* Add the callback counts of d to superseded_month for a callback of day replaced on until_day. */
+static enum err_code superseded_month_add(struct store *st, int64_t day, int64_t until_day, const char *unit,
+					  struct unit_counts *d, struct err *e)
+{
+	int64_t keys[2] = {day_month(day), day_month(until_day)};
+	return counts_add(st, ST_SUPERSEDED_MONTH_ADD, keys, 2, unit, d, CALLBACK_NCOUNTS, e);
 }
 
 /* The stored scope of a case; SCOPE_ALL when it has no row yet (a case being created). */
@@ -2141,20 +2192,28 @@ static enum err_code callback_count(struct store *st, const struct fact *f, stru
 	int r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
 		sqlite3_stmt *p = stmt_get(st, ST_SUPERSEDED_PUT, e);
+		int64_t day = fact_day(sqlite3_column_int64(s, 1)), until = fact_day(f->at);
+		int64_t value = sqlite3_column_int64(s, 3);
+		char unit[LIMIT_CODE + 1];
+		col_text(s, 2, unit);
 		if (!p) {
 			rc = E_DB;
 		} else {
 			sqlite3_bind_int64(p, 1, f->case_id);
 			sqlite3_bind_int(p, 2, sqlite3_column_int(s, 0));
-			sqlite3_bind_int64(p, 3, fact_day(sqlite3_column_int64(s, 1)));
-			sqlite3_bind_int64(p, 4, fact_day(f->at));
-			sqlite3_bind_value(p, 5, sqlite3_column_value(s, 2));
-			sqlite3_bind_int64(p, 6, sqlite3_column_int64(s, 3));
+			sqlite3_bind_int64(p, 3, day);
+			sqlite3_bind_int64(p, 4, until);
+			sqlite3_bind_text(p, 5, unit, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(p, 6, value);
 			sqlite3_bind_text(p, 7, scope_name(scope), -1, SQLITE_STATIC);
 			if (sqlite3_step(p) != SQLITE_DONE)
 				rc = db_fail(st, e, "记录被取代的回访");
 			stmt_put(st, ST_SUPERSEDED_PUT, p);
 		}
+		struct unit_counts pd = {0};
+		callback_add(&pd, value, scope, 1);
+		if (rc == OK)
+			rc = superseded_month_add(st, day, until, unit, &pd, e);
 	} else if (r != SQLITE_DONE) {
 		rc = db_fail(st, e, "读取案件的回访");
 	}
@@ -2187,6 +2246,24 @@ static enum err_code callbacks_rescope(struct store *st, int64_t case_id, enum a
 	if (rc == OK && r != SQLITE_DONE)
 		rc = db_fail(st, e, "读取案件的回访");
 	stmt_put(st, ST_CALLBACKS_OF, s);
+	if (rc != OK)
+		return rc;
+	/* the superseded ones, counted by month */
+	if (!(s = stmt_get(st, ST_SUPERSEDED_OF, e)))
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	while (rc == OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct unit_counts d = {0};
+		int64_t value = sqlite3_column_int64(s, 3);
+		int had = scope_parse((const char *)sqlite3_column_text(s, 4));
+		callback_add(&d, value, had < 0 ? was : (enum assess_scope)had, -1);
+		callback_add(&d, value, now, 1);
+		col_text(s, 2, unit);
+		rc = superseded_month_add(st, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), unit, &d, e);
+	}
+	if (rc == OK && r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取被取代的回访");
+	stmt_put(st, ST_SUPERSEDED_OF, s);
 	if (rc != OK)
 		return rc;
 	if (!(s = stmt_get(st, ST_SUPERSEDED_SCOPE, e)))
@@ -2811,49 +2888,101 @@ out:
 	return rc;
 }
 
-/*
- * store_unit_counts over the days [from_day, to_day) from unit_day, less
- * the callbacks superseded within the period; both lists come by unit, so
- * one pass merges them. A unit left with nothing counted is not listed
- * (as in the scan: its only fact was a callback replaced later in the
- * period by one credited to another unit).
- */
-static enum err_code unit_counts_days(struct store *st, int64_t from_day, int64_t to_day, unit_counts_fn fn,
-				      void *ctx, struct err *e)
+/* One sorted-by-unit stream of counts merged by unit_counts_days. */
+struct count_stream {
+	enum stmt_id id;
+	sqlite3_stmt *s;
+	int n;    /* counts per row: UNIT_NCOUNTS, or CALLBACK_NCOUNTS for superseded callbacks */
+	int sign; /* +1 counted, -1 taken away */
+	int r;    /* the last sqlite3_step result */
+	struct unit_counts row;
+};
+
+static void stream_step(struct count_stream *x)
 {
-	sqlite3_stmt *s = stmt_get(st, ST_UNIT_DAY_SUMS, e), *p = NULL;
+	if ((x->r = sqlite3_step(x->s)) == SQLITE_ROW)
+		counts_read(x->s, &x->row, x->n);
+}
+
+/*
+ * store_unit_counts over the days [a, b): whole months from unit_month,
+ * the days before the first and after the last whole month from unit_day,
+ * less the callbacks superseded within the period (day >= a, until < b):
+ * those with both days in whole months by month; those replaced in the
+ * trailing days, or made in the leading days, one by one. Every stream
+ * comes by unit, so one pass merges them. A unit left with nothing counted
+ * is not listed (as in the scan: its only fact was a callback replaced
+ * later in the period by one credited to another unit).
+ */
+static enum err_code unit_counts_days(struct store *st, int64_t a, int64_t b, unit_counts_fn fn, void *ctx,
+				      struct err *e)
+{
+	int64_t ma = day_month(a), mb = day_month(b);
+	if (month_first_day(ma) < a)
+		ma++;
+	int64_t da = month_first_day(ma), db = month_first_day(mb); /* whole months: [da, db) */
+	if (da >= db) /* no whole month: everything by day */
+		da = db = b;
+	struct {
+		enum stmt_id id;
+		int n, sign;
+		int64_t p[4];
+		int np;
+	} spec[] = {
+	    {ST_UNIT_DAY_SUMS, UNIT_NCOUNTS, 1, {a, da}, 2},
+	    {ST_UNIT_MONTH_SUMS, UNIT_NCOUNTS, 1, {ma, mb}, 2},
+	    {ST_UNIT_DAY_SUMS, UNIT_NCOUNTS, 1, {db, b}, 2},
+	    {ST_SUPERSEDED_BY_DAY, CALLBACK_NCOUNTS, -1, {a, da, a, b}, 4},
+	    {ST_SUPERSEDED_BY_UNTIL, CALLBACK_NCOUNTS, -1, {da, b, db, b}, 4},
+	    {ST_SUPERSEDED_MONTH_SUMS, CALLBACK_NCOUNTS, -1, {ma, mb}, 2},
+	};
+	struct count_stream x[ARRAY_SIZE(spec)];
 	enum err_code rc = OK;
-	struct unit_counts c, sup;
-	int r, rp = SQLITE_DONE;
-	if (!s || !(p = stmt_get(st, ST_SUPERSEDED_SUMS, e))) {
-		rc = E_DB;
-		goto out;
-	}
-	sqlite3_bind_int64(s, 1, from_day);
-	sqlite3_bind_int64(s, 2, to_day);
-	sqlite3_bind_int64(p, 1, from_day);
-	sqlite3_bind_int64(p, 2, to_day);
-	if ((rp = sqlite3_step(p)) == SQLITE_ROW)
-		counts_read(p, &sup, CALLBACK_NCOUNTS);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		counts_read(s, &c, UNIT_NCOUNTS);
-		while (rp == SQLITE_ROW && strcmp(sup.unit, c.unit) < 0 && (rp = sqlite3_step(p)) == SQLITE_ROW)
-			counts_read(p, &sup, CALLBACK_NCOUNTS);
-		bool any = false;
-		for (int i = 0; i < UNIT_NCOUNTS; i++) {
-			int64_t *v = count_field(&c, i);
-			if (i < CALLBACK_NCOUNTS && rp == SQLITE_ROW && !strcmp(sup.unit, c.unit))
-				*v -= *count_field(&sup, i);
-			any |= *v != 0;
+	size_t nx = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(spec); i++) {
+		if (spec[i].p[0] >= spec[i].p[1]) /* an empty range */
+			continue;
+		struct count_stream *c = &x[nx];
+		c->id = spec[i].id;
+		if (!(c->s = stmt_get(st, c->id, e))) {
+			rc = E_DB;
+			goto out;
 		}
+		nx++;
+		for (int k = 0; k < spec[i].np; k++)
+			sqlite3_bind_int64(c->s, k + 1, spec[i].p[k]);
+		c->n = spec[i].n;
+		c->sign = spec[i].sign;
+		stream_step(c);
+	}
+	for (;;) {
+		const char *unit = NULL;
+		for (size_t i = 0; i < nx; i++)
+			if (x[i].r == SQLITE_ROW && (!unit || strcmp(x[i].row.unit, unit) < 0))
+				unit = x[i].row.unit;
+		if (!unit)
+			break;
+		struct unit_counts c = {0};
+		bool any = false;
+		strlcpy_ok(c.unit, unit, sizeof(c.unit));
+		for (size_t i = 0; i < nx; i++) {
+			if (x[i].r != SQLITE_ROW || strcmp(x[i].row.unit, c.unit))
+				continue;
+			for (int k = 0; k < x[i].n; k++)
+				*count_field(&c, k) += x[i].sign * *count_field(&x[i].row, k);
+			stream_step(&x[i]);
+		}
+		for (int k = 0; k < UNIT_NCOUNTS; k++)
+			any |= *count_field(&c, k) != 0;
 		if (any && (rc = (enum err_code)fn(ctx, &c)) != OK)
 			goto out;
 	}
-	if (r != SQLITE_DONE || (rp != SQLITE_ROW && rp != SQLITE_DONE))
-		rc = db_fail(st, e, "统计单位考核数据");
+	for (size_t i = 0; i < nx; i++)
+		if (x[i].r != SQLITE_DONE)
+			rc = db_fail(st, e, "统计单位考核数据");
 out:
-	stmt_put(st, ST_UNIT_DAY_SUMS, s);
-	stmt_put(st, ST_SUPERSEDED_SUMS, p);
+	for (size_t i = 0; i < nx; i++)
+		stmt_put(st, x[i].id, x[i].s);
 	return rc;
 }
 

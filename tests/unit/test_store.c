@@ -1577,22 +1577,26 @@ static void test_unit_counts_days(void **state)
 	const char *a = "110101001", *b = "110101002";
 	for (int id = 1; id <= 4; id++)
 		insert_scoped(f->st, id, a, SCOPE_ALL);
-	/* case 1: three valid callbacks on days 10 (a), 12 (b), 15 (b), an invalid one on day 16 */
-	put_fact(f->st, 1, 2, LOCAL_AT(10, 9), 9, a, "dispatch", 0);
-	put_fact(f->st, 1, 3, LOCAL_AT(10, 10), 9, a, "callback", CB(1, 1, SAT_SATISFIED));
-	put_fact(f->st, 1, 5, LOCAL_AT(12, 23), 9, b, "callback", CB(1, 0, SAT_BASIC));
-	put_fact(f->st, 1, 7, LOCAL_AT(15, 0), 9, b, "callback", CB(0, 0, SAT_UNSATISFIED));
-	put_fact(f->st, 1, 8, LOCAL_AT(16, 1), 9, b, "callback", CB(1, 1, SAT_SATISFIED) & ~FACT_CB_VALID);
+	/* days since 1970-01-01: 31 is February 1st, 59 March 1st */
+	/* case 1: valid callbacks on days 25 (a), 40 (b), 59 (b), an invalid one on day 65 */
+	put_fact(f->st, 1, 2, LOCAL_AT(25, 9), 9, a, "dispatch", 0);
+	put_fact(f->st, 1, 3, LOCAL_AT(25, 10), 9, a, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 1, 5, LOCAL_AT(40, 23), 9, b, "callback", CB(1, 0, SAT_BASIC));
+	put_fact(f->st, 1, 7, LOCAL_AT(59, 0), 9, b, "callback", CB(0, 0, SAT_UNSATISFIED));
+	put_fact(f->st, 1, 8, LOCAL_AT(65, 1), 9, b, "callback", CB(1, 1, SAT_SATISFIED) & ~FACT_CB_VALID);
 	/* case 2: called back twice on one day, then excluded from the assessment */
-	put_fact(f->st, 2, 3, LOCAL_AT(11, 8), 9, a, "callback", CB(1, 1, SAT_SATISFIED));
-	put_fact(f->st, 2, 4, LOCAL_AT(11, 20), 9, a, "callback", CB(1, 1, SAT_BASIC));
-	put_fact(f->st, 2, 5, LOCAL_AT(13, 0), 9, a, "reply", 1);
-	put_fact(f->st, 2, 5, LOCAL_AT(13, 0), 9, a, "handling", 7200);
-	/* case 3: every other kind, on days 9 to 14 */
+	put_fact(f->st, 2, 3, LOCAL_AT(31, 8), 9, a, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 2, 4, LOCAL_AT(31, 20), 9, a, "callback", CB(1, 1, SAT_BASIC));
+	put_fact(f->st, 2, 5, LOCAL_AT(45, 0), 9, a, "reply", 1);
+	put_fact(f->st, 2, 5, LOCAL_AT(45, 0), 9, a, "handling", 7200);
+	/* case 3: every other kind, a week apart from day 20 */
 	const char *kinds[] = {"sign", "contact", "reply", "return", "extension", "reopen", "overdue", "report",
 			       "rating"};
 	for (int i = 0; i < (int)ARRAY_SIZE(kinds); i++)
-		put_fact(f->st, 3, 10 + i, LOCAL_AT(9 + i % 6, i), 9, i % 2 ? a : b, kinds[i], i % 3 ? 1 : 543);
+		put_fact(f->st, 3, 10 + i, LOCAL_AT(20 + 7 * i, i), 9, i % 2 ? a : b, kinds[i], i % 3 ? 1 : 543);
+	/* case 4: called back in January, again in March, then excluded by a full rewrite of the row */
+	put_fact(f->st, 4, 3, LOCAL_AT(28, 12), 9, b, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 4, 6, LOCAL_AT(62, 12), 9, b, "callback", CB(1, 0, SAT_BASIC));
 
 	struct case_rec *c = calloc(1, sizeof(*c)), *before = calloc(1, sizeof(*before));
 	struct err e;
@@ -1601,25 +1605,26 @@ static void test_unit_counts_days(void **state)
 	*c = *before;
 	c->scope = SCOPE_RESPONSE_ONLY;
 	assert_int_equal(store_case_update(f->st, before, c, &e), OK);
-	/* case 4: a callback, then excluded by a full rewrite of the row */
-	put_fact(f->st, 4, 3, LOCAL_AT(14, 12), 9, b, "callback", CB(1, 1, SAT_SATISFIED));
 	assert_int_equal(store_case_get(f->st, 4, c, &e), OK);
 	c->scope = SCOPE_EXCLUDED;
 	assert_int_equal(store_case_update(f->st, NULL, c, &e), OK);
 
+	/* every period between these days: inside a month, across months, whole months, the year */
+	static const int days[] = {0, 20, 25, 28, 30, 31, 32, 40, 45, 58, 59, 60, 62, 65, 90, 365};
 	for (int pass = 0; pass < 2; pass++) {
-		for (int from = 8; from <= 17; from++)
-			for (int to = from; to <= 17; to++)
-				expect_days_equal_scan(f->st, LOCAL_AT(from, 0), LOCAL_AT(to, 0));
+		for (size_t i = 0; i < ARRAY_SIZE(days); i++)
+			for (size_t j = i; j < ARRAY_SIZE(days); j++)
+				expect_days_equal_scan(f->st, LOCAL_AT(days[i], 0), LOCAL_AT(days[j], 0));
 		/* the same counts as 0006 builds them from the facts of an older database */
 		const struct embedded_file *m = embed_find("src/store/sql/sqlite/0006-unit-day.sql");
 		assert_non_null(m);
-		sql_exec(f->path, "DROP TABLE unit_day; DROP TABLE callback_superseded;");
+		sql_exec(f->path, "DROP TABLE unit_day; DROP TABLE callback_superseded; DROP TABLE unit_month;"
+				  " DROP TABLE superseded_month;");
 		sql_exec(f->path, (const char *)m->data);
 	}
-	/* one period spelled out: days 10-12 count case 1's day-12 callback only, for b */
+	/* one period spelled out: February counts case 1's day-40 callback only, for b */
 	struct counts_log l = {0};
-	assert_int_equal(store_unit_counts(f->st, LOCAL_AT(10, 0), LOCAL_AT(13, 0), false, collect_counts, &l, &e),
+	assert_int_equal(store_unit_counts(f->st, LOCAL_AT(31, 0), LOCAL_AT(59, 0), false, collect_counts, &l, &e),
 			 OK);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.v[1].unit, b);

@@ -11,8 +11,14 @@
 -- the case's callbacks between the as_* columns), every other kind as in
 -- store_unit_counts.
 --
--- Distributed PostgreSQL (Citus): unit_day is small (days x units) and
--- stays on the coordinator; callback_superseded is distributed by case_id.
+-- unit_month holds the same counts per calendar month (month = year * 12
+-- + month - 1), so a long period sums months and only its partial months
+-- by day; superseded_month counts the superseded callbacks by the months
+-- of both days, with the eleven callback columns.
+--
+-- Distributed PostgreSQL (Citus): unit_day, unit_month and
+-- superseded_month are small (days or months x units) and stay on the
+-- coordinator; callback_superseded is distributed by case_id.
 CREATE TABLE unit_day (
 	day INTEGER NOT NULL,
 	unit TEXT NOT NULL,
@@ -61,6 +67,58 @@ CREATE TABLE callback_superseded (
 	PRIMARY KEY (case_id, seq)
 );
 CREATE INDEX callback_superseded_day ON callback_superseded (day);
+CREATE INDEX callback_superseded_until ON callback_superseded (until_day);
+
+CREATE TABLE unit_month (
+	month INTEGER NOT NULL,
+	unit TEXT NOT NULL,
+	cb_valid INTEGER NOT NULL DEFAULT 0,
+	cb_contacted INTEGER NOT NULL DEFAULT 0,
+	cb_solved INTEGER NOT NULL DEFAULT 0,
+	cb_satisfied INTEGER NOT NULL DEFAULT 0,
+	cb_basic INTEGER NOT NULL DEFAULT 0,
+	as_valid INTEGER NOT NULL DEFAULT 0,
+	as_contacted INTEGER NOT NULL DEFAULT 0,
+	as_full_valid INTEGER NOT NULL DEFAULT 0,
+	as_solved INTEGER NOT NULL DEFAULT 0,
+	as_satisfied INTEGER NOT NULL DEFAULT 0,
+	as_basic INTEGER NOT NULL DEFAULT 0,
+	dispatches INTEGER NOT NULL DEFAULT 0,
+	sign_total INTEGER NOT NULL DEFAULT 0,
+	sign_ontime INTEGER NOT NULL DEFAULT 0,
+	contact_total INTEGER NOT NULL DEFAULT 0,
+	contact_ontime INTEGER NOT NULL DEFAULT 0,
+	reply_total INTEGER NOT NULL DEFAULT 0,
+	reply_ontime INTEGER NOT NULL DEFAULT 0,
+	handling_seconds INTEGER NOT NULL DEFAULT 0,
+	returns INTEGER NOT NULL DEFAULT 0,
+	extensions INTEGER NOT NULL DEFAULT 0,
+	reopens INTEGER NOT NULL DEFAULT 0,
+	overdue INTEGER NOT NULL DEFAULT 0,
+	reports INTEGER NOT NULL DEFAULT 0,
+	reports_ontime INTEGER NOT NULL DEFAULT 0,
+	ratings INTEGER NOT NULL DEFAULT 0,
+	rating_sum INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (month, unit)
+) WITHOUT ROWID;
+
+CREATE TABLE superseded_month (
+	month INTEGER NOT NULL,       -- of the replaced callback
+	until_month INTEGER NOT NULL, -- of the one that replaced it
+	unit TEXT NOT NULL,
+	cb_valid INTEGER NOT NULL DEFAULT 0,
+	cb_contacted INTEGER NOT NULL DEFAULT 0,
+	cb_solved INTEGER NOT NULL DEFAULT 0,
+	cb_satisfied INTEGER NOT NULL DEFAULT 0,
+	cb_basic INTEGER NOT NULL DEFAULT 0,
+	as_valid INTEGER NOT NULL DEFAULT 0,
+	as_contacted INTEGER NOT NULL DEFAULT 0,
+	as_full_valid INTEGER NOT NULL DEFAULT 0,
+	as_solved INTEGER NOT NULL DEFAULT 0,
+	as_satisfied INTEGER NOT NULL DEFAULT 0,
+	as_basic INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (month, until_month, unit)
+) WITHOUT ROWID;
 
 -- Counts of the facts already stored.
 INSERT INTO unit_day (day, unit, dispatches, sign_total, sign_ontime, contact_total, contact_ontime,
@@ -110,3 +168,29 @@ SELECT case_id, seq, day, until_day, unit, value, scope FROM (
 	FROM facts f LEFT JOIN cases c ON c.id = f.case_id
 	WHERE f.kind = 'callback' AND (f.value & 1) <> 0)
 WHERE until_day IS NOT NULL;
+
+-- The months, summed from the days and the superseded callbacks.
+INSERT INTO unit_month
+SELECT CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) * 12
+	+ CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1, unit,
+	sum(cb_valid), sum(cb_contacted), sum(cb_solved), sum(cb_satisfied), sum(cb_basic), sum(as_valid),
+	sum(as_contacted), sum(as_full_valid), sum(as_solved), sum(as_satisfied), sum(as_basic),
+	sum(dispatches), sum(sign_total), sum(sign_ontime), sum(contact_total), sum(contact_ontime),
+	sum(reply_total), sum(reply_ontime), sum(handling_seconds), sum(returns), sum(extensions),
+	sum(reopens), sum(overdue), sum(reports), sum(reports_ontime), sum(ratings), sum(rating_sum)
+FROM unit_day GROUP BY 1, 2;
+
+INSERT INTO superseded_month
+SELECT CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) * 12
+	+ CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1,
+	CAST(strftime('%Y', until_day * 86400, 'unixepoch') AS INTEGER) * 12
+	+ CAST(strftime('%m', until_day * 86400, 'unixepoch') AS INTEGER) - 1, unit,
+	count(*), count(*) FILTER (WHERE (value & 2) <> 0), count(*) FILTER (WHERE (value & 4) <> 0),
+	count(*) FILTER (WHERE (value >> 3) = 1), count(*) FILTER (WHERE (value >> 3) = 2),
+	count(*) FILTER (WHERE scope IN ('all', 'response_only')),
+	count(*) FILTER (WHERE scope IN ('all', 'response_only') AND (value & 2) <> 0),
+	count(*) FILTER (WHERE scope = 'all'),
+	count(*) FILTER (WHERE scope = 'all' AND (value & 4) <> 0),
+	count(*) FILTER (WHERE scope = 'all' AND (value >> 3) = 1),
+	count(*) FILTER (WHERE scope = 'all' AND (value >> 3) = 2)
+FROM callback_superseded GROUP BY 1, 2, 3;
