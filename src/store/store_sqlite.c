@@ -194,9 +194,9 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 #define CALLBACK_NCOUNTS 11
 
 /*
- * The columns of unit_day (0006-unit-day.sql), in the order of the fields
- * of struct unit_counts (and of unit_month; superseded_month has the
- * callback ones): COUNT_FIELDS(X) expands X(field) for each.
+ * The columns of unit_counts (0006-unit-day.sql), in the order of the fields
+ * of struct unit_counts (superseded_month has the callback ones):
+ * COUNT_FIELDS(X) expands X(field) for each.
  */
 #define CB_REST(X)                                                                                    \
 	X(cb_contacted) X(cb_solved) X(cb_satisfied) X(cb_basic) X(as_valid) X(as_contacted)          \
@@ -376,19 +376,14 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(FACTS_CASE, "SELECT " FACT_COLS " FROM facts WHERE case_id = ?1 ORDER BY seq, kind, id")          \
 	X(FACTS_ALL, "SELECT " FACT_COLS " FROM facts ORDER BY case_id, seq, kind, id")                     \
 	X(UNIT_COUNTS, UNIT_COUNTS_SQL)                                                                     \
-	X(UNIT_DAY_ADD, "INSERT INTO unit_day (day, unit" COUNT_FIELDS(C_NAME) ") VALUES (?, ?"            \
-			    COUNT_FIELDS(C_PARAM) ") ON CONFLICT (day, unit) DO UPDATE SET"                 \
-			    " cb_valid = cb_valid + excluded.cb_valid" COUNT_REST(C_ADD))                    \
-	X(UNIT_MONTH_ADD, "INSERT INTO unit_month (month, unit" COUNT_FIELDS(C_NAME) ") VALUES (?, ?"      \
-			      COUNT_FIELDS(C_PARAM) ") ON CONFLICT (month, unit) DO UPDATE SET"             \
-			      " cb_valid = cb_valid + excluded.cb_valid" COUNT_REST(C_ADD))                  \
+	X(UNIT_COUNTS_ADD, "INSERT INTO unit_counts (grain, period, unit" COUNT_FIELDS(C_NAME)              \
+			       ") VALUES (?, ?, ?" COUNT_FIELDS(C_PARAM) ") ON CONFLICT (grain, period, unit)" \
+			       " DO UPDATE SET cb_valid = cb_valid + excluded.cb_valid" COUNT_REST(C_ADD))    \
 	X(SUPERSEDED_MONTH_ADD, "INSERT INTO superseded_month (month, until_month, unit" CB_FIELDS(C_NAME) \
 				") VALUES (?, ?, ?" CB_FIELDS(C_PARAM) ") ON CONFLICT (month, until_month, unit)" \
 				" DO UPDATE SET cb_valid = cb_valid + excluded.cb_valid" CB_REST(C_ADD))     \
-	X(UNIT_DAY_SUMS, "SELECT unit" COUNT_FIELDS(C_SUM) " FROM unit_day WHERE day >= ?1 AND day < ?2"   \
-			 " GROUP BY unit ORDER BY unit")                                                    \
-	X(UNIT_MONTH_SUMS, "SELECT unit" COUNT_FIELDS(C_SUM) " FROM unit_month"                            \
-			   " WHERE month >= ?1 AND month < ?2 GROUP BY unit ORDER BY unit")                 \
+	X(UNIT_COUNTS_SUMS, "SELECT unit" COUNT_FIELDS(C_SUM) " FROM unit_counts WHERE grain = ?1"          \
+				" AND period >= ?2 AND period < ?3 GROUP BY unit ORDER BY unit")              \
 	X(SUPERSEDED_MONTH_SUMS, "SELECT unit" CB_FIELDS(C_SUM) " FROM superseded_month"                   \
 				 " WHERE month >= ?1 AND until_month < ?2 GROUP BY unit ORDER BY unit")     \
 	X(SUPERSEDED_BY_DAY, "SELECT unit," CALLBACK_COUNTS " FROM (SELECT unit, value, scope,"           \
@@ -2028,9 +2023,9 @@ static enum err_code case_links_write(struct store *st, int64_t case_id, const s
 	return OK;
 }
 
-/* ---- the counts per unit and day (0006-unit-day.sql) ---- */
+/* ---- the counts per unit and day, and per unit and month (0006-unit-day.sql) ---- */
 
-/* Field i of c, in the order of struct unit_counts (and of unit_day's columns). */
+/* Field i of c, in the order of struct unit_counts (and of the columns of the table unit_counts). */
 static int64_t *count_field(struct unit_counts *c, int i)
 {
 	int64_t *f[] = {&c->cb_valid,	    &c->cb_contacted, &c->cb_solved,	    &c->cb_satisfied,
@@ -2040,11 +2035,11 @@ static int64_t *count_field(struct unit_counts *c, int i)
 			&c->reply_total,    &c->reply_ontime, &c->handling_seconds, &c->returns,
 			&c->extensions,	    &c->reopens,      &c->overdue,	    &c->reports,
 			&c->reports_ontime, &c->ratings,      &c->rating_sum};
-	_Static_assert(sizeof(f) / sizeof(f[0]) == UNIT_NCOUNTS, "struct unit_counts and unit_day");
+	_Static_assert(sizeof(f) / sizeof(f[0]) == UNIT_NCOUNTS, "struct unit_counts and its table");
 	return f[i];
 }
 
-/* The local (Beijing) day of a time, as unit_day counts it. */
+/* The local (Beijing) day of a time, as unit_counts counts it. */
 static int64_t fact_day(int64_t at)
 {
 	return (at + LOCAL_UTC_OFFSET) / 86400;
@@ -2101,7 +2096,7 @@ static bool fact_add(struct unit_counts *d, const struct fact *f)
 	return true;
 }
 
-/* The month (year * 12 + month - 1) of a local day, as unit_month counts it; and its first day. */
+/* The month (year * 12 + month - 1) of a local day, as unit_counts counts it; and its first day. */
 static int64_t day_month(int64_t day)
 {
 	int y, m, d;
@@ -2137,9 +2132,9 @@ static enum err_code counts_add(struct store *st, enum stmt_id id, const int64_t
 static enum err_code unit_day_add(struct store *st, int64_t day, const char *unit, struct unit_counts *d,
 				  struct err *e)
 {
-	int64_t month = day_month(day);
-	enum err_code rc = counts_add(st, ST_UNIT_DAY_ADD, &day, 1, unit, d, UNIT_NCOUNTS, e);
-	return rc != OK ? rc : counts_add(st, ST_UNIT_MONTH_ADD, &month, 1, unit, d, UNIT_NCOUNTS, e);
+	int64_t by_day[2] = {0, day}, by_month[2] = {1, day_month(day)};
+	enum err_code rc = counts_add(st, ST_UNIT_COUNTS_ADD, by_day, 2, unit, d, UNIT_NCOUNTS, e);
+	return rc != OK ? rc : counts_add(st, ST_UNIT_COUNTS_ADD, by_month, 2, unit, d, UNIT_NCOUNTS, e);
 }
 
 /* Add the callback counts of d to superseded_month for a callback of day replaced on until_day. */
@@ -2905,8 +2900,8 @@ static void stream_step(struct count_stream *x)
 }
 
 /*
- * store_unit_counts over the days [a, b): whole months from unit_month,
- * the days before the first and after the last whole month from unit_day,
+ * store_unit_counts over the days [a, b): whole months by month, the days
+ * before the first and after the last whole month by day,
  * less the callbacks superseded within the period (day >= a, until < b):
  * those with both days in whole months by month; those replaced in the
  * trailing days, or made in the leading days, one by one. Every stream
@@ -2926,21 +2921,21 @@ static enum err_code unit_counts_days(struct store *st, int64_t a, int64_t b, un
 	struct {
 		enum stmt_id id;
 		int n, sign;
-		int64_t p[4];
-		int np;
+		int64_t p[4]; /* the parameters; p[lo], p[lo + 1] the range, skipped when empty */
+		int np, lo;
 	} spec[] = {
-	    {ST_UNIT_DAY_SUMS, UNIT_NCOUNTS, 1, {a, da}, 2},
-	    {ST_UNIT_MONTH_SUMS, UNIT_NCOUNTS, 1, {ma, mb}, 2},
-	    {ST_UNIT_DAY_SUMS, UNIT_NCOUNTS, 1, {db, b}, 2},
-	    {ST_SUPERSEDED_BY_DAY, CALLBACK_NCOUNTS, -1, {a, da, a, b}, 4},
-	    {ST_SUPERSEDED_BY_UNTIL, CALLBACK_NCOUNTS, -1, {da, b, db, b}, 4},
-	    {ST_SUPERSEDED_MONTH_SUMS, CALLBACK_NCOUNTS, -1, {ma, mb}, 2},
+	    {ST_UNIT_COUNTS_SUMS, UNIT_NCOUNTS, 1, {0, a, da}, 3, 1},
+	    {ST_UNIT_COUNTS_SUMS, UNIT_NCOUNTS, 1, {1, ma, mb}, 3, 1},
+	    {ST_UNIT_COUNTS_SUMS, UNIT_NCOUNTS, 1, {0, db, b}, 3, 1},
+	    {ST_SUPERSEDED_BY_DAY, CALLBACK_NCOUNTS, -1, {a, da, a, b}, 4, 0},
+	    {ST_SUPERSEDED_BY_UNTIL, CALLBACK_NCOUNTS, -1, {da, b, db, b}, 4, 0},
+	    {ST_SUPERSEDED_MONTH_SUMS, CALLBACK_NCOUNTS, -1, {ma, mb}, 2, 0},
 	};
 	struct count_stream x[ARRAY_SIZE(spec)];
 	enum err_code rc = OK;
 	size_t nx = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(spec); i++) {
-		if (spec[i].p[0] >= spec[i].p[1]) /* an empty range */
+		if (spec[i].p[spec[i].lo] >= spec[i].p[spec[i].lo + 1])
 			continue;
 		struct count_stream *c = &x[nx];
 		c->id = spec[i].id;

@@ -1618,8 +1618,7 @@ static void test_unit_counts_days(void **state)
 		/* the same counts as 0006 builds them from the facts of an older database */
 		const struct embedded_file *m = embed_find("src/store/sql/sqlite/0006-unit-day.sql");
 		assert_non_null(m);
-		sql_exec(f->path, "DROP TABLE unit_day; DROP TABLE callback_superseded; DROP TABLE unit_month;"
-				  " DROP TABLE superseded_month;");
+		sql_exec(f->path, "DROP TABLE unit_counts; DROP TABLE callback_superseded; DROP TABLE superseded_month;");
 		sql_exec(f->path, (const char *)m->data);
 	}
 	/* one period spelled out: February counts case 1's day-40 callback only, for b */
