@@ -210,7 +210,6 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 #define COUNT_FIELDS(X) X(cb_valid) COUNT_REST(X)
 #define C_NAME(f) ", " #f
 #define C_PARAM(f) ", ?"
-#define C_SUM(f) ", sum(" #f ")"
 #define C_ADD(f) ", " #f " = " #f " + excluded." #f
 
 /*
@@ -382,17 +381,16 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(SUPERSEDED_MONTH_ADD, "INSERT INTO superseded_month (month, until_month, unit" CB_FIELDS(C_NAME) \
 				") VALUES (?, ?, ?" CB_FIELDS(C_PARAM) ") ON CONFLICT (month, until_month, unit)" \
 				" DO UPDATE SET cb_valid = cb_valid + excluded.cb_valid" CB_REST(C_ADD))     \
-	X(UNIT_COUNTS_SUMS, "SELECT unit" COUNT_FIELDS(C_SUM) " FROM unit_counts WHERE grain = ?1"          \
-				" AND period >= ?2 AND period < ?3 GROUP BY unit ORDER BY unit")              \
-	X(SUPERSEDED_MONTH_SUMS, "SELECT unit" CB_FIELDS(C_SUM) " FROM superseded_month"                   \
-				 " WHERE month >= ?1 AND until_month < ?2 GROUP BY unit ORDER BY unit")     \
+	X(UNIT_COUNTS_ROWS, "SELECT unit" COUNT_FIELDS(C_NAME) " FROM unit_counts WHERE grain = ?1"          \
+				" AND period >= ?2 AND period < ?3")                                            \
+	X(SUPERSEDED_MONTH_ROWS, "SELECT unit" CB_FIELDS(C_NAME) " FROM superseded_month"                  \
+				 " WHERE month >= ?1 AND until_month < ?2")                                 \
 	X(SUPERSEDED_BY_DAY, "SELECT unit," CALLBACK_COUNTS " FROM (SELECT unit, value, scope,"           \
 			     " 'callback' AS kind FROM callback_superseded WHERE day >= ?1 AND day < ?2"     \
-			     " AND until_day >= ?3 AND until_day < ?4) GROUP BY unit ORDER BY unit")        \
+			     " AND until_day >= ?3 AND until_day < ?4) GROUP BY unit")                      \
 	X(SUPERSEDED_BY_UNTIL, "SELECT unit," CALLBACK_COUNTS " FROM (SELECT unit, value, scope,"         \
 			       " 'callback' AS kind FROM callback_superseded WHERE until_day >= ?3"          \
-			       " AND until_day < ?4 AND +day >= ?1 AND +day < ?2)"                           \
-			       " GROUP BY unit ORDER BY unit")                                              \
+			       " AND until_day < ?4 AND +day >= ?1 AND +day < ?2) GROUP BY unit")          \
 	X(SUPERSEDED_OF, "SELECT day, until_day, unit, value, scope FROM callback_superseded"            \
 			 " WHERE case_id = ?1")                                                             \
 	X(SUPERSEDED_PUT, "INSERT INTO callback_superseded (case_id, seq, day, until_day, unit, value,"    \
@@ -2028,15 +2026,11 @@ static enum err_code case_links_write(struct store *st, int64_t case_id, const s
 /* Field i of c, in the order of struct unit_counts (and of the columns of the table unit_counts). */
 static int64_t *count_field(struct unit_counts *c, int i)
 {
-	int64_t *f[] = {&c->cb_valid,	    &c->cb_contacted, &c->cb_solved,	    &c->cb_satisfied,
-			&c->cb_basic,	    &c->as_valid,     &c->as_contacted,	    &c->as_full_valid,
-			&c->as_solved,	    &c->as_satisfied, &c->as_basic,	    &c->dispatches,
-			&c->sign_total,	    &c->sign_ontime,  &c->contact_total,    &c->contact_ontime,
-			&c->reply_total,    &c->reply_ontime, &c->handling_seconds, &c->returns,
-			&c->extensions,	    &c->reopens,      &c->overdue,	    &c->reports,
-			&c->reports_ontime, &c->ratings,      &c->rating_sum};
-	_Static_assert(sizeof(f) / sizeof(f[0]) == UNIT_NCOUNTS, "struct unit_counts and its table");
-	return f[i];
+#define C_OFFSET(f) offsetof(struct unit_counts, f),
+	static const size_t offset[] = {COUNT_FIELDS(C_OFFSET)};
+#undef C_OFFSET
+	_Static_assert(sizeof(offset) / sizeof(offset[0]) == UNIT_NCOUNTS, "struct unit_counts and its table");
+	return (int64_t *)((char *)c + offset[i]);
 }
 
 /* The local (Beijing) day of a time, as unit_counts counts it. */
@@ -2883,31 +2877,52 @@ out:
 	return rc;
 }
 
-/* One sorted-by-unit stream of counts merged by unit_counts_days. */
-struct count_stream {
-	enum stmt_id id;
-	sqlite3_stmt *s;
-	int n;    /* counts per row: UNIT_NCOUNTS, or CALLBACK_NCOUNTS for superseded callbacks */
-	int sign; /* +1 counted, -1 taken away */
-	int r;    /* the last sqlite3_step result */
-	struct unit_counts row;
+/* Counts per unit, summed in memory: open addressing on the unit code. */
+struct count_map {
+	struct unit_counts *slot;
+	size_t cap, n;
 };
 
-static void stream_step(struct count_stream *x)
+static struct unit_counts *count_slot(struct count_map *m, const char *unit)
 {
-	if ((x->r = sqlite3_step(x->s)) == SQLITE_ROW)
-		counts_read(x->s, &x->row, x->n);
+	if (2 * (m->n + 1) > m->cap) {
+		struct count_map bigger = {xcalloc(m->cap ? 2 * m->cap : 1024, sizeof(*m->slot)),
+					   m->cap ? 2 * m->cap : 1024, 0};
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slot[i].unit[0])
+				*count_slot(&bigger, m->slot[i].unit) = m->slot[i];
+		free(m->slot);
+		*m = bigger;
+	}
+	size_t h = 5381;
+	for (const char *p = unit; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->slot[i].unit[0]) {
+			strlcpy_ok(m->slot[i].unit, unit, sizeof(m->slot[i].unit));
+			m->n++;
+			return &m->slot[i];
+		}
+		if (!strcmp(m->slot[i].unit, unit))
+			return &m->slot[i];
+	}
+}
+
+static int counts_unit_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct unit_counts *)a)->unit, ((const struct unit_counts *)b)->unit);
 }
 
 /*
  * store_unit_counts over the days [a, b): whole months by month, the days
- * before the first and after the last whole month by day,
- * less the callbacks superseded within the period (day >= a, until < b):
- * those with both days in whole months by month; those replaced in the
- * trailing days, or made in the leading days, one by one. Every stream
- * comes by unit, so one pass merges them. A unit left with nothing counted
- * is not listed (as in the scan: its only fact was a callback replaced
- * later in the period by one credited to another unit).
+ * before the first and after the last whole month by day, less the
+ * callbacks superseded within the period (day >= a, until < b): those with
+ * both days in whole months by month; those replaced in the trailing days,
+ * or made in the leading days, one by one. The rows are summed per unit
+ * here (SQLite's GROUP BY would sort them first). A unit left with nothing
+ * counted is not listed (as in the scan: its only fact was a callback
+ * replaced later in the period by one credited to another unit). The unit
+ * "" (facts with no unit) sorts first, as in the scan.
  */
 static enum err_code unit_counts_days(struct store *st, int64_t a, int64_t b, unit_counts_fn fn, void *ctx,
 				      struct err *e)
@@ -2924,60 +2939,56 @@ static enum err_code unit_counts_days(struct store *st, int64_t a, int64_t b, un
 		int64_t p[4]; /* the parameters; p[lo], p[lo + 1] the range, skipped when empty */
 		int np, lo;
 	} spec[] = {
-	    {ST_UNIT_COUNTS_SUMS, UNIT_NCOUNTS, 1, {0, a, da}, 3, 1},
-	    {ST_UNIT_COUNTS_SUMS, UNIT_NCOUNTS, 1, {1, ma, mb}, 3, 1},
-	    {ST_UNIT_COUNTS_SUMS, UNIT_NCOUNTS, 1, {0, db, b}, 3, 1},
+	    {ST_UNIT_COUNTS_ROWS, UNIT_NCOUNTS, 1, {0, a, da}, 3, 1},
+	    {ST_UNIT_COUNTS_ROWS, UNIT_NCOUNTS, 1, {1, ma, mb}, 3, 1},
+	    {ST_UNIT_COUNTS_ROWS, UNIT_NCOUNTS, 1, {0, db, b}, 3, 1},
 	    {ST_SUPERSEDED_BY_DAY, CALLBACK_NCOUNTS, -1, {a, da, a, b}, 4, 0},
 	    {ST_SUPERSEDED_BY_UNTIL, CALLBACK_NCOUNTS, -1, {da, b, db, b}, 4, 0},
-	    {ST_SUPERSEDED_MONTH_SUMS, CALLBACK_NCOUNTS, -1, {ma, mb}, 2, 0},
+	    {ST_SUPERSEDED_MONTH_ROWS, CALLBACK_NCOUNTS, -1, {ma, mb}, 2, 0},
 	};
-	struct count_stream x[ARRAY_SIZE(spec)];
+	struct count_map m = {0};
+	struct unit_counts row;
+	/* the unit "" cannot be a key of the map (an empty slot): it is kept apart */
+	struct unit_counts none = {0};
+	bool have_none = false;
 	enum err_code rc = OK;
-	size_t nx = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(spec); i++) {
+	for (size_t i = 0; rc == OK && i < ARRAY_SIZE(spec); i++) {
 		if (spec[i].p[spec[i].lo] >= spec[i].p[spec[i].lo + 1])
 			continue;
-		struct count_stream *c = &x[nx];
-		c->id = spec[i].id;
-		if (!(c->s = stmt_get(st, c->id, e))) {
+		sqlite3_stmt *s = stmt_get(st, spec[i].id, e);
+		int r;
+		if (!s) {
 			rc = E_DB;
-			goto out;
-		}
-		nx++;
-		for (int k = 0; k < spec[i].np; k++)
-			sqlite3_bind_int64(c->s, k + 1, spec[i].p[k]);
-		c->n = spec[i].n;
-		c->sign = spec[i].sign;
-		stream_step(c);
-	}
-	for (;;) {
-		const char *unit = NULL;
-		for (size_t i = 0; i < nx; i++)
-			if (x[i].r == SQLITE_ROW && (!unit || strcmp(x[i].row.unit, unit) < 0))
-				unit = x[i].row.unit;
-		if (!unit)
 			break;
-		struct unit_counts c = {0};
-		bool any = false;
-		strlcpy_ok(c.unit, unit, sizeof(c.unit));
-		for (size_t i = 0; i < nx; i++) {
-			if (x[i].r != SQLITE_ROW || strcmp(x[i].row.unit, c.unit))
-				continue;
-			for (int k = 0; k < x[i].n; k++)
-				*count_field(&c, k) += x[i].sign * *count_field(&x[i].row, k);
-			stream_step(&x[i]);
 		}
-		for (int k = 0; k < UNIT_NCOUNTS; k++)
-			any |= *count_field(&c, k) != 0;
-		if (any && (rc = (enum err_code)fn(ctx, &c)) != OK)
-			goto out;
-	}
-	for (size_t i = 0; i < nx; i++)
-		if (x[i].r != SQLITE_DONE)
+		for (int k = 0; k < spec[i].np; k++)
+			sqlite3_bind_int64(s, k + 1, spec[i].p[k]);
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			counts_read(s, &row, spec[i].n);
+			struct unit_counts *c = row.unit[0] ? count_slot(&m, row.unit) : &none;
+			have_none |= !row.unit[0];
+			for (int k = 0; k < spec[i].n; k++)
+				*count_field(c, k) += spec[i].sign * *count_field(&row, k);
+		}
+		if (r != SQLITE_DONE)
 			rc = db_fail(st, e, "统计单位考核数据");
-out:
-	for (size_t i = 0; i < nx; i++)
-		stmt_put(st, x[i].id, x[i].s);
+		stmt_put(st, spec[i].id, s);
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < m.cap; i++) /* pack the used slots, then sort them by unit */
+		if (m.slot[i].unit[0])
+			m.slot[n++] = m.slot[i];
+	if (n > 1)
+		qsort(m.slot, n, sizeof(*m.slot), counts_unit_cmp);
+	for (size_t i = 0; rc == OK && i < n + have_none; i++) {
+		const struct unit_counts *c = have_none ? (i == 0 ? &none : &m.slot[i - 1]) : &m.slot[i];
+		bool any = false;
+		for (int k = 0; k < UNIT_NCOUNTS; k++)
+			any |= *count_field((struct unit_counts *)c, k) != 0;
+		if (any)
+			rc = (enum err_code)fn(ctx, c);
+	}
+	free(m.slot);
 	return rc;
 }
 
