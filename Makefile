@@ -98,18 +98,29 @@ $(B)/bench/%: bench/%.c
 	@echo "  BENCH   $@"
 	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIBS)
 
-bench: all $(B)/bench/gazetteer_eval
-	bench/run.sh 10
+# make bench: every benchmark at a smoke size (CI may run it), figures into
+# $(B)/PERFORMANCE-smoke.md; make bench FULL=1: full sizes (a generated year of
+# GEN_CASES cases, reads and HTTP on it) into docs/PERFORMANCE.md.
+GEN_CASES ?= 1000000
+ifeq ($(FULL),1)
+bench: all $(B)/bench/gazetteer_eval $(B)/bench/gen $(B)/bench/reads
+	bench/gen.sh 100000 $(GEN_CASES)
+	bench/reads.sh build/gen/year-$(GEN_CASES).db
+	BENCH_DB=build/gen/year-$(GEN_CASES).db bench/run.sh 10
 	bench/geo.sh 1000000
 	$(B)/bench/gazetteer_eval --data ../shared/data --write $(B)/gazetteer.md
 	bench/section.sh gazetteer $(B)/gazetteer.md
-
-bench-smoke: all
-	bench/run.sh 2
-	bench/geo.sh 100000
-
-unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+else
+bench: all $(B)/bench/gen $(B)/bench/reads
+	rm -f $(B)/PERFORMANCE-smoke.md
+	GEN_DIR=$(B)/gen-smoke PERFORMANCE_DOC=$(B)/PERFORMANCE-smoke.md bench/gen.sh 3000
+	PERFORMANCE_DOC=$(B)/PERFORMANCE-smoke.md bench/reads.sh $(B)/gen-smoke/year-3000.db 1
+	BENCH_DB=$(B)/gen-smoke/year-3000.db PERFORMANCE_DOC=$(B)/PERFORMANCE-smoke.md bench/run.sh 2
+	PERFORMANCE_DOC=$(B)/PERFORMANCE-smoke.md bench/geo.sh 100000
+	@echo "bench: smoke figures in $(B)/PERFORMANCE-smoke.md (make bench FULL=1 writes docs/PERFORMANCE.md)"
+endif
+bench-smoke:
+	$(MAKE) bench
 
 integration: $(B)/jiesu $(INTEG_TESTS) $(B)/bench/gen
 	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; JIESU_BIN=$(B)/jiesu $$t; done

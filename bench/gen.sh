@@ -231,4 +231,4 @@ if [ -n "${GEN_KEEP_DOC:-}" ]; then
 	exit 0
 fi
 bench/section.sh gen "$dir/section.md"
-echo "gen.sh: wrote the generator section of docs/PERFORMANCE.md"
+echo "gen.sh: wrote the generator section of ${PERFORMANCE_DOC:-docs/PERFORMANCE.md}"

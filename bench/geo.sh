@@ -99,4 +99,4 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f1 --complement | sed 's/^ 
 
 bench/section.sh geo "$tmp.md"
 rm -f "$tmp.md"
-echo "bench: wrote the point lookup section of docs/PERFORMANCE.md"
+echo "bench: wrote the point lookup section of ${PERFORMANCE_DOC:-docs/PERFORMANCE.md}"

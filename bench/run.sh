@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks of jiesu's HTTP API beside same-run baselines, written to
-# docs/PERFORMANCE.md. Usage: bench/run.sh [SECONDS]   (default 10; make bench-smoke uses 2)
+# docs/PERFORMANCE.md. Usage: bench/run.sh [SECONDS]   (default 10; the smoke size uses 2)
+#   BENCH_DB=FILE   serve a copy of this database (one bench/gen.c wrote) instead of
+#                   a fresh demo: every figure is then taken on its cases
 # Needs wrk (Debian package). Every request goes to loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,7 @@ trap cleanup EXIT
 # $1 = url, rest = wrk options; prints "rps p99ms"
 measure() {
 	local url=$1; shift
-	wrk -t2 -c32 -d"${dur}s" --latency "$@" "$url" > "$tmp/wrk.out"
+	wrk -t2 -c"${conns:-32}" -d"${dur}s" --latency "$@" "$url" > "$tmp/wrk.out"
 	local rps p99
 	rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
 	p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$tmp/wrk.out")
@@ -33,11 +35,19 @@ echo "bench: ${dur}s per figure"
 start bare build/bench/bare_mhd 18181
 read -r bare_rps bare_p99 < <(measure http://127.0.0.1:18181/)
 
-build/jiesu init --db "$tmp/j.db" --demo > /dev/null 2>&1
+if [ -n "${BENCH_DB:-}" ]; then
+	cp "$BENCH_DB" "$tmp/j.db"
+	build/jiesu report rates --db "$tmp/j.db" --period 2025-01 --pool street --as centre.assessor > /dev/null # migrate first
+else
+	build/jiesu init --db "$tmp/j.db" --demo > /dev/null 2>&1
+fi
+cases_before=$(sqlite3 "$tmp/j.db" 'SELECT count(*) FROM cases')
 JIESU_LOG=warn start jiesu build/jiesu serve --db "$tmp/j.db" --listen 127.0.0.1:18182 --sweep-seconds 0
+jpid=${pids[-1]}
 api=http://127.0.0.1:18182/api/v1
 token() { curl -s "$api/auth/login" -H 'Content-Type: application/json' -d "{\"login\":\"$1\",\"password\":\"jiesu-demo\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/'; }
 agent=$(token agent)
+handler=$(token babaoshan.handler)
 body='{"type":"complaint","title":"小区门口占道经营","content":"每天晚上有流动摊贩占道经营，噪音大、垃圾多，请相关部门处理。","address":"石景山区八宝山街道某小区南门","requester":{"name":"张三","phone":"13812345678"},"place":{"street":"110107001"}}'
 curl -s "$api/cases" -H "Authorization: Bearer $agent" -H 'Content-Type: application/json' -d "$body" > /dev/null
 read -r health_rps health_p99 < <(measure http://127.0.0.1:18182/healthz)
@@ -48,6 +58,14 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '$body'
 LUA
 read -r post_rps post_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/post.lua")
+# the same near a steady 2,000 cases/s: 40 connections, each waiting 16 ms before its next request
+cat "$tmp/post.lua" > "$tmp/paced.lua"
+echo 'function delay() return 16 end' >> "$tmp/paced.lua"
+read -r paced_rps paced_p99 < <(conns=40 measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/paced.lua")
+# a street's inbox: its cases being handled, nearest deadline first, one page
+read -r inbox_rps inbox_p99 < <(measure "$api/cases?inbox=doing&sort=due&per_page=20" -H "Authorization: Bearer $handler")
+rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$jpid/status")
+cases_after=$(sqlite3 "$tmp/j.db" 'SELECT count(*) FROM cases')
 read -r _ single < <(build/bench/sqlite_insert "$tmp/raw.db" 1000 | grep single)
 read -r _ batch < <(build/bench/sqlite_insert "$tmp/raw2.db" 1000 | grep batch100)
 
@@ -58,9 +76,11 @@ cat > "$tmp/http.md" <<MD
 ## HTTP and intake
 
 Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB, Debian 12,
+on a database of $cases_before cases (${BENCH_DB:+a copy of $(basename "$BENCH_DB"), written by \`build/bench/gen\`}${BENCH_DB:-a fresh demo}; $cases_after after the run),
 SQLite $(sqlite3 --version | cut -d' ' -f1), with wrk (2 threads, 32 connections, ${dur} s,
 keep-alive) on the same machine over loopback. Each figure stands beside its baseline from the
-same run. Reproduce: \`make bench\` (10 s per figure) or \`bench/run.sh SECONDS\`.
+same run. Reproduce: \`make bench FULL=1\` (10 s per figure, on the generated year) or
+\`BENCH_DB=FILE bench/run.sh SECONDS\`.
 
 | what | jiesu | baseline | baseline is | ratio |
 |---|---|---|---|---|
@@ -69,6 +89,11 @@ same run. Reproduce: \`make bench\` (10 s per figure) or \`bench/run.sh SECONDS\
 | p99 latency of that read, ms | $get_p99 | $bare_p99 | bare libmicrohttpd | $(ratio "$get_p99" "$bare_p99") |
 | record a case (\`POST /api/v1/cases\`, durable commit before the reply), cases/s | $post_rps | $single | raw SQLite insert, 1 KiB row, one durable commit per row (WAL, synchronous=FULL) | $(ratio "$post_rps" "$single") |
 | p99 latency of recording, ms | $post_p99 | | | |
+| recording at a steady rate (40 connections, each 16 ms after its last reply), cases/s | $paced_rps | 2000 | the rate asked for | $(ratio "$paced_rps" 2000) |
+| p99 latency at that rate, ms | $paced_p99 | 50 | the target | $(ratio "$paced_p99" 50) |
+| a street's inbox (\`GET /api/v1/cases?inbox=doing&sort=due\`, 八宝山街道), req/s | $inbox_rps | $bare_rps | bare libmicrohttpd | $(ratio "$inbox_rps" "$bare_rps") |
+| p99 latency of the inbox, ms | $inbox_p99 | 20 | the target | $(ratio "$inbox_p99" 20) |
+| the server's peak resident memory over all of the above, MiB | $((rss_kib / 1024)) | 256 | the target | $(ratio "$rss_kib" $((256 * 1024))) |
 | (ceiling without a durable commit per request) | | $batch | raw SQLite, 100 rows per commit | $(ratio "$post_rps" "$batch") |
 
 Reading the figures: every accepted case is committed to disk before its reply. Concurrent
@@ -79,5 +104,5 @@ and login checks run on every worker thread in parallel over SQLite's WAL.
 <!-- http:end -->
 MD
 bench/section.sh http "$tmp/http.md"
-echo "bench: wrote the HTTP section of docs/PERFORMANCE.md"
+echo "bench: wrote the HTTP section of ${PERFORMANCE_DOC:-docs/PERFORMANCE.md}"
 cat "$tmp/http.md"
