@@ -289,6 +289,7 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_r
 	res->set_cookie[0] = '\0';
 	res->csrf[0] = '\0';
 	res->reply_case = 0;
+	store_refresh(ctx->cx.st);
 	if (api_web_page(ctx, req, res, &e))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {

@@ -235,6 +235,7 @@ void api_finish(struct api_ctx *ctx, struct api_response *res)
 	if (!res->reply_case || res->status >= 400)
 		return;
 	err_init(&e);
+	store_refresh(ctx->cx.st);
 	c = xmalloc(sizeof(*c));
 	/* who just changed it may draw it, even where the change moved it out of their sight */
 	if (store_case_get(ctx->cx.st, res->reply_case, c, &e) != OK ||

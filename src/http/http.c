@@ -474,6 +474,7 @@ static void *sweeper_main(void *arg)
 		pthread_mutex_unlock(&srv->stop_lock);
 		int n = 0;
 		err_init(&e);
+		store_refresh(st); /* units another handle changed */
 		if (case_sweep(&cx, clock_now(), &n, &e) != OK)
 			log_error("sweep failed: %s", e.msg);
 		else if (n)

@@ -290,6 +290,13 @@ void store_close(struct store *st);
  * them to the log mid-transaction and writes them again at commit.
  */
 enum err_code store_cache_mib(struct store *st, int mib, struct err *e);
+/*
+ * A handle keeps the units it read (store_unit_get). Call store_refresh
+ * before each unit of work (the API does, per request): it forgets them
+ * when another handle has changed the unit tree since. The handle's own
+ * changes and rollbacks forget them at once.
+ */
+void store_refresh(struct store *st);
 
 /*
  * Transactions: begin takes the write lock at once (BEGIN IMMEDIATE). A

@@ -39,6 +39,7 @@ static const struct migration {
     {5, "src/store/sql/sqlite/0005-boundary-handling.sql"},
     {6, "src/store/sql/sqlite/0006-unit-day.sql"},
     {7, "src/store/sql/sqlite/0007-case-inbox.sql"},
+    {8, "src/store/sql/sqlite/0008-units-version.sql"},
 };
 
 /*
@@ -399,6 +400,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(CALLBACKS_OF, "SELECT seq, at, unit, value FROM facts WHERE case_id = ?1 AND kind = 'callback'"  \
 			" AND (value & 1) <> 0 ORDER BY seq DESC, id DESC")                                 \
 	X(CASE_SCOPE, "SELECT scope FROM cases WHERE id = ?1")                                              \
+	X(UNITS_VERSION, "SELECT v FROM units_version")                                                     \
 	X(PERSON_COUNTS, PERSON_COUNTS_SQL)                                                                 \
 	X(ASSESS_GET, "SELECT " ASSESS_COLS " FROM assess_config WHERE pool = ?1")                          \
 	X(ASSESS_PUT, "INSERT INTO assess_config (" ASSESS_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)" \
@@ -433,8 +435,22 @@ struct dyn_stmt {
 };
 #define DYN_CACHE 96
 
+/*
+ * The units this handle read (store_unit_get), by code: the tree changes
+ * rarely, and a reply names a dozen units. Emptied when this handle
+ * changes a unit or rolls back, and by store_refresh when another handle
+ * changed the tree (units_version, 0008).
+ */
+#define UNIT_CACHE 8192 /* slots, a power of two; full at half: emptied */
+struct unit_cache {
+	struct unit *slot; /* code "" = free */
+	size_t n;
+	int64_t version; /* units_version when filled; -1 = not read yet */
+};
+
 struct store {
 	sqlite3 *db;
+	struct unit_cache units;
 	sqlite3_stmt *stmts[ST_COUNT];
 	bool busy[ST_COUNT];
 	struct dyn_stmt dyn[DYN_CACHE];
@@ -443,6 +459,15 @@ struct store {
 };
 
 /* ---- helpers ---- */
+
+/* Forget the units read (struct unit_cache). */
+static void units_forget(struct store *st)
+{
+	if (st->units.n)
+		memset(st->units.slot, 0, UNIT_CACHE * sizeof(*st->units.slot));
+	st->units.n = 0;
+}
+
 
 sqlite3 *store_sqlite_db(struct store *st)
 {
@@ -587,6 +612,7 @@ static enum err_code op_end(struct store *st, enum op_scope scope, enum err_code
 		return stmt_run(st, ST_RELEASE, e, "释放保存点");
 	if (!sqlite3_get_autocommit(st->db)) {
 		struct err ignored;
+		units_forget(st); /* it may hold what is undone now */
 		stmt_run(st, ST_ROLLBACK_TO, &ignored, "回滚保存点");
 		stmt_run(st, ST_RELEASE, &ignored, "释放保存点");
 	}
@@ -758,6 +784,7 @@ enum err_code store_open(const char *path, struct store **out, struct err *e)
 	struct store *st = xcalloc(1, sizeof(*st));
 	enum err_code rc = OK;
 	*out = NULL;
+	st->units.version = -1;
 	int r = sqlite3_open_v2(path, &st->db,
 				SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (r != SQLITE_OK) {
@@ -802,6 +829,7 @@ void store_close(struct store *st)
 		sqlite3_finalize(st->stmts[i]);
 	for (int i = 0; i < DYN_CACHE; i++)
 		sqlite3_finalize(st->dyn[i].s);
+	free(st->units.slot);
 	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
 		log_error("store: close: %s", sqlite3_errmsg(st->db));
 	free(st);
@@ -860,6 +888,7 @@ int store_depth(const struct store *st)
 void store_rollback(struct store *st)
 {
 	struct err ignored;
+	units_forget(st); /* it may hold what is undone now */
 	if (sqlite3_get_autocommit(st->db)) {
 		st->depth = 0;
 		return;
@@ -951,6 +980,7 @@ enum err_code store_unit_put(struct store *st, const struct unit *u, struct err 
 		rc = err_set(e, E_INVALID, "parent", "单位 %s 的层级过深", code);
 		goto out;
 	}
+	units_forget(st);
 	if (!(s = stmt_get(st, ST_UNIT_PUT, e))) {
 		rc = E_DB;
 		goto out;
@@ -985,6 +1015,32 @@ out:
 	return op_end(st, scope, rc, e);
 }
 
+/* The cache slot of code: its unit, or the free slot where it goes. */
+static struct unit *units_slot(struct store *st, const char *code)
+{
+	size_t h = 5381;
+	if (!st->units.slot)
+		st->units.slot = xcalloc(UNIT_CACHE, sizeof(*st->units.slot));
+	for (const char *p = code; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	for (size_t i = h & (UNIT_CACHE - 1);; i = (i + 1) & (UNIT_CACHE - 1))
+		if (!st->units.slot[i].code[0] || !strcmp(st->units.slot[i].code, code))
+			return &st->units.slot[i];
+}
+
+void store_refresh(struct store *st)
+{
+	struct err e;
+	sqlite3_stmt *s = stmt_get(st, ST_UNITS_VERSION, &e);
+	int64_t v = -1;
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	stmt_put(st, ST_UNITS_VERSION, s);
+	if (v < 0 || v != st->units.version)
+		units_forget(st);
+	st->units.version = v;
+}
+
 /* Step a statement expected to yield at most one unit row; none is E_NOT_FOUND with message missing. */
 static enum err_code unit_fetch(struct store *st, enum stmt_id id, sqlite3_stmt *s, struct unit *out,
 				struct err *e, const char *missing)
@@ -1004,12 +1060,26 @@ static enum err_code unit_fetch(struct store *st, enum stmt_id id, sqlite3_stmt 
 enum err_code store_unit_get(struct store *st, const char *code, struct unit *out, struct err *e)
 {
 	char msg[128];
+	struct unit *hit = code && *code && strlen(code) <= LIMIT_CODE ? units_slot(st, code) : NULL;
+	if (hit && hit->code[0]) {
+		*out = *hit;
+		return OK;
+	}
 	sqlite3_stmt *s = stmt_get(st, ST_UNIT_GET, e);
 	if (!s)
 		return E_DB;
 	bind_str(s, 1, code);
 	snprintf(msg, sizeof(msg), "单位 %.*s 不存在", LIMIT_CODE, code ? code : "");
-	return unit_fetch(st, ST_UNIT_GET, s, out, e, msg);
+	enum err_code rc = unit_fetch(st, ST_UNIT_GET, s, out, e, msg);
+	if (rc == OK && hit) {
+		if (2 * (st->units.n + 1) > UNIT_CACHE) {
+			units_forget(st);
+			hit = units_slot(st, code);
+		}
+		*hit = *out;
+		st->units.n++;
+	}
+	return rc;
 }
 
 /* The department/enterprise with this sector in district's subtree, nearest the district first. */

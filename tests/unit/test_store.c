@@ -121,6 +121,52 @@ static void assert_path(struct store *st, const char *code, const char *path)
 	assert_string_equal(u.path, path);
 }
 
+/*
+ * A handle keeps the units it read: its own changes and rollbacks show at
+ * once, another handle's after store_refresh.
+ */
+static void test_unit_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct store *other;
+	struct unit u;
+	put_unit(f->st, "C", UNIT_CENTRE, "", "");
+	put_unit(f->st, "D", UNIT_DISTRICT, "C", "");
+	assert_int_equal(store_unit_get(f->st, "D", &u, &f->e), OK);
+	assert_string_equal(u.name, "单位D");
+	/* its own change: at once */
+	strcpy(u.name, "改名一");
+	assert_int_equal(store_unit_put(f->st, &u, &f->e), OK);
+	assert_int_equal(store_unit_get(f->st, "D", &u, &f->e), OK);
+	assert_string_equal(u.name, "改名一");
+	/* a change rolled back: forgotten */
+	assert_int_equal(store_begin(f->st, &f->e), OK);
+	strcpy(u.name, "未保存");
+	assert_int_equal(store_unit_put(f->st, &u, &f->e), OK);
+	assert_int_equal(store_unit_get(f->st, "D", &u, &f->e), OK);
+	assert_string_equal(u.name, "未保存");
+	store_rollback(f->st);
+	assert_int_equal(store_unit_get(f->st, "D", &u, &f->e), OK);
+	assert_string_equal(u.name, "改名一");
+	/* another handle's change: after store_refresh */
+	store_refresh(f->st);
+	assert_int_equal(store_unit_get(f->st, "D", &u, &f->e), OK);
+	assert_int_equal(store_open(f->path, &other, &f->e), OK);
+	strcpy(u.name, "改名二");
+	assert_int_equal(store_unit_put(other, &u, &f->e), OK);
+	store_close(other);
+	assert_int_equal(store_unit_get(f->st, "D", &u, &f->e), OK);
+	assert_string_equal(u.name, "改名一");
+	store_refresh(f->st);
+	assert_int_equal(store_unit_get(f->st, "D", &u, &f->e), OK);
+	assert_string_equal(u.name, "改名二");
+	/* a unit not there is not kept as missing */
+	assert_int_equal(store_unit_get(f->st, "E", &u, &f->e), E_NOT_FOUND);
+	put_unit(f->st, "E", UNIT_STREET, "D", "");
+	assert_int_equal(store_unit_get(f->st, "E", &u, &f->e), OK);
+	assert_string_equal(u.path, "/C/D/E/");
+}
+
 /* ---- open and migrations ---- */
 
 static void test_open_twice(void **state)
@@ -132,8 +178,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 7);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 7);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 8);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 8);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1189,7 +1235,7 @@ static void test_migrate_old_case(void **state)
 		       " VALUES (7, 'replied', 'complaint', 'general', 100, 100, 'A');"
 		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0);");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 7);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 8);
 	assert_int_equal(store_case_get(st, 7, got, &e), OK);
 	assert_int_equal(got->status, CS_REPLIED);
 	assert_int_equal(got->ntasks, 0);
@@ -1812,6 +1858,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_callback_due, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unit_cache, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_counts_days, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_person_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_assess_config, setup, teardown),
