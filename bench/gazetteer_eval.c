@@ -1,7 +1,7 @@
 /*
  * gazetteer_eval — how well the address gazetteer finds the street, and how
  * fast, measured on data read from ../shared/data (test only: read there,
- * never copied into the repository). Run by `make bench`.
+ * never copied into the repository). Run by `make bench FULL=1`.
  *
  * There are no real Beijing address strings in ../shared/data: the Beijing
  * files are the official unit lists, and the only real citizen messages
@@ -21,7 +21,7 @@
  * Plus the share of ambiguous names and resolutions per second on one
  * thread. Usage: gazetteer_eval [--data DIR] [--write FILE.md]
  * With --write, the section "## Address gazetteer" goes to FILE.md between
- * its markers; `make bench` puts it into docs/PERFORMANCE.md with
+ * its markers; `make bench FULL=1` puts it into docs/PERFORMANCE.md with
  * bench/section.sh.
  */
 #include "domain/catalog.h"
@@ -540,7 +540,7 @@ int main(int argc, char **argv)
 	buf_addf(&out, SECTION "\n\n");
 	buf_addf(
 	    &out,
-	    "Measured %s by `build/bench/gazetteer_eval` (run by `make bench`; reads ../shared/data, copies\n"
+	    "Measured %s by `build/bench/gazetteer_eval` (run by `make bench FULL=1`; reads ../shared/data, copies\n"
 	    "nothing into the repository). Method and limits: docs/GEO.md.\n\n",
 	    day);
 	buf_addf(

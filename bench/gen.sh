@@ -3,8 +3,8 @@
 # written through jiesu's domain, at each size given, timed, checked with
 # the product's own tools (jiesu rebuild --check, jiesu report rates
 # --recompute) and written into docs/PERFORMANCE.md as its own section
-# between the gen markers (the rest of the file is left alone; bench/run.sh
-# rewrites the file, so make bench runs this after it).
+# between the gen markers (the rest of the file is left alone; PERFORMANCE_DOC
+# names another file, as `make bench` does at its smoke size).
 # Usage: bench/gen.sh [CASES...]   (default 100000; one table row per size)
 #   GEN_DIR=DIR   where the databases go (default build/gen; never in git)
 #   JIESU_DATA=DIR   the test-only data (default ../shared/data); without
