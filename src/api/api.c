@@ -330,7 +330,7 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_r
 		if (routes[i].fn(ctx, who, req, pv, res, &e) != OK)
 			api_error(res, &e);
 		else if (!req->defer_reply)
-			api_finish(ctx, res);
+			api_reply_case(ctx, res);
 		return;
 	}
 	if (path_known)

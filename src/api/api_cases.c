@@ -228,23 +228,33 @@ static void reply_case(struct api_response *res, const struct actor *who, int64_
 	res->reply_who = *who;
 }
 
-void api_finish(struct api_ctx *ctx, struct api_response *res)
+void api_reply_case(struct api_ctx *ctx, struct api_response *res)
 {
 	struct case_rec *c;
 	struct err e;
 	if (!res->reply_case || res->status >= 400)
 		return;
 	err_init(&e);
-	store_refresh(ctx->cx.st);
 	c = xmalloc(sizeof(*c));
 	/* who just changed it may draw it, even where the change moved it out of their sight */
 	if (store_case_get(ctx->cx.st, res->reply_case, c, &e) != OK ||
 	    full_case(ctx, &res->reply_who, c, &res->body, &e) != OK) {
 		log_error("case %lld saved, its reply could not be drawn: %s", (long long)res->reply_case, e.msg);
+		/* the change is kept: say so, so the client does not send it again */
+		err_set(&e, E_INTERNAL, NULL, "工单 %lld 已保存，但回复未能生成，请刷新后查看",
+			(long long)res->reply_case);
 		api_error(res, &e);
 	}
 	res->reply_case = 0;
 	free(c);
+}
+
+void api_finish(struct api_ctx *ctx, struct api_response *res)
+{
+	if (!res->reply_case)
+		return;
+	store_refresh(ctx->cx.st); /* a later request on this thread than the one it was handled in */
+	api_reply_case(ctx, res);
 }
 
 /* ------------------------------------------------------------ input */

@@ -44,6 +44,8 @@ bool api_web_page(struct api_ctx *ctx, const struct api_request *req, struct api
 #define HANDLER(name)                                                                                        \
 	enum err_code name(struct api_ctx *ctx, const struct actor *who, const struct api_request *req,       \
 			   const char **params, struct api_response *res, struct err *e)
+/* Draw the reply a write left in res->reply_case (api_finish without its store_refresh). */
+void api_reply_case(struct api_ctx *ctx, struct api_response *res);
 HANDLER(api_healthz);
 HANDLER(api_login);
 HANDLER(api_logout);

@@ -2691,7 +2691,11 @@ static enum err_code cases_shape(const struct case_query *q, bool count, uint64_
 		size_t n = strcspn(p, ",");
 		if (!n)
 			break;
-		int v = n < sizeof(name) ? (snprintf(name, sizeof(name), "%.*s", (int)n, p), case_status_parse(name)) : -1;
+		int v = -1;
+		if (n < sizeof(name)) {
+			snprintf(name, sizeof(name), "%.*s", (int)n, p);
+			v = case_status_parse(name);
+		}
 		if (v < 0)
 			return err_set(e, E_INVALID, "status", "案件状态不合法");
 		k |= (uint64_t)1 << (CQ_STATUSES_SHIFT + v);
@@ -3051,10 +3055,10 @@ static enum err_code unit_counts_days(struct store *st, int64_t a, int64_t b, un
 	if (n > 1)
 		qsort(m.slot, n, sizeof(*m.slot), counts_unit_cmp);
 	for (size_t i = 0; rc == OK && i < n + have_none; i++) {
-		const struct unit_counts *c = have_none ? (i == 0 ? &none : &m.slot[i - 1]) : &m.slot[i];
+		struct unit_counts *c = have_none ? (i == 0 ? &none : &m.slot[i - 1]) : &m.slot[i];
 		bool any = false;
 		for (int k = 0; k < UNIT_NCOUNTS; k++)
-			any |= *count_field((struct unit_counts *)c, k) != 0;
+			any |= *count_field(c, k) != 0;
 		if (any)
 			rc = (enum err_code)fn(ctx, c);
 	}
