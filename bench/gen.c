@@ -45,6 +45,7 @@
 #include "domain/deadline.h"
 #include "domain/geo.h"
 
+#include <errno.h>
 #include <math.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -513,6 +514,7 @@ static const char *const redispatch_sectors[] = {"chengguan", "zhujian",  "shich
 
 struct world {
 	struct store *st;
+	bool resume; /* the accounts are in the database already: look them up */
 	struct case_ctx cx;
 	struct gunit *units;
 	int nunits;
@@ -601,7 +603,7 @@ static void add_account(struct world *w, const char *login, const char *name, co
 	us->role = role;
 	us->active = true;
 	us->created_at = now;
-	if (store_user_insert(w->st, us, &e) != OK)
+	if (w->resume ? store_user_by_login(w->st, login, us, &e) != OK : store_user_insert(w->st, us, &e) != OK)
 		die("add account", &e);
 	out->unit = *u;
 }
@@ -2003,7 +2005,7 @@ static void arrive(struct sim_run *s, int64_t ordinal, int64_t t)
 struct progress {
 	bool tty, quiet;
 	double start, last;
-	int64_t total;
+	int64_t total, base; /* base: cases made before a resumed run began */
 };
 
 static void fmt_dur(double s, char *out, size_t n)
@@ -2023,7 +2025,7 @@ static void progress_show(struct progress *p, const struct stats *st, int64_t si
 		return;
 	p->last = now;
 	double el = (now - p->start) / 1000.0;
-	double cps = el > 0 ? st->cases / el : 0, eps = el > 0 ? st->events / el : 0;
+	double cps = el > 0 ? (st->cases - p->base) / el : 0, eps = cps * st->events / (st->cases ? st->cases : 1);
 	double frac = p->total ? (double)st->cases / (double)p->total : 1;
 	char eta[32], elapsed[32], day[26];
 	fmt_dur(cps > 0 ? (p->total - st->cases) / cps : -1, eta, sizeof(eta));
@@ -2137,10 +2139,195 @@ static double cpu_seconds(void)
 	       ru.ru_stime.tv_usec / 1e6;
 }
 
+/* ================================================================ resuming a long run */
+
+/*
+ * A 20-million-case year takes hours, longer than a machine may stay up.
+ * Before each commit the whole simulation state (the loop's position, the
+ * open cases' plans, the agenda heap, the counters) is written to
+ * DB.gen-state.new, fsync'd; after the commit it is renamed to
+ * DB.gen-state. A run killed at any point resumes with --resume from the
+ * file whose case count equals the database's: the state of the last
+ * commit. The world (units, accounts, categories, points) is reloaded from
+ * the database and the seed, as the first run built it.
+ */
+struct params {
+	int64_t ncases, year, seed, batch, sweep_s;
+};
+
+struct loop {
+	int64_t day, n, ai; /* the day being run, its arrivals, the next one */
+	int64_t ordinal, since_commit, next_sweep, commits, resumes;
+	double cum; /* arrivals planned up to and including this day */
+	struct rng arr;
+	double ran_ms, ran_cpu; /* time spent before the last commit, over all runs */
+};
+
+#define STATE_MAGIC "jiesugen"
+#define STATE_VERSION 1
+
+struct state_head {
+	char magic[8];
+	uint32_t version, sim_size, stats_size, hent_size;
+	struct params par;
+	struct loop lp;
+	struct stats st;
+	uint32_t npool, nfree;
+	uint64_t nheap, seq;
+	int32_t nrecent, nolder;
+};
+
+static void state_path(char *out, size_t n, const char *db, const char *suffix)
+{
+	if ((size_t)snprintf(out, n, "%s.gen-state%s", db, suffix) >= n)
+		die("the database path is too long", NULL);
+}
+
+static void write_all(FILE *f, const void *p, size_t n, const char *path)
+{
+	if (n && fwrite(p, 1, n, f) != n)
+		fprintf(stderr, "gen: cannot write %s: %s\n", path, strerror(errno)), exit(1);
+}
+
+static void state_save(const char *db, const struct params *par, const struct loop *lp, const struct sim_run *s,
+		       const int64_t *times)
+{
+	char tmp[4096], path[4096];
+	state_path(tmp, sizeof(tmp), db, ".tmp");
+	state_path(path, sizeof(path), db, ".new");
+	FILE *f = fopen(tmp, "wb");
+	if (!f)
+		fprintf(stderr, "gen: cannot create %s: %s\n", tmp, strerror(errno)), exit(1);
+	struct state_head h;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, STATE_MAGIC, sizeof(h.magic));
+	h.version = STATE_VERSION;
+	h.sim_size = sizeof(struct sim);
+	h.stats_size = sizeof(struct stats);
+	h.hent_size = sizeof(struct hent);
+	h.par = *par;
+	h.lp = *lp;
+	h.st = s->st;
+	h.npool = s->npool;
+	h.nfree = s->nfree;
+	h.nheap = s->nheap;
+	h.seq = s->seq;
+	h.nrecent = s->nrecent;
+	h.nolder = s->nolder;
+	write_all(f, &h, sizeof(h), tmp);
+	write_all(f, s->recent, sizeof(s->recent), tmp);
+	write_all(f, s->older, sizeof(s->older), tmp);
+	write_all(f, s->pool, (size_t)s->npool * sizeof(*s->pool), tmp);
+	write_all(f, s->freel, (size_t)s->nfree * sizeof(*s->freel), tmp);
+	write_all(f, s->heap, s->nheap * sizeof(*s->heap), tmp);
+	write_all(f, times, (size_t)lp->n * sizeof(*times), tmp);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, path) != 0)
+		fprintf(stderr, "gen: cannot save %s: %s\n", path, strerror(errno)), exit(1);
+}
+
+/* The commit that DB.gen-state.new describes is durable: it becomes the state. */
+static void state_committed(const char *db)
+{
+	char from[4096], to[4096];
+	state_path(from, sizeof(from), db, ".new");
+	state_path(to, sizeof(to), db, "");
+	if (rename(from, to) != 0)
+		fprintf(stderr, "gen: cannot rename %s: %s\n", from, strerror(errno)), exit(1);
+}
+
+/* The year is complete: nothing is left to resume. */
+static void state_remove(const char *db)
+{
+	char path[4096];
+	state_path(path, sizeof(path), db, "");
+	unlink(path);
+	state_path(path, sizeof(path), db, ".new");
+	unlink(path);
+}
+
+static void read_all(FILE *f, void *p, size_t n, const char *path)
+{
+	if (n && fread(p, 1, n, f) != n)
+		fprintf(stderr, "gen: %s is cut short\n", path), exit(1);
+}
+
+/* Read one state file's head; false if it is absent. */
+static bool state_head_read(const char *path, struct state_head *h, FILE **out)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	read_all(f, h, sizeof(*h), path);
+	if (memcmp(h->magic, STATE_MAGIC, sizeof(h->magic)) != 0 || h->version != STATE_VERSION)
+		fprintf(stderr, "gen: %s is not a generator state file\n", path), exit(1);
+	if (h->sim_size != sizeof(struct sim) || h->stats_size != sizeof(struct stats) ||
+	    h->hent_size != sizeof(struct hent))
+		fprintf(stderr, "gen: %s was written by another build of the generator; start afresh\n", path),
+		    exit(1);
+	*out = f;
+	return true;
+}
+
+/*
+ * Load the state that matches the database: cases made = the state's
+ * ordinal. The parameters come from the state (par is overwritten).
+ */
+static void state_load(const char *db, struct params *par, struct loop *lp, struct sim_run *s, int64_t **times)
+{
+	struct err e;
+	err_init(&e);
+	int64_t next_id = 0;
+	if (store_case_next_id(s->w->st, &next_id, &e) != OK)
+		die("case count", &e);
+	int64_t made = next_id - 1;
+	const char *const suffixes[2] = {".new", ""};
+	for (int k = 0; k < 2; k++) {
+		char path[4096];
+		state_path(path, sizeof(path), db, suffixes[k]);
+		struct state_head h;
+		FILE *f;
+		if (!state_head_read(path, &h, &f))
+			continue;
+		if (h.lp.ordinal != made) {
+			fclose(f);
+			continue;
+		}
+		*par = h.par;
+		*lp = h.lp;
+		s->st = h.st;
+		s->npool = s->cap = h.npool;
+		s->nfree = h.nfree;
+		s->nheap = s->capheap = h.nheap;
+		s->seq = h.seq;
+		s->nrecent = h.nrecent;
+		s->nolder = h.nolder;
+		s->pool = xmalloc(((size_t)h.npool + 1) * sizeof(*s->pool));
+		s->freel = xmalloc(((size_t)h.npool + 1) * sizeof(*s->freel));
+		s->heap = xmalloc((h.nheap + 1) * sizeof(*s->heap));
+		*times = xmalloc(((size_t)h.lp.n + 1) * sizeof(**times));
+		read_all(f, s->recent, sizeof(s->recent), path);
+		read_all(f, s->older, sizeof(s->older), path);
+		read_all(f, s->pool, (size_t)h.npool * sizeof(*s->pool), path);
+		read_all(f, s->freel, (size_t)h.nfree * sizeof(*s->freel), path);
+		read_all(f, s->heap, h.nheap * sizeof(*s->heap), path);
+		read_all(f, *times, (size_t)h.lp.n * sizeof(**times), path);
+		if (fgetc(f) != EOF)
+			fprintf(stderr, "gen: %s is longer than its head says\n", path), exit(1);
+		fclose(f);
+		return;
+	}
+	fprintf(stderr, "gen: no state file beside %s matches its %lld cases; start afresh\n", db, (long long)made);
+	exit(1);
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: gen --db PATH --cases N [--year 2025] [--seed S] [--data ../shared/data]\n"
-			"           [--batch CASES] [--cache-mib MIB] [--sweep-seconds S] [--digest] [--quiet] [--verbose]\n");
+			"           [--batch CASES] [--cache-mib MIB] [--sweep-seconds S] [--digest] [--quiet] [--verbose]\n"
+			"       gen --db PATH --resume [--data DIR] [--cache-mib MIB] [--digest] [--quiet] [--verbose]\n"
+			"           (go on with a run that was stopped: its size, year, seed and batch are kept)\n"
+			"  for tests: --stop-before-commit N / --stop-after-commit N end the process at once\n"
+			"  (_exit, as a kill would) at the first commit that holds case N\n");
 	exit(2);
 }
 
@@ -2160,12 +2347,15 @@ int main(int argc, char **argv)
 {
 	const char *db = NULL, *data = "../shared/data";
 	int64_t ncases = -1, year = 2025, seed = 1, batch = 2000, sweep_s = 60, cache_mib = 256;
-	bool digest = false, quiet = false, verbose = false;
+	int64_t stop_before = 0, stop_after = 0; /* tests: die as if killed at this point */
+	bool digest = false, quiet = false, verbose = false, resume = false, sized = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--digest"))
 			digest = true;
+		else if (!strcmp(a, "--resume"))
+			resume = true;
 		else if (!strcmp(a, "--quiet"))
 			quiet = true;
 		else if (!strcmp(a, "--verbose"))
@@ -2186,21 +2376,43 @@ int main(int argc, char **argv)
 			batch = num_opt(a, argv[++i], 1, 10000000);
 		else if (!strcmp(a, "--cache-mib"))
 			cache_mib = num_opt(a, argv[++i], 1, 65536);
+		else if (!strcmp(a, "--stop-before-commit"))
+			stop_before = num_opt(a, argv[++i], 1, 1000000000);
+		else if (!strcmp(a, "--stop-after-commit"))
+			stop_after = num_opt(a, argv[++i], 1, 1000000000);
 		else if (!strcmp(a, "--sweep-seconds"))
 			sweep_s = num_opt(a, argv[++i], 10, 86400);
 		else
 			usage();
 	}
-	if (!db || ncases < 0)
+	sized = ncases >= 0 || year != 2025 || seed != 1 || batch != 2000 || sweep_s != 60;
+	if (!db || (resume ? sized : ncases < 0))
 		usage();
-	if (access(db, F_OK) == 0) {
-		fprintf(stderr, "gen: %s already exists; give a new path\n", db);
+	if (resume ? access(db, F_OK) != 0 : access(db, F_OK) == 0) {
+		fprintf(stderr, resume ? "gen: %s does not exist: nothing to resume\n"
+				       : "gen: %s already exists; give a new path, or --resume a stopped run\n",
+			db);
 		return 1;
 	}
 	log_set_level_from_env();
 	if (!auth_init())
 		die("libsodium failed to initialise", NULL);
 
+	struct params par = {ncases, year, seed, batch, sweep_s};
+	if (resume) { /* the run's parameters are in its state file */
+		char path[4096];
+		struct state_head h;
+		FILE *f;
+		state_path(path, sizeof(path), db, "");
+		if (!state_head_read(path, &h, &f)) {
+			state_path(path, sizeof(path), db, ".new");
+			if (!state_head_read(path, &h, &f))
+				fprintf(stderr, "gen: no state file beside %s: nothing to resume\n", db), exit(1);
+		}
+		fclose(f);
+		par = h.par;
+		ncases = par.ncases, year = par.year, seed = par.seed, batch = par.batch, sweep_s = par.sweep_s;
+	}
 	struct shapes sh;
 	shapes_load(&sh, data, quiet);
 	int64_t year_start = days_from_civil((int)year, 1, 1) * DAY - LOCAL_UTC_OFFSET;
@@ -2214,10 +2426,12 @@ int main(int argc, char **argv)
 	if (store_open(db, &w.st, &e) != OK || store_cache_mib(w.st, (int)cache_mib, &e) != OK)
 		die("open", &e);
 	size_t names = 0;
-	if (catalog_load_builtin(w.st, true, progress_quiet, NULL, &e) != OK ||
-	    gazetteer_build_builtin(w.st, &names, &e) != OK || geo_load_demo_boundaries(w.st, &e) != OK)
+	w.resume = resume;
+	if (!resume && (catalog_load_builtin(w.st, true, progress_quiet, NULL, &e) != OK ||
+			gazetteer_build_builtin(w.st, &names, &e) != OK ||
+			geo_load_demo_boundaries(w.st, &e) != OK))
 		die("demo catalog", &e);
-	if (catalog_add_demo_users(w.st, year_start, NULL, NULL, &e) != OK)
+	if (!resume && catalog_add_demo_users(w.st, year_start, NULL, NULL, &e) != OK)
 		die("demo accounts", &e);
 	if (case_ctx_load(&w.cx, w.st, &e) != OK)
 		die("case context", &e);
@@ -2255,57 +2469,82 @@ int main(int argc, char **argv)
 	s.year_end = year_end;
 	s.seed = (uint64_t)seed;
 	s.verbose = verbose;
-	struct rng arr;
-	rng_seed(&arr, (uint64_t)seed, 0);
-	struct progress pg = {isatty(2), quiet, clock_mono_ms(), 0, ncases};
-	int64_t ordinal = 0, since_commit = 0, next_sweep = year_start + sweep_s, commits = 0;
-	double cum = 0;
+	struct loop lp = {.next_sweep = year_start + sweep_s};
+	rng_seed(&lp.arr, (uint64_t)seed, 0);
 	int64_t *times = NULL;
 	size_t cap_times = 0;
+	bool have_day = false; /* a resumed run goes on inside the day it stopped in */
+	if (resume) {
+		state_load(db, &par, &lp, &s, &times);
+		cap_times = (size_t)lp.n;
+		have_day = true;
+		lp.resumes++;
+		if (!quiet)
+			fprintf(stderr, "gen: resuming after case %lld of %lld\n", (long long)lp.ordinal,
+			(long long)ncases);
+	}
+	struct progress pg = {isatty(2), quiet, clock_mono_ms(), 0, ncases, s.st.cases};
 	double t_run = clock_mono_ms(), cpu_run = cpu_seconds();
 	if (store_begin(w.st, &e) != OK)
 		die("begin", &e);
-	for (int i = 0; i < ndays; i++) {
-		double prev = cum;
-		cum += dw[i] / total_w * (double)ncases;
-		int64_t n = (int64_t)llround(cum) - (int64_t)llround(prev);
-		if (i == ndays - 1)
-			n = ncases - ordinal;
-		if ((size_t)n > cap_times) {
-			cap_times = (size_t)n;
-			times = xrealloc(times, cap_times * sizeof(*times));
+	for (; lp.day < ndays; lp.day++) {
+		int64_t n = lp.n;
+		if (!have_day) {
+			double prev = lp.cum;
+			lp.cum += dw[lp.day] / total_w * (double)ncases;
+			n = (int64_t)llround(lp.cum) - (int64_t)llround(prev);
+			if (lp.day == ndays - 1)
+				n = ncases - lp.ordinal;
+			if ((size_t)n > cap_times) {
+				cap_times = (size_t)n;
+				times = xrealloc(times, cap_times * sizeof(*times));
+			}
+			int64_t ds = year_start + lp.day * DAY;
+			for (int64_t k = 0; k < n; k++)
+				times[k] = ds + (int64_t)pick_cum(&lp.arr, sh.hour_cum, 24) * HOUR +
+					   (int64_t)(unif(&lp.arr) * HOUR);
+			qsort(times, (size_t)n, sizeof(*times), cmp_i64);
+			lp.n = n;
+			lp.ai = 0;
 		}
-		int64_t ds = year_start + (int64_t)i * DAY;
-		for (int64_t k = 0; k < n; k++)
-			times[k] = ds + (int64_t)pick_cum(&arr, sh.hour_cum, 24) * HOUR +
-				   (int64_t)(unif(&arr) * HOUR);
-		qsort(times, (size_t)n, sizeof(*times), cmp_i64);
-		int64_t de = ds + DAY, ai = 0;
+		have_day = false;
+		int64_t de = year_start + (lp.day + 1) * DAY;
 		for (;;) {
-			int64_t ta = ai < n ? times[ai] : INT64_MAX;
+			int64_t ta = lp.ai < n ? times[lp.ai] : INT64_MAX;
 			int64_t th = s.nheap ? s.heap[0].t : INT64_MAX;
 			int64_t t = ta < th ? ta : th;
-			if (next_sweep <= t && next_sweep < de) {
+			if (lp.next_sweep <= t && lp.next_sweep < de) {
 				int nev = 0;
-				if (case_sweep(&w.cx, next_sweep, &nev, &e) != OK)
+				if (case_sweep(&w.cx, lp.next_sweep, &nev, &e) != OK)
 					die("sweep", &e);
 				s.st.events += nev;
 				s.st.sweep_events += nev;
-				next_sweep += sweep_s;
+				lp.next_sweep += sweep_s;
 				continue;
 			}
 			if (t >= de)
 				break;
 			if (ta <= th) {
-				arrive(&s, ordinal++, ta);
-				ai++;
-				if (++since_commit >= batch) {
+				arrive(&s, lp.ordinal++, ta);
+				lp.ai++;
+				if (++lp.since_commit >= batch) {
+					/* the state goes to disk before the commit it describes */
+					lp.since_commit = 0;
+					lp.commits++;
+					lp.ran_ms += clock_mono_ms() - t_run;
+					lp.ran_cpu += cpu_seconds() - cpu_run;
+					t_run = clock_mono_ms();
+					cpu_run = cpu_seconds();
+					state_save(db, &par, &lp, &s, times);
+					if (stop_before && lp.ordinal >= stop_before)
+						_exit(3);
 					if (store_commit(w.st, &e) != OK || store_begin(w.st, &e) != OK)
 						die("commit", &e);
-					since_commit = 0;
-					commits++;
+					if (stop_after && lp.ordinal >= stop_after)
+						_exit(3);
+					state_committed(db);
 				}
-				if ((ordinal & 63) == 0)
+				if ((lp.ordinal & 63) == 0)
 					progress_show(&pg, &s.st, ta, false);
 			} else {
 				struct hent h = heap_pop(&s);
@@ -2322,9 +2561,10 @@ int main(int argc, char **argv)
 	}
 	if (store_commit(w.st, &e) != OK)
 		die("commit", &e);
-	commits++;
-	t_run = clock_mono_ms() - t_run;
-	cpu_run = cpu_seconds() - cpu_run;
+	lp.commits++;
+	state_remove(db);
+	double t_total = lp.ran_ms + clock_mono_ms() - t_run;
+	double cpu_total = lp.ran_cpu + cpu_seconds() - cpu_run;
 	progress_show(&pg, &s.st, year_end - 1, true);
 
 	/* what the year left: statuses, sizes, speeds */
@@ -2332,12 +2572,13 @@ int main(int argc, char **argv)
 	printf("gen: events=%lld\n", (long long)s.st.events);
 	printf("gen: sweep_events=%lld\n", (long long)s.st.sweep_events);
 	printf("gen: domain_calls=%lld\n", (long long)s.st.calls);
-	printf("gen: commits=%lld\n", (long long)commits);
+	printf("gen: commits=%lld\n", (long long)lp.commits);
+	printf("gen: resumes=%lld\n", (long long)lp.resumes);
 	printf("gen: setup_seconds=%.1f\n", t_setup / 1000);
-	printf("gen: seconds=%.1f\n", t_run / 1000);
-	printf("gen: cpu_seconds=%.1f\n", cpu_run);
-	printf("gen: cases_per_second=%.0f\n", s.st.cases / (t_run / 1000));
-	printf("gen: events_per_second=%.0f\n", s.st.events / (t_run / 1000));
+	printf("gen: seconds=%.1f\n", t_total / 1000);
+	printf("gen: cpu_seconds=%.1f\n", cpu_total);
+	printf("gen: cases_per_second=%.0f\n", s.st.cases / (t_total / 1000));
+	printf("gen: events_per_second=%.0f\n", s.st.events / (t_total / 1000));
 	printf("gen: open_cases_max=%lld\n", (long long)s.st.live_max);
 	printf("gen: open_at_year_end=%lld\n", (long long)s.st.open_at_end);
 	printf("gen: auto_dispatched=%lld\n", (long long)s.st.auto_dispatched);

@@ -797,7 +797,8 @@ enum err_code store_open(const char *path, struct store **out, struct err *e)
 	if ((rc = pragma_exec(st, "PRAGMA busy_timeout = 10000", path, e)) != OK ||
 	    (rc = pragma_wal(st, path, e)) != OK ||
 	    (rc = pragma_exec(st, "PRAGMA synchronous = FULL", path, e)) != OK ||
-	    (rc = pragma_exec(st, "PRAGMA foreign_keys = ON", path, e)) != OK)
+	    (rc = pragma_exec(st, "PRAGMA foreign_keys = ON", path, e)) != OK ||
+	    (rc = pragma_exec(st, "PRAGMA temp_store = MEMORY", path, e)) != OK)
 		goto out;
 	rc = store_migrate(st, e);
 out:
