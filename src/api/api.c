@@ -269,7 +269,7 @@ const char *api_session_token(const struct api_request *req, char cookie_tok[TOK
 	return NULL;
 }
 
-void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_response *res)
+static void dispatch(struct api_ctx *ctx, const struct api_request *req, struct api_response *res)
 {
 	struct err e;
 	char params[MAX_PARAMS][MAX_PARAM_LEN];
@@ -289,7 +289,6 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_r
 	res->set_cookie[0] = '\0';
 	res->csrf[0] = '\0';
 	res->reply_case = 0;
-	store_refresh(ctx->cx.st);
 	if (api_web_page(ctx, req, res, &e))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
@@ -338,4 +337,19 @@ void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_r
 	else
 		err_set(&e, E_NOT_FOUND, NULL, "没有这个接口：%s", req->path);
 	api_error(res, &e);
+}
+
+/*
+ * A GET or HEAD reads one snapshot of the database under one read lock
+ * (store_read_begin); anything that writes takes the write lock as usual.
+ */
+void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_response *res)
+{
+	bool reads = !strcmp(req->method, "GET") || !strcmp(req->method, "HEAD");
+	if (reads)
+		store_read_begin(ctx->cx.st);
+	store_refresh(ctx->cx.st);
+	dispatch(ctx, req, res);
+	if (reads)
+		store_read_end(ctx->cx.st);
 }

@@ -19,10 +19,16 @@
 #define API_SESSION_COOKIE "jiesu_session"
 
 /* What the API needs per worker thread: its own store handle and the shared rules. */
+struct api_events_cache;
+
 struct api_ctx {
 	struct case_ctx cx;
 	const char *web_dir; /* serve the web pages from this directory; NULL = the embedded ones */
+	struct api_events_cache *events; /* histories drawn lately (api_cases.c); NULL until the first */
 };
+
+/* Free what a context holds besides its store handle and shared rules. */
+void api_ctx_release(struct api_ctx *ctx);
 
 typedef const char *(*query_fn)(void *ctx, const char *key);
 

@@ -203,18 +203,107 @@ static int add_event(void *vctx, const struct event_rec *ev)
 	return 0;
 }
 
-static enum err_code full_case(struct api_ctx *ctx, const struct actor *who, const struct case_rec *c,
-			       json_t **out, struct err *e)
+/*
+ * A case's history as JSON text. It is the same for every viewer (the
+ * requester is dropped from it), so each context keeps the latest it drew
+ * per case, keyed by the case's seq (every change appends an event) and the
+ * unit tree's version (events name their units).
+ */
+#define EVENTS_CACHE 1024 /* slots, a power of two: a case's slot is its id modulo this */
+#define EVENTS_CACHE_MAX (256 * 1024) /* longer histories are drawn each time */
+struct events_slot {
+	int64_t id, seq, units_version;
+	char *json;
+	size_t len;
+};
+struct api_events_cache {
+	struct events_slot slot[EVENTS_CACHE];
+};
+
+void api_ctx_release(struct api_ctx *ctx)
 {
-	json_t *o = case_json(ctx->cx.st, who, c, false);
-	struct events_ctx x = {ctx->cx.st, json_array(), 0, ""};
-	enum err_code rc = store_events_list(ctx->cx.st, c->id, add_event, &x, e);
-	json_object_set_new(o, "events", x.arr);
-	if (rc != OK) {
-		json_decref(o);
-		return rc;
+	if (!ctx->events)
+		return;
+	for (size_t i = 0; i < EVENTS_CACHE; i++)
+		free(ctx->events->slot[i].json);
+	free(ctx->events);
+	ctx->events = NULL;
+}
+
+/* The events of case c as JSON text in *out (*own: the caller frees it; else it belongs to the cache). */
+static enum err_code events_text(struct api_ctx *ctx, const struct case_rec *c, const char **out, size_t *len,
+				 char **own, struct err *e)
+{
+	struct store *st = ctx->cx.st;
+	int64_t uv = store_units_version(st);
+	if (!ctx->events)
+		ctx->events = xcalloc(1, sizeof(*ctx->events));
+	struct events_slot *sl = &ctx->events->slot[(uint64_t)c->id & (EVENTS_CACHE - 1)];
+	*own = NULL;
+	if (sl->json && sl->id == c->id && sl->seq == c->seq && sl->units_version == uv && uv >= 0) {
+		*out = sl->json;
+		*len = sl->len;
+		return OK;
 	}
-	*out = o;
+	struct events_ctx x = {st, json_array(), 0, ""};
+	enum err_code rc = store_events_list(st, c->id, add_event, &x, e);
+	char *text = rc == OK ? json_dumps(x.arr, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+	json_decref(x.arr);
+	if (rc != OK)
+		return rc;
+	if (!text)
+		return err_set(e, E_INTERNAL, NULL, "工单 %lld 的处理记录无法编码", (long long)c->id);
+	size_t n = strlen(text);
+	if (n > EVENTS_CACHE_MAX || uv < 0) {
+		*out = *own = text;
+		*len = n;
+		return OK;
+	}
+	free(sl->json);
+	*sl = (struct events_slot){c->id, c->seq, uv, text, n};
+	*out = text;
+	*len = n;
+	return OK;
+}
+
+/* The case as who sees it, with its events: JSON text into res->raw. */
+static enum err_code full_case(struct api_ctx *ctx, const struct actor *who, const struct case_rec *c,
+			       struct api_response *res, struct err *e)
+{
+	const char *ev = NULL;
+	size_t evlen = 0;
+	char *own = NULL;
+	enum err_code rc = events_text(ctx, c, &ev, &evlen, &own, e);
+	if (rc != OK)
+		return rc;
+	json_t *o = case_json(ctx->cx.st, who, c, false);
+	char *head = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	json_decref(o);
+	size_t hl = head ? strlen(head) : 0;
+	if (hl < 2 || head[hl - 1] != '}') {
+		free(head);
+		free(own);
+		return err_set(e, E_INTERNAL, NULL, "工单 %lld 无法编码", (long long)c->id);
+	}
+	/* {...} + ,"events":[...] before the closing brace */
+	static const char key[] = ",\"events\":";
+	size_t n = hl - 1 + sizeof(key) - 1 + evlen + 1;
+	char *text = xmalloc(n + 1);
+	memcpy(text, head, hl - 1);
+	memcpy(text + hl - 1, key, sizeof(key) - 1);
+	memcpy(text + hl - 1 + sizeof(key) - 1, ev, evlen);
+	text[n - 1] = '}';
+	text[n] = '\0';
+	free(head);
+	free(own);
+	if (!res->raw_static)
+		free(res->raw);
+	json_decref(res->body);
+	res->body = NULL;
+	res->raw = text;
+	res->raw_len = n;
+	res->raw_static = false;
+	res->content_type = "application/json; charset=utf-8";
 	return OK;
 }
 
@@ -238,7 +327,7 @@ void api_reply_case(struct api_ctx *ctx, struct api_response *res)
 	c = xmalloc(sizeof(*c));
 	/* who just changed it may draw it, even where the change moved it out of their sight */
 	if (store_case_get(ctx->cx.st, res->reply_case, c, &e) != OK ||
-	    full_case(ctx, &res->reply_who, c, &res->body, &e) != OK) {
+	    full_case(ctx, &res->reply_who, c, res, &e) != OK) {
 		log_error("case %lld saved, its reply could not be drawn: %s", (long long)res->reply_case, e.msg);
 		/* the change is kept: say so, so the client does not send it again */
 		err_set(&e, E_INTERNAL, NULL, "工单 %lld 已保存，但回复未能生成，请刷新后查看",
@@ -534,7 +623,7 @@ HANDLER(api_case_get)
 	enum err_code rc;
 	if ((rc = parse_id(params[0], &id, e)) || (rc = case_get_visible(&ctx->cx, who, id, &c, e)))
 		return rc;
-	return full_case(ctx, who, &c, &res->body, e);
+	return full_case(ctx, who, &c, res, e);
 }
 
 /* Decode the body of action a on the case named by id_param and take it; *c is the case after. */

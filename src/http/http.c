@@ -629,11 +629,13 @@ void http_stop(struct http_server *srv)
 	if (had_writer) {
 		pthread_join(srv->writer.thread, NULL);
 		store_close(srv->writer.api.cx.st);
+		api_ctx_release(&srv->writer.api);
 	}
 	MHD_stop_daemon(srv->daemon);
 	for (struct worker *w = srv->workers, *next; w; w = next) {
 		next = w->next;
 		store_close(w->api.cx.st);
+		api_ctx_release(&w->api);
 		free(w);
 	}
 	case_ctx_release(&srv->shared);

@@ -297,6 +297,17 @@ enum err_code store_cache_mib(struct store *st, int mib, struct err *e);
  * changes and rollbacks forget them at once.
  */
 void store_refresh(struct store *st);
+/* The unit tree's version as of the last store_refresh (-1 before the first): what a cache of unit names keys on. */
+int64_t store_units_version(const struct store *st);
+/*
+ * A read snapshot: the reads until store_read_end see one state of the
+ * database and share one read lock (in WAL mode each statement outside a
+ * transaction takes and drops its own). For a unit of work that only
+ * reads, such as an API GET. A store_begin inside it ends the snapshot and
+ * takes the write lock as usual. Both are no-ops inside a transaction.
+ */
+void store_read_begin(struct store *st);
+void store_read_end(struct store *st);
 
 /*
  * Transactions: begin takes the write lock at once (BEGIN IMMEDIATE). A

@@ -290,6 +290,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 
 #define STATEMENTS(X)                                                                                       \
 	X(BEGIN, "BEGIN IMMEDIATE")                                                                         \
+	X(READ_BEGIN, "BEGIN DEFERRED")                                                                     \
 	X(COMMIT, "COMMIT")                                                                                 \
 	X(ROLLBACK, "ROLLBACK")                                                                             \
 	X(SAVEPOINT, "SAVEPOINT store_op")                                                                  \
@@ -455,7 +456,8 @@ struct store {
 	bool busy[ST_COUNT];
 	struct dyn_stmt dyn[DYN_CACHE];
 	unsigned dyn_next;
-	int depth; /* store_begin levels open: 1 = the transaction, more = nested savepoints */
+	int depth;    /* store_begin levels open: 1 = the transaction, more = nested savepoints */
+	bool reading; /* a read snapshot (store_read_begin) is open */
 };
 
 /* ---- helpers ---- */
@@ -839,8 +841,26 @@ void store_close(struct store *st)
 /* ---- transactions ---- */
 
 /* BEGIN IMMEDIATE: take the write lock now (waiting up to busy_timeout), not at the first write. */
+void store_read_begin(struct store *st)
+{
+	struct err e;
+	if (!st->reading && sqlite3_get_autocommit(st->db) && stmt_run(st, ST_READ_BEGIN, &e, "开始读取") == OK)
+		st->reading = true;
+}
+
+void store_read_end(struct store *st)
+{
+	struct err e;
+	if (!st->reading)
+		return;
+	st->reading = false;
+	if (!sqlite3_get_autocommit(st->db) && stmt_run(st, ST_COMMIT, &e, "结束读取") != OK)
+		log_error("store: end of a read: %s", e.msg);
+}
+
 enum err_code store_begin(struct store *st, struct err *e)
 {
+	store_read_end(st); /* a write does not start from an old snapshot */
 	if (st->depth > 0 && !sqlite3_get_autocommit(st->db)) {
 		enum err_code rc = stmt_run(st, ST_NEST_BEGIN, e, "开始嵌套事务");
 		if (rc == OK)
@@ -1027,6 +1047,11 @@ static struct unit *units_slot(struct store *st, const char *code)
 	for (size_t i = h & (UNIT_CACHE - 1);; i = (i + 1) & (UNIT_CACHE - 1))
 		if (!st->units.slot[i].code[0] || !strcmp(st->units.slot[i].code, code))
 			return &st->units.slot[i];
+}
+
+int64_t store_units_version(const struct store *st)
+{
+	return st->units.version;
 }
 
 void store_refresh(struct store *st)

@@ -376,6 +376,21 @@ static void test_units(void **state)
 	c = http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/sign", id), xin, "{}", &st);
 	EXPECT_STATUS(h, st, 200);
 	EXPECT_STR(c, "status", "accepted");
+
+	/* the history names units as they are now: a rename reaches a history already drawn (and kept) */
+	char last[32];
+	for (int i = 0; i < 4; i++) /* on every worker thread */
+		c = http(h, "GET", hpath(h, "/api/v1/cases/%lld", id), xin, NULL, &st);
+	snprintf(last, sizeof(last), "events.%zu.unit.name", jsize(c, "events") - 1);
+	EXPECT_STR(c, last, "石景山新街道");
+	u = http(h, "PATCH", "/api/v1/units/110107099", admin, "{\"name\":\"石景山又一新街道\"}", &st);
+	EXPECT_STATUS(h, st, 200);
+	for (int i = 0; i < 4; i++) {
+		c = http(h, "GET", hpath(h, "/api/v1/cases/%lld", id), xin, NULL, &st);
+		EXPECT_STATUS(h, st, 200);
+		EXPECT_STR(c, last, "石景山又一新街道");
+		EXPECT_STR(c, "lead_unit.name", "石景山又一新街道");
+	}
 }
 
 static void test_categories(void **state)
