@@ -210,27 +210,59 @@ static int add_event(void *vctx, const struct event_rec *ev)
  * unit tree's version (events name their units).
  */
 #define EVENTS_CACHE 1024 /* slots, a power of two: a case's slot is its id modulo this */
-#define EVENTS_CACHE_MAX (256 * 1024) /* longer histories are drawn each time */
+#define EVENTS_CACHE_MAX (256 * 1024) /* longer texts are drawn each time */
+#define VIEW_MS 1000		      /* a case as one account saw it is shown again for this long */
 struct events_slot {
 	int64_t id, seq, units_version;
 	char *json;
 	size_t len;
 };
+/* The whole reply of GET /cases/{id} as one account saw it: deadline states and allowed actions
+ * depend on the time, so it is kept VIEW_MS only; any change (seq) or unit change ends it at once. */
+struct view_slot {
+	int64_t id, seq, units_version, user_id;
+	enum role role;
+	char unit[LIMIT_CODE + 1];
+	double until_ms;
+	char *json;
+	size_t len;
+};
 struct api_events_cache {
 	struct events_slot slot[EVENTS_CACHE];
+	struct view_slot view[EVENTS_CACHE];
 };
 
 void api_ctx_release(struct api_ctx *ctx)
 {
 	if (!ctx->events)
 		return;
-	for (size_t i = 0; i < EVENTS_CACHE; i++)
+	for (size_t i = 0; i < EVENTS_CACHE; i++) {
 		free(ctx->events->slot[i].json);
+		free(ctx->events->view[i].json);
+	}
 	free(ctx->events);
 	ctx->events = NULL;
 }
 
-/* The events of case c as JSON text in *out (*own: the caller frees it; else it belongs to the cache). */
+static struct view_slot *view_slot(struct api_ctx *ctx, int64_t id)
+{
+	if (!ctx->events)
+		ctx->events = xcalloc(1, sizeof(*ctx->events));
+	return &ctx->events->view[(uint64_t)id & (EVENTS_CACHE - 1)];
+}
+
+static bool view_matches(const struct view_slot *v, const struct actor *who, int64_t id, int64_t seq, int64_t uv)
+{
+	return v->json && v->id == id && v->seq == seq && v->units_version == uv && uv >= 0 &&
+	       v->user_id == who->user.id && v->role == who->user.role && !strcmp(v->unit, who->user.unit) &&
+	       clock_mono_ms() < v->until_ms;
+}
+
+/*
+ * The events of case c as JSON text in *out (*own: the caller frees it;
+ * else it belongs to the cache). When the slot holds the same case at an
+ * earlier seq, only the events after it are drawn and appended.
+ */
 static enum err_code events_text(struct api_ctx *ctx, const struct case_rec *c, const char **out, size_t *len,
 				 char **own, struct err *e)
 {
@@ -239,21 +271,45 @@ static enum err_code events_text(struct api_ctx *ctx, const struct case_rec *c, 
 	if (!ctx->events)
 		ctx->events = xcalloc(1, sizeof(*ctx->events));
 	struct events_slot *sl = &ctx->events->slot[(uint64_t)c->id & (EVENTS_CACHE - 1)];
+	bool same = sl->json && sl->id == c->id && sl->units_version == uv && uv >= 0 && sl->seq <= c->seq;
 	*own = NULL;
-	if (sl->json && sl->id == c->id && sl->seq == c->seq && sl->units_version == uv && uv >= 0) {
+	if (same && sl->seq == c->seq) {
 		*out = sl->json;
 		*len = sl->len;
 		return OK;
 	}
+	int64_t after = same ? sl->seq : 0;
 	struct events_ctx x = {st, json_array(), 0, ""};
-	enum err_code rc = store_events_list(st, c->id, add_event, &x, e);
+	enum err_code rc = store_events_after(st, c->id, after, add_event, &x, e);
 	char *text = rc == OK ? json_dumps(x.arr, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
+	size_t drawn = json_array_size(x.arr);
 	json_decref(x.arr);
 	if (rc != OK)
 		return rc;
 	if (!text)
 		return err_set(e, E_INTERNAL, NULL, "工单 %lld 的处理记录无法编码", (long long)c->id);
 	size_t n = strlen(text);
+	if (after > 0) {
+		if (drawn == 0 || sl->len < 2) { /* not what the seq promised: draw it all again */
+			free(text);
+			free(sl->json);
+			sl->json = NULL;
+			return events_text(ctx, c, out, len, own, e);
+		}
+		/* [kept...] + [new...] → [kept...,new...] */
+		bool empty = sl->len == 2;
+		char *all = xmalloc(sl->len + n + 1);
+		memcpy(all, sl->json, sl->len - 1);
+		size_t k = sl->len - 1;
+		if (!empty)
+			all[k++] = ',';
+		memcpy(all + k, text + 1, n - 1);
+		k += n - 1;
+		all[k] = '\0';
+		free(text);
+		text = all;
+		n = k;
+	}
 	if (n > EVENTS_CACHE_MAX || uv < 0) {
 		*out = *own = text;
 		*len = n;
@@ -342,8 +398,10 @@ void api_finish(struct api_ctx *ctx, struct api_response *res)
 {
 	if (!res->reply_case)
 		return;
-	store_refresh(ctx->cx.st); /* a later request on this thread than the one it was handled in */
+	store_read_begin(ctx->cx.st); /* one snapshot, one read lock */
+	store_refresh(ctx->cx.st);    /* a later request on this thread than the one it was handled in */
 	api_reply_case(ctx, res);
+	store_read_end(ctx->cx.st);
 }
 
 /* ------------------------------------------------------------ input */
@@ -618,12 +676,33 @@ out:
 
 HANDLER(api_case_get)
 {
-	int64_t id;
+	int64_t id, seq;
 	struct case_rec c;
 	enum err_code rc;
-	if ((rc = parse_id(params[0], &id, e)) || (rc = case_get_visible(&ctx->cx, who, id, &c, e)))
+	if ((rc = parse_id(params[0], &id, e)))
 		return rc;
-	return full_case(ctx, who, &c, res, e);
+	/* the same account again, nothing changed, within VIEW_MS: what it was shown */
+	int64_t uv = store_units_version(ctx->cx.st);
+	struct view_slot *v = view_slot(ctx, id);
+	if (v->json && store_case_seq(ctx->cx.st, id, &seq, e) == OK && view_matches(v, who, id, seq, uv)) {
+		res->raw = xmalloc(v->len + 1);
+		memcpy(res->raw, v->json, v->len + 1);
+		res->raw_len = v->len;
+		res->content_type = "application/json; charset=utf-8";
+		return OK;
+	}
+	err_init(e);
+	if ((rc = case_get_visible(&ctx->cx, who, id, &c, e)) || (rc = full_case(ctx, who, &c, res, e)))
+		return rc;
+	if (res->raw_len <= EVENTS_CACHE_MAX) {
+		free(v->json);
+		*v = (struct view_slot){.id = id, .seq = c.seq, .units_version = uv, .user_id = who->user.id,
+					.role = who->user.role, .until_ms = clock_mono_ms() + VIEW_MS,
+					.json = xmalloc(res->raw_len + 1), .len = res->raw_len};
+		strlcpy_ok(v->unit, who->user.unit, sizeof(v->unit));
+		memcpy(v->json, res->raw, res->raw_len + 1);
+	}
+	return OK;
 }
 
 /* Decode the body of action a on the case named by id_param and take it; *c is the case after. */

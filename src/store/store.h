@@ -407,10 +407,14 @@ enum err_code store_case_next_id(struct store *st, int64_t *id, struct err *e);
 enum err_code store_case_update(struct store *st, const struct case_rec *before, const struct case_rec *c,
 				struct err *e);
 enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out, struct err *e);
+/* Only the case's seq (its number of events): whether what was drawn of it is still current. */
+enum err_code store_case_seq(struct store *st, int64_t id, int64_t *seq, struct err *e);
 enum err_code store_event_append(struct store *st, struct event_rec *ev, struct err *e);
 typedef int (*event_fn)(void *ctx, const struct event_rec *ev);
-/* A case's events in seq order. */
+/* A case's events in seq order; _after: only those after seq `after` (what a reader drew before is kept). */
 enum err_code store_events_list(struct store *st, int64_t case_id, event_fn fn, void *ctx, struct err *e);
+enum err_code store_events_after(struct store *st, int64_t case_id, int64_t after, event_fn fn, void *ctx,
+				 struct err *e);
 /*
  * Every unit linked to a case (lead, copies, summoned, former leads), for
  * access checks: rel is "lead", "copy", "summoned" or "former"; lead first,

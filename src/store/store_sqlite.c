@@ -352,6 +352,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(CASE_INSERT, "INSERT INTO cases (id, " CASE_DATA_COLS ") VALUES (?1, " CASE_DATA_PARAMS ")")      \
 	X(CASE_UPDATE, "UPDATE cases SET (" CASE_DATA_COLS ") = (" CASE_DATA_PARAMS ") WHERE id = ?1")      \
 	X(CASE_GET, CASE_SELECT " WHERE id = ?1")                                                           \
+	X(CASE_SEQ, "SELECT seq FROM cases WHERE id = ?1")                                                  \
 	X(CASE_NEXT_ID, "SELECT coalesce(max(id), 0) + 1 FROM cases")                                                           \
 	X(LINKS_DEMOTE, "UPDATE case_units SET rel = 'former', pos = 0"                                     \
 			" WHERE case_id = ?1 AND rel IN ('lead', 'copy')")                                  \
@@ -368,7 +369,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(EVENT_APPEND, "INSERT INTO events (case_id, seq, at, user_id, unit, action, payload, reason)"     \
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                         \
 	X(EVENTS_LIST, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason"                \
-		       " FROM events WHERE case_id = ?1 ORDER BY seq")                                      \
+		       " FROM events WHERE case_id = ?1 AND seq > ?2 ORDER BY seq")                         \
 	X(CASES_DUE, "SELECT id FROM cases WHERE next_check_at > 0 AND next_check_at <= ?1"                 \
 		     " ORDER BY next_check_at, id LIMIT ?2")                                                \
 	X(CASE_IDS, "SELECT id FROM cases ORDER BY id")                                                     \
@@ -1914,6 +1915,10 @@ static enum err_code case_arrays_read(sqlite3_stmt *s, struct case_rec *c, struc
 {
 	const char *tt = (const char *)sqlite3_column_text(s, CC_TASKS);
 	const char *vt = (const char *)sqlite3_column_text(s, CC_SUPERVISIONS);
+	if ((!tt || !strcmp(tt, "[]")) && (!vt || !strcmp(vt, "[]"))) { /* most cases: nothing to parse */
+		c->ntasks = c->nsupervisions = 0;
+		return OK;
+	}
 	json_t *tasks = json_loads(tt ? tt : "[]", 0, NULL);
 	json_t *sups = json_loads(vt ? vt : "[]", 0, NULL);
 	size_t i;
@@ -2599,6 +2604,24 @@ enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out,
 	return rc;
 }
 
+enum err_code store_case_seq(struct store *st, int64_t id, int64_t *seq, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_CASE_SEQ, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, id);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW)
+		*seq = sqlite3_column_int64(s, 0);
+	else if (r == SQLITE_DONE)
+		rc = err_set(e, E_NOT_FOUND, NULL, "案件 %lld 不存在", (long long)id);
+	else
+		rc = db_fail(st, e, "读取案件");
+	stmt_put(st, ST_CASE_SEQ, s);
+	return rc;
+}
+
 /* Every unit ever linked to a case: lead first, then copies, summoned units, former links. */
 enum err_code store_case_units(struct store *st, int64_t case_id, case_unit_fn fn, void *ctx, struct err *e)
 {
@@ -2648,8 +2671,14 @@ enum err_code store_event_append(struct store *st, struct event_rec *ev, struct 
 	return rc;
 }
 
-/* Hand each event of a case to fn in seq order; the payload is freed after fn returns. */
 enum err_code store_events_list(struct store *st, int64_t case_id, event_fn fn, void *ctx, struct err *e)
+{
+	return store_events_after(st, case_id, 0, fn, ctx, e);
+}
+
+/* Hand each event of a case after seq `after` to fn in seq order; the payload is freed after fn returns. */
+enum err_code store_events_after(struct store *st, int64_t case_id, int64_t after, event_fn fn, void *ctx,
+				 struct err *e)
 {
 	sqlite3_stmt *s = stmt_get(st, ST_EVENTS_LIST, e);
 	struct event_rec *ev = xmalloc(sizeof(*ev));
@@ -2660,6 +2689,7 @@ enum err_code store_events_list(struct store *st, int64_t case_id, event_fn fn, 
 		return E_DB;
 	}
 	sqlite3_bind_int64(s, 1, case_id);
+	sqlite3_bind_int64(s, 2, after);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		const unsigned char *p = sqlite3_column_text(s, 7);
 		memset(ev, 0, sizeof(*ev));
