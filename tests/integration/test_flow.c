@@ -635,6 +635,47 @@ static void test_confidential_requester(void **state)
 	expect_rebuild_clean(h, 1);
 }
 
+/*
+ * A case shown again within a second comes from memory (api_cases.c,
+ * view_slot): each account still sees its own view, and a change by
+ * anyone is seen by the next read at once.
+ */
+static bool allowed(json_t *c, const char *action)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(jpath(c, "allowed_actions"), i, a) if (!strcmp(json_string_value(a), action)) return true;
+	return false;
+}
+
+static void test_views_kept_per_account(void **state)
+{
+	struct harness *h = *state;
+	assert_true(h_start(h, H_NOW, NULL));
+	const char *agent = login(h, "agent", H_PASSWORD), *handler = login(h, "babaoshan.handler", H_PASSWORD);
+	long long id = create_case(h, agent, complaint);
+	act(h, login(h, "dispatcher", H_PASSWORD), id, "dispatch", "{}", "dispatched");
+	json_t *c;
+	for (int round = 0; round < 3; round++) { /* alternating, on every worker thread */
+		c = get_case(h, handler, id, 200);
+		EXPECT_STR(c, "status", "dispatched");
+		EXPECT_TRUE(allowed(c, "sign"), h->last_body);
+		c = get_case(h, agent, id, 200);
+		EXPECT_STR(c, "status", "dispatched");
+		EXPECT_TRUE(!allowed(c, "sign") && allowed(c, "redirect"), h->last_body);
+	}
+	/* another unit's account is still refused, though the case is kept for others */
+	get_case(h, login(h, "pingguoyuan.handler", H_PASSWORD), id, 404);
+	act(h, handler, id, "sign", NULL, "accepted");
+	for (int round = 0; round < 4; round++) {
+		c = get_case(h, agent, id, 200);
+		EXPECT_STR(c, "status", "accepted");
+		c = get_case(h, handler, id, 200);
+		EXPECT_STR(c, "status", "accepted");
+		EXPECT_TRUE(!allowed(c, "sign") && allowed(c, "contact"), h->last_body);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +687,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_filters, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_deadline_warning_and_late_sign, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_confidential_requester, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_views_kept_per_account, h_setup, h_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("integration: flow", tests, h_group_setup, h_group_teardown);
 	printf("%lu checks\n", h_checks());
