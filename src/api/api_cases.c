@@ -221,6 +221,7 @@ struct events_slot {
  * depend on the time, so it is kept VIEW_MS only; any change (seq) or unit change ends it at once. */
 struct view_slot {
 	int64_t id, seq, units_version, user_id;
+	int64_t merged_into, merged_seq; /* a merged case's actions depend on the case it joined */
 	enum role role;
 	char unit[LIMIT_CODE + 1];
 	double until_ms;
@@ -684,7 +685,9 @@ HANDLER(api_case_get)
 	/* the same account again, nothing changed, within VIEW_MS: what it was shown */
 	int64_t uv = store_units_version(ctx->cx.st);
 	struct view_slot *v = view_slot(ctx, id);
-	if (v->json && store_case_seq(ctx->cx.st, id, &seq, e) == OK && view_matches(v, who, id, seq, uv)) {
+	int64_t mseq = 0;
+	if (v->json && store_case_seq(ctx->cx.st, id, &seq, e) == OK && view_matches(v, who, id, seq, uv) &&
+	    (!v->merged_into || (store_case_seq(ctx->cx.st, v->merged_into, &mseq, e) == OK && mseq == v->merged_seq))) {
 		res->raw = xmalloc(v->len + 1);
 		memcpy(res->raw, v->json, v->len + 1);
 		res->raw_len = v->len;
@@ -694,10 +697,14 @@ HANDLER(api_case_get)
 	err_init(e);
 	if ((rc = case_get_visible(&ctx->cx, who, id, &c, e)) || (rc = full_case(ctx, who, &c, res, e)))
 		return rc;
+	mseq = 0;
+	if (c.merged_into && store_case_seq(ctx->cx.st, c.merged_into, &mseq, e) != OK)
+		return OK; /* the reply stands; it is just not kept */
 	if (res->raw_len <= EVENTS_CACHE_MAX) {
 		free(v->json);
 		*v = (struct view_slot){.id = id, .seq = c.seq, .units_version = uv, .user_id = who->user.id,
-					.role = who->user.role, .until_ms = clock_mono_ms() + VIEW_MS,
+					.merged_into = c.merged_into, .merged_seq = mseq, .role = who->user.role,
+					.until_ms = clock_mono_ms() + VIEW_MS,
 					.json = xmalloc(res->raw_len + 1), .len = res->raw_len};
 		strlcpy_ok(v->unit, who->user.unit, sizeof(v->unit));
 		memcpy(v->json, res->raw, res->raw_len + 1);
