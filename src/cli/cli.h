@@ -57,6 +57,9 @@ int cmd_sweep(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 /* jiesu geo address|builtin ... (cmd_gazetteer.c); cmd_geo hands over with argv unchanged. */

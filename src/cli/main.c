@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,9 @@ static const struct command {
 	{"case", cmd_case, "cases: case create|list|show|act --db PATH --as LOGIN ..."},
 	{"import", cmd_import, "reference data: import units|categories|tiers|holidays|boundaries --db PATH FILE"},
 	{"rebuild", cmd_rebuild, "recompute cases from their events: rebuild --db PATH [--check]"},
+	{"backup", cmd_backup, "an online copy while the server runs: backup --db PATH --out FILE"},
+	{"restore", cmd_restore, "put a backup in place (server stopped): restore --from FILE --db PATH [--force]"},
+	{"verify", cmd_verify, "tamper check: every event chain, case row and month's figures: verify --db PATH"},
 	{"report", cmd_report, "assessment: report rates|people|cases --db PATH --as LOGIN --period YYYY-MM ..."},
 	{"config", cmd_config, "assessment settings: config assessment --db PATH --pool POOL [--weights R,S,M] ..."},
 	{"geo", cmd_geo, "place lookup: geo resolve --db PATH --lat Y --lon X --crs C | geo address --db PATH \"地址\" | geo builtin --db PATH"},
@@ -33,6 +37,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* past a file-size limit a write fails (EFBIG) and is reported; the signal would kill us */
+	signal(SIGXFSZ, SIG_IGN);
 	log_set_level_from_env();
 	if (!auth_init()) {
 		fprintf(stderr, "jiesu: libsodium failed to initialise\n");

@@ -44,6 +44,7 @@ char *xstrndup(const char *s, size_t n);
 	X(E_TOO_LARGE, 413, "too_large", "请求体过大")                             \
 	X(E_UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "请求体须为 JSON")   \
 	X(E_IO, 500, "io_error", "读写失败")                                       \
+	X(E_STORAGE, 507, "insufficient_storage", "存储空间不足，本次操作未保存") \
 	X(E_DB, 500, "database_error", "数据库错误")                               \
 	X(E_INTERNAL, 500, "internal", "内部错误")
 

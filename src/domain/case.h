@@ -173,6 +173,20 @@ enum err_code case_rebuild(struct store *st, int64_t id, struct case_rec *out, c
 			   struct err *e);
 /* Compare two rows field by field; returns the name of the first differing field or NULL. */
 const char *case_diff(const struct case_rec *a, const struct case_rec *b);
+/*
+ * Check one case for tampering: its events' hash chain recomputed from the
+ * first (broken: the first event whose stored hash differs, 0 if none) and
+ * its row against the fold of its events (field: the first field that
+ * differs; fold_error: why the log could not be folded). E_NOT_FOUND if
+ * the case is not there.
+ */
+struct case_check {
+	int events, broken;
+	int64_t created_at, updated_at; /* the stored row's */
+	const char *field;
+	char fold_error[256];
+};
+enum err_code case_verify(struct store *st, int64_t id, struct case_check *out, struct err *e);
 
 /*
  * Run the deadline checks once at now: append a warning or overdue event

@@ -447,12 +447,21 @@ struct rebuild_ctx {
 	void *fctx;
 	struct err *e;
 	int n;
+	/* case_verify: the chain recomputed so far, and its first broken link */
+	bool chain;
+	unsigned char prev[EVENT_HASH_BYTES];
+	int broken;
 };
 
 static int rebuild_one(void *ctx, const struct event_rec *ev)
 {
 	struct rebuild_ctx *r = ctx;
 	struct fact_list fl;
+	if (r->chain) {
+		store_event_hash(r->prev, ev, r->prev);
+		if (!r->broken && (!ev->hashed || memcmp(r->prev, ev->hash, EVENT_HASH_BYTES) != 0))
+			r->broken = ev->seq;
+	}
 	r->n++;
 	if (ev->seq != r->n)
 		return err_set(r->e, E_INTERNAL, NULL, "工单 %lld 的事件序号不连续（第 %d 条为 %d）",
@@ -468,10 +477,38 @@ enum err_code case_rebuild(struct store *st, int64_t id, struct case_rec *out, c
 {
 	memset(out, 0, sizeof(*out));
 	out->id = id;
-	struct rebuild_ctx r = {out, fn, ctx, e, 0};
+	struct rebuild_ctx r = {.c = out, .fn = fn, .fctx = ctx, .e = e};
 	enum err_code rc = store_events_list(st, id, rebuild_one, &r, e);
 	if (rc == OK && r.n == 0)
 		rc = err_set(e, E_NOT_FOUND, "id", "工单 %lld 没有事件", (long long)id);
+	return rc;
+}
+
+enum err_code case_verify(struct store *st, int64_t id, struct case_check *out, struct err *e)
+{
+	struct case_rec *stored = xmalloc(sizeof(*stored)), *folded = xcalloc(1, sizeof(*folded));
+	struct err fe;
+	err_init(&fe);
+	memset(out, 0, sizeof(*out));
+	folded->id = id;
+	struct rebuild_ctx r = {.c = folded, .e = &fe, .chain = true};
+	enum err_code rc = store_case_get(st, id, stored, e);
+	if (rc == OK) {
+		out->created_at = stored->created_at;
+		out->updated_at = stored->updated_at;
+		/* a log that cannot be folded is a finding, not a failure of the check */
+		enum err_code frc = store_events_list(st, id, rebuild_one, &r, &fe);
+		out->events = r.n;
+		out->broken = r.broken;
+		if (frc != OK)
+			snprintf(out->fold_error, sizeof(out->fold_error), "%s", fe.msg);
+		else if (r.n == 0)
+			snprintf(out->fold_error, sizeof(out->fold_error), "工单 %lld 没有事件", (long long)id);
+		else
+			out->field = case_diff(stored, folded);
+	}
+	free(stored);
+	free(folded);
 	return rc;
 }
 

@@ -246,6 +246,7 @@ struct fact {
 #define FACT_CB_SAT_SHIFT 3
 
 /* One appended event. payload is JSON text owned by the record (free it). */
+#define EVENT_HASH_BYTES 32
 struct event_rec {
 	int64_t id;
 	int64_t case_id;
@@ -256,6 +257,9 @@ struct event_rec {
 	char action[32];
 	char *payload;
 	char reason[TEXT_BYTES(LIMIT_REASON)];
+	/* the chain: set by store_event_append, read back by the lists (hashed: the row has one) */
+	unsigned char hash[EVENT_HASH_BYTES];
+	bool hashed;
 };
 void event_rec_release(struct event_rec *ev);
 
@@ -297,6 +301,18 @@ enum err_code store_cache_mib(struct store *st, int mib, struct err *e);
  * changes and rollbacks forget them at once.
  */
 void store_refresh(struct store *st);
+/*
+ * An online copy of the database into dest (which must not exist), taken
+ * on one read snapshot: writers go on meanwhile and nothing they commit
+ * after the snapshot is in the copy. Written to dest.part, checked
+ * (PRAGMA integrity_check), flushed, then renamed to dest. progress (may be
+ * NULL) gets pages done and pages in all. *pages gets the page count.
+ */
+typedef void (*store_progress_fn)(void *ctx, const char *what, size_t done, size_t total);
+enum err_code store_backup(struct store *st, const char *dest, store_progress_fn progress, void *pctx,
+			   int64_t *pages, struct err *e);
+/* PRAGMA integrity_check on the open database: E_DB with SQLite's first complaint if it is not "ok". */
+enum err_code store_integrity(struct store *st, struct err *e);
 /* The unit tree's version as of the last store_refresh (-1 before the first): what a cache of unit names keys on. */
 int64_t store_units_version(const struct store *st);
 /*
@@ -409,7 +425,19 @@ enum err_code store_case_update(struct store *st, const struct case_rec *before,
 enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out, struct err *e);
 /* Only the case's seq (its number of events): whether what was drawn of it is still current. */
 enum err_code store_case_seq(struct store *st, int64_t id, int64_t *seq, struct err *e);
+/*
+ * Append an event: its hash chains it to the case's previous event
+ * (store_event_hash), which must be there (seq - 1), and is set in ev.
+ */
 enum err_code store_event_append(struct store *st, struct event_rec *ev, struct err *e);
+/*
+ * The chain: BLAKE2b-256 over the previous event's hash (32 zero bytes
+ * before seq 1), then case_id, seq, at, user_id (8 bytes each, little
+ * endian) and unit, action, payload, reason (each a 4-byte little-endian
+ * length, then the bytes). out may be prev.
+ */
+void store_event_hash(const unsigned char prev[EVENT_HASH_BYTES], const struct event_rec *ev,
+		      unsigned char out[EVENT_HASH_BYTES]);
 typedef int (*event_fn)(void *ctx, const struct event_rec *ev);
 /* A case's events in seq order; _after: only those after seq `after` (what a reader drew before is kept). */
 enum err_code store_events_list(struct store *st, int64_t case_id, event_fn fn, void *ctx, struct err *e);

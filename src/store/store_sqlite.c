@@ -21,25 +21,34 @@
 #include "store.h"
 #include "store_sqlite_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Migrations in order; each is an embedded file applied once, in one transaction. */
+static enum err_code chain_events(struct store *st, struct err *e);
+
+/* after: C work the migration needs beyond its SQL, run in the same transaction. */
 static const struct migration {
 	int version;
 	const char *name;
+	enum err_code (*after)(struct store *st, struct err *e);
 } migrations[] = {
-    {1, "src/store/sql/sqlite/0001-init.sql"},
-    {2, "src/store/sql/sqlite/0002-workflow.sql"},
-    {3, "src/store/sql/sqlite/0003-redispatch.sql"},
-    {4, "src/store/sql/sqlite/0004-geo.sql"},
-    {5, "src/store/sql/sqlite/0005-boundary-handling.sql"},
-    {6, "src/store/sql/sqlite/0006-unit-day.sql"},
-    {7, "src/store/sql/sqlite/0007-case-inbox.sql"},
-    {8, "src/store/sql/sqlite/0008-units-version.sql"},
+    {1, "src/store/sql/sqlite/0001-init.sql", NULL},
+    {2, "src/store/sql/sqlite/0002-workflow.sql", NULL},
+    {3, "src/store/sql/sqlite/0003-redispatch.sql", NULL},
+    {4, "src/store/sql/sqlite/0004-geo.sql", NULL},
+    {5, "src/store/sql/sqlite/0005-boundary-handling.sql", NULL},
+    {6, "src/store/sql/sqlite/0006-unit-day.sql", NULL},
+    {7, "src/store/sql/sqlite/0007-case-inbox.sql", NULL},
+    {8, "src/store/sql/sqlite/0008-units-version.sql", NULL},
+    {9, "src/store/sql/sqlite/0009-event-chain.sql", chain_events},
 };
 
 /*
@@ -366,9 +375,13 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
 		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 WHEN 'summoned' THEN 2"      \
 		     " ELSE 3 END, pos, unit")                                                              \
-	X(EVENT_APPEND, "INSERT INTO events (case_id, seq, at, user_id, unit, action, payload, reason)"     \
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")                                         \
-	X(EVENTS_LIST, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason"                \
+	X(EVENT_APPEND, "INSERT INTO events (case_id, seq, at, user_id, unit, action, payload, reason, hash)" \
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                                     \
+	X(EVENT_HASH, "SELECT hash FROM events WHERE case_id = ?1 AND seq = ?2")                            \
+	X(EVENT_SET_HASH, "UPDATE events SET hash = ?2 WHERE id = ?1")                                      \
+	X(EVENTS_ALL, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason, hash"           \
+		      " FROM events ORDER BY case_id, seq")                                                 \
+	X(EVENTS_LIST, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason, hash"          \
 		       " FROM events WHERE case_id = ?1 AND seq > ?2 ORDER BY seq")                         \
 	X(CASES_DUE, "SELECT id FROM cases WHERE next_check_at > 0 AND next_check_at <= ?1"                 \
 		     " ORDER BY next_check_at, id LIMIT ?2")                                                \
@@ -477,15 +490,24 @@ sqlite3 *store_sqlite_db(struct store *st)
 	return st->db;
 }
 
-enum err_code store_sqlite_fail(struct store *st, struct err *e, const char *what)
-{
-	return err_set(e, E_DB, NULL, "数据库错误（%s）：%s", what, sqlite3_errmsg(st->db));
-}
-
 /* Report the connection's last SQLite error as E_DB; what names the operation. */
 static enum err_code db_fail(struct store *st, struct err *e, const char *what)
 {
+	/*
+	 * A full disk or a file-size limit (SQLite reports a refused write as
+	 * SQLITE_FULL or SQLITE_IOERR_WRITE): nothing was saved, and it passes
+	 * when space returns.
+	 */
+	int x = sqlite3_extended_errcode(st->db), sys = sqlite3_system_errno(st->db);
+	if ((x & 0xff) == SQLITE_FULL || x == SQLITE_IOERR_WRITE || sys == ENOSPC || sys == EFBIG || sys == EDQUOT)
+		return err_set(e, E_STORAGE, NULL,
+			       "无法写入磁盘（%s）：磁盘已满或不可写，本次操作未保存；腾出空间后即可继续", what);
 	return err_set(e, E_DB, NULL, "数据库错误（%s）：%s", what, sqlite3_errmsg(st->db));
+}
+
+enum err_code store_sqlite_fail(struct store *st, struct err *e, const char *what)
+{
+	return db_fail(st, e, what);
 }
 
 /*
@@ -767,6 +789,8 @@ static enum err_code store_migrate(struct store *st, struct err *e)
 					     sqlite3_errmsg(st->db));
 		}
 		sqlite3_finalize(s);
+		if (rc == OK && m->after)
+			rc = m->after(st, e);
 		if (rc == OK)
 			rc = store_commit(st, e);
 		else
@@ -1048,6 +1072,95 @@ static struct unit *units_slot(struct store *st, const char *code)
 	for (size_t i = h & (UNIT_CACHE - 1);; i = (i + 1) & (UNIT_CACHE - 1))
 		if (!st->units.slot[i].code[0] || !strcmp(st->units.slot[i].code, code))
 			return &st->units.slot[i];
+}
+
+enum err_code store_integrity(struct store *st, struct err *e)
+{
+	sqlite3_stmt *s = NULL;
+	enum err_code rc = OK;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK)
+		return db_fail(st, e, "检查数据库");
+	int r = sqlite3_step(s);
+	if (r != SQLITE_ROW)
+		rc = db_fail(st, e, "检查数据库");
+	else if (strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0)
+		rc = err_set(e, E_DB, NULL, "数据库已损坏：%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc;
+}
+
+#define BACKUP_STEP 4096 /* pages per step, between progress reports */
+
+enum err_code store_backup(struct store *st, const char *dest, store_progress_fn progress, void *pctx,
+			   int64_t *pages, struct err *e)
+{
+	char part[4096];
+	sqlite3 *out = NULL;
+	sqlite3_backup *b = NULL;
+	enum err_code rc = OK;
+	bool snap = false;
+	*pages = 0;
+	if ((size_t)snprintf(part, sizeof(part), "%s.part", dest) >= sizeof(part))
+		return err_set(e, E_INVALID, "out", "备份文件路径过长");
+	if (access(dest, F_OK) == 0)
+		return err_set(e, E_CONFLICT, "out", "备份文件 %s 已存在，请换一个名字", dest);
+	if (!sqlite3_get_autocommit(st->db))
+		return err_set(e, E_INTERNAL, NULL, "备份不能在事务中进行");
+	unlink(part);
+	if (sqlite3_open_v2(part, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		rc = err_set(e, E_IO, "out", "无法创建备份文件 %s：%s", part, out ? sqlite3_errmsg(out) : "内存不足");
+		goto done;
+	}
+	/* one snapshot for every step: a read transaction held from the first page to the last */
+	if (sqlite3_exec(st->db, "BEGIN; SELECT count(*) FROM schema_migrations", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = db_fail(st, e, "开始备份");
+		goto done;
+	}
+	snap = true;
+	if (!(b = sqlite3_backup_init(out, "main", st->db, "main"))) {
+		rc = err_set(e, E_IO, "out", "无法开始备份：%s", sqlite3_errmsg(out));
+		goto done;
+	}
+	int r;
+	while ((r = sqlite3_backup_step(b, BACKUP_STEP)) == SQLITE_OK || r == SQLITE_BUSY || r == SQLITE_LOCKED) {
+		int total = sqlite3_backup_pagecount(b);
+		if (progress)
+			progress(pctx, "backup", (size_t)(total - sqlite3_backup_remaining(b)), (size_t)total);
+		if (r != SQLITE_OK)
+			sqlite3_sleep(10);
+	}
+	*pages = sqlite3_backup_pagecount(b);
+	if (progress)
+		progress(pctx, "backup", (size_t)*pages, (size_t)*pages);
+	if (r != SQLITE_DONE)
+		rc = err_set(e, r == SQLITE_FULL ? E_IO : E_DB, "out", "备份失败：%s", sqlite3_errstr(r));
+done:
+	if (b)
+		sqlite3_backup_finish(b);
+	if (snap)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	/* the copy: whole, then durable, then under its name */
+	if (rc == OK) {
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_prepare_v2(out, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK ||
+		    sqlite3_step(s) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0)
+			rc = err_set(e, E_DB, "out", "备份副本未通过完整性检查");
+		sqlite3_finalize(s);
+	}
+	if (out && sqlite3_close(out) != SQLITE_OK && rc == OK)
+		rc = err_set(e, E_IO, "out", "无法关闭备份文件 %s", part);
+	if (rc == OK) {
+		int fd = open(part, O_RDONLY);
+		if (fd < 0 || fsync(fd) != 0)
+			rc = err_set(e, E_IO, "out", "无法写入备份文件 %s：%s", part, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (rc == OK && rename(part, dest) != 0)
+		rc = err_set(e, E_IO, "out", "无法把 %s 改名为 %s：%s", part, dest, strerror(errno));
+	if (rc != OK)
+		unlink(part);
+	return rc;
 }
 
 int64_t store_units_version(const struct store *st)
@@ -2646,10 +2759,73 @@ out:
 }
 
 /* Append ev (ev->id assigned). A seq already used for the case is E_CONFLICT: someone else wrote first. */
+/* A length-prefixed field into the hash, so that no two events hash the same bytes. */
+static void hash_field(crypto_generichash_state *h, const void *p, size_t n)
+{
+	unsigned char len[4] = {(unsigned char)n, (unsigned char)(n >> 8), (unsigned char)(n >> 16),
+				(unsigned char)(n >> 24)};
+	crypto_generichash_update(h, len, sizeof(len));
+	crypto_generichash_update(h, p, n);
+}
+
+static void hash_int(crypto_generichash_state *h, int64_t v)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)((uint64_t)v >> (8 * i));
+	crypto_generichash_update(h, b, sizeof(b));
+}
+
+void store_event_hash(const unsigned char prev[EVENT_HASH_BYTES], const struct event_rec *ev,
+		      unsigned char out[EVENT_HASH_BYTES])
+{
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, EVENT_HASH_BYTES);
+	crypto_generichash_update(&h, prev, EVENT_HASH_BYTES);
+	hash_int(&h, ev->case_id);
+	hash_int(&h, ev->seq);
+	hash_int(&h, ev->at);
+	hash_int(&h, ev->user_id);
+	hash_field(&h, ev->unit, strlen(ev->unit));
+	hash_field(&h, ev->action, strlen(ev->action));
+	const char *p = ev->payload ? ev->payload : "{}";
+	hash_field(&h, p, strlen(p));
+	hash_field(&h, ev->reason, strlen(ev->reason));
+	crypto_generichash_final(&h, out, EVENT_HASH_BYTES);
+}
+
+/* The hash of event seq of a case (zeros for seq 0: before the first). */
+static enum err_code event_prev_hash(struct store *st, int64_t case_id, int seq, unsigned char out[EVENT_HASH_BYTES],
+				     struct err *e)
+{
+	memset(out, 0, EVENT_HASH_BYTES);
+	if (seq < 1)
+		return OK;
+	sqlite3_stmt *s = stmt_get(st, ST_EVENT_HASH, e);
+	enum err_code rc = OK;
+	if (!s)
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	sqlite3_bind_int(s, 2, seq);
+	int r = sqlite3_step(s);
+	if (r == SQLITE_ROW && sqlite3_column_bytes(s, 0) == EVENT_HASH_BYTES)
+		memcpy(out, sqlite3_column_blob(s, 0), EVENT_HASH_BYTES);
+	else if (r == SQLITE_ROW || r == SQLITE_DONE)
+		rc = err_set(e, E_DB, NULL, "案件 %lld 的第 %d 条事件缺失或未链接，不能续写", (long long)case_id, seq);
+	else
+		rc = db_fail(st, e, "读取事件链");
+	stmt_put(st, ST_EVENT_HASH, s);
+	return rc;
+}
+
 enum err_code store_event_append(struct store *st, struct event_rec *ev, struct err *e)
 {
+	unsigned char prev[EVENT_HASH_BYTES];
+	enum err_code rc = event_prev_hash(st, ev->case_id, ev->seq - 1, prev, e);
+	if (rc != OK)
+		return rc;
+	store_event_hash(prev, ev, ev->hash);
 	sqlite3_stmt *s = stmt_get(st, ST_EVENT_APPEND, e);
-	enum err_code rc = OK;
 	if (!s)
 		return E_DB;
 	sqlite3_bind_int64(s, 1, ev->case_id);
@@ -2660,6 +2836,7 @@ enum err_code store_event_append(struct store *st, struct event_rec *ev, struct 
 	bind_arr(s, 6, ev->action);
 	bind_str(s, 7, ev->payload ? ev->payload : "{}");
 	bind_arr(s, 8, ev->reason);
+	sqlite3_bind_blob(s, 9, ev->hash, EVENT_HASH_BYTES, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_DONE)
 		ev->id = sqlite3_last_insert_rowid(st->db);
 	else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
@@ -2668,6 +2845,68 @@ enum err_code store_event_append(struct store *st, struct event_rec *ev, struct 
 	else
 		rc = db_fail(st, e, "写入案件事件");
 	stmt_put(st, ST_EVENT_APPEND, s);
+	return rc;
+}
+
+/* One event row (the columns of EVENTS_LIST / EVENTS_ALL) into ev; the payload is malloc'd. */
+static void event_read(sqlite3_stmt *s, struct event_rec *ev)
+{
+	const unsigned char *p = sqlite3_column_text(s, 7);
+	memset(ev, 0, sizeof(*ev));
+	ev->id = sqlite3_column_int64(s, 0);
+	ev->case_id = sqlite3_column_int64(s, 1);
+	ev->seq = sqlite3_column_int(s, 2);
+	ev->at = sqlite3_column_int64(s, 3);
+	ev->user_id = sqlite3_column_int64(s, 4);
+	col_text(s, 5, ev->unit);
+	col_text(s, 6, ev->action);
+	ev->payload = xstrdup(p ? (const char *)p : "{}");
+	col_text(s, 8, ev->reason);
+	ev->hashed = sqlite3_column_bytes(s, 9) == EVENT_HASH_BYTES;
+	if (ev->hashed)
+		memcpy(ev->hash, sqlite3_column_blob(s, 9), EVENT_HASH_BYTES);
+}
+
+/*
+ * Migration 0009: chain the events written before it, each case from its
+ * first event, in one pass over (case_id, seq).
+ */
+static enum err_code chain_events(struct store *st, struct err *e)
+{
+	sqlite3_stmt *s = stmt_get(st, ST_EVENTS_ALL, e);
+	sqlite3_stmt *u = s ? stmt_get(st, ST_EVENT_SET_HASH, e) : NULL;
+	struct event_rec *ev = xmalloc(sizeof(*ev));
+	unsigned char prev[EVENT_HASH_BYTES];
+	int64_t case_id = 0, n = 0;
+	enum err_code rc = OK;
+	int r;
+	if (!s || !u) {
+		if (s)
+			stmt_put(st, ST_EVENTS_ALL, s);
+		free(ev);
+		return E_DB;
+	}
+	while (rc == OK && (r = sqlite3_step(s)) == SQLITE_ROW) {
+		event_read(s, ev);
+		if (ev->case_id != case_id) {
+			case_id = ev->case_id;
+			memset(prev, 0, sizeof(prev));
+		}
+		store_event_hash(prev, ev, prev);
+		sqlite3_bind_int64(u, 1, ev->id);
+		sqlite3_bind_blob(u, 2, prev, EVENT_HASH_BYTES, SQLITE_TRANSIENT);
+		if (sqlite3_step(u) != SQLITE_DONE)
+			rc = db_fail(st, e, "链接事件");
+		sqlite3_reset(u);
+		event_rec_release(ev);
+		if (++n % 1000000 == 0)
+			log_info("store: 0009: %lld events chained", (long long)n);
+	}
+	if (rc == OK && r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取事件");
+	stmt_put(st, ST_EVENT_SET_HASH, u);
+	stmt_put(st, ST_EVENTS_ALL, s);
+	free(ev);
 	return rc;
 }
 
@@ -2691,17 +2930,7 @@ enum err_code store_events_after(struct store *st, int64_t case_id, int64_t afte
 	sqlite3_bind_int64(s, 1, case_id);
 	sqlite3_bind_int64(s, 2, after);
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		const unsigned char *p = sqlite3_column_text(s, 7);
-		memset(ev, 0, sizeof(*ev));
-		ev->id = sqlite3_column_int64(s, 0);
-		ev->case_id = sqlite3_column_int64(s, 1);
-		ev->seq = sqlite3_column_int(s, 2);
-		ev->at = sqlite3_column_int64(s, 3);
-		ev->user_id = sqlite3_column_int64(s, 4);
-		col_text(s, 5, ev->unit);
-		col_text(s, 6, ev->action);
-		ev->payload = xstrdup(p ? (const char *)p : "{}");
-		col_text(s, 8, ev->reason);
+		event_read(s, ev);
 		rc = (enum err_code)fn(ctx, ev);
 		event_rec_release(ev);
 		if (rc != OK)

@@ -183,13 +183,69 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return 0;
 }
 
+/* ------------------------------------------------------------ privacy */
+
+/*
+ * Personal data must not leak (issue 7 part 2): no reply but a reveal's
+ * carries a requester's full phone number or the test requesters' names,
+ * and no server log (the servers run at debug level) or command's stderr
+ * carries either. A phone number is 11 digits from 13–19 standing alone
+ * (not inside a longer run of digits, as unit codes are).
+ */
+static const char *const test_names[] = {"张三", "李四", "王五", "赵六", NULL};
+static int privacy_leaks; /* found in server logs, reported by h_teardown */
+
+static const char *find_phone(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 11 <= n; i++) {
+		if (s[i] != '1' || s[i + 1] < '3' || s[i + 1] > '9' || (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'))
+			continue;
+		size_t k = 2;
+		while (k < 11 && s[i + k] >= '0' && s[i + k] <= '9')
+			k++;
+		if (k == 11 && (i + 11 == n || s[i + 11] < '0' || s[i + 11] > '9'))
+			return s + i;
+	}
+	return NULL;
+}
+
+/* What personal data text holds ("" if none): a phone number or a test requester's name. */
+static const char *personal_data(const char *s, size_t n, char *what, size_t wn)
+{
+	what[0] = '\0';
+	if (!s)
+		return what;
+	const char *p = find_phone(s, n);
+	if (p) {
+		snprintf(what, wn, "phone number %.11s", p);
+		return what;
+	}
+	for (size_t i = 0; test_names[i]; i++)
+		if (memmem(s, n, test_names[i], strlen(test_names[i]))) {
+			snprintf(what, wn, "requester name %s", test_names[i]);
+			return what;
+		}
+	return what;
+}
+
+/* Scan a server's log file; a leak is printed and counted for h_teardown. */
+static void privacy_scan_log(const char *path)
+{
+	char *log = read_file(path), what[64];
+	if (log && *personal_data(log, strlen(log), what, sizeof(what))) {
+		fprintf(stderr, "harness: PRIVACY: the server log %s holds a %s\n", path, what);
+		privacy_leaks++;
+	}
+	free(log);
+}
+
 /* ------------------------------------------------------------ processes */
 
 /*
  * The environment for a child: ours without JIESU_NOW / JIESU_TOKEN_TTL /
  * JIESU_LOG, plus the given ones. Returned array and strings are malloc'd.
  */
-static char **child_env(const char *now, const char *ttl)
+static char **child_env(const char *now, const char *ttl, const char *log_level)
 {
 	size_t n = 0;
 	while (environ[n])
@@ -211,7 +267,8 @@ static char **child_env(const char *now, const char *ttl)
 		snprintf(tmp, sizeof(tmp), "JIESU_TOKEN_TTL=%s", ttl);
 		env[k++] = dup_or_die(tmp);
 	}
-	env[k++] = dup_or_die("JIESU_LOG=warn");
+	snprintf(tmp, sizeof(tmp), "JIESU_LOG=%s", log_level);
+	env[k++] = dup_or_die(tmp);
 	env[k] = NULL;
 	return env;
 }
@@ -295,7 +352,7 @@ int h_run(struct harness *h, const char *now, char **out, char **err, ...)
 
 	char errpath[4300];
 	snprintf(errpath, sizeof(errpath), "%s/run.err", h->dir);
-	char **env = child_env(now, NULL);
+	char **env = child_env(now, NULL, "warn");
 	int fd;
 	pid_t pid = spawn(h->bin, argv, env, &fd, errpath, false);
 	free_env(env);
@@ -343,6 +400,12 @@ int h_run(struct harness *h, const char *now, char **out, char **err, ...)
 	else
 		free(o);
 	char *e = read_file(errpath);
+	char what[64];
+	if (e && *personal_data(e, strlen(e), what, sizeof(what))) {
+		char detail[512];
+		snprintf(detail, sizeof(detail), "jiesu %s wrote a %s to stderr: %.300s", argv[1], what, e);
+		h_check_true(false, "no personal data in messages", detail, __FILE__, __LINE__);
+	}
 	if (err)
 		*err = keep_str(h, e);
 	else
@@ -450,6 +513,14 @@ json_t *http_ct(struct harness *h, const char *method, const char *path, const c
 	h->last_body = raw;
 	if (status)
 		*status = h->last_status;
+	/* data replies (JSON, CSV) show requesters masked: only a reveal answers with them in full */
+	char what[64];
+	if ((strstr(h->last_type, "json") || strstr(h->last_type, "csv")) && !strstr(path, "/reveal") &&
+	    *personal_data(raw, raw_len, what, sizeof(what))) {
+		char detail[512];
+		snprintf(detail, sizeof(detail), "%s %s answered with a %s: %.300s", method, path, what, raw);
+		h_check_true(false, "no personal data in a reply", detail, __FILE__, __LINE__);
+	}
 	json_error_t jerr;
 	return keep_json(h, json_loads(raw, 0, &jerr));
 }
@@ -497,7 +568,7 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 	snprintf(logpath, sizeof(logpath), "%s/server-%d.log", h->dir, h->ndb);
 	char *argv[] = {h->bin, (char *)"serve", (char *)"--db", h->db, (char *)"--listen", (char *)"127.0.0.1:0",
 			(char *)"--sweep-seconds", (char *)"0", (char *)"--threads", (char *)"4", NULL};
-	char **env = child_env(now, ttl);
+	char **env = child_env(now, ttl, "debug"); /* every server logs all it can: privacy_scan reads it */
 	int fd;
 	pid_t pid = spawn(h->bin, argv, env, &fd, logpath, true);
 	free_env(env);
@@ -573,6 +644,8 @@ int h_stop(struct harness *h)
 {
 	if (!h->pid)
 		return -1;
+	char logpath[4300];
+	snprintf(logpath, sizeof(logpath), "%s/server-%d.log", h->dir, h->ndb);
 	pid_t pid = h->pid;
 	int status = 0;
 	h->pid = 0;
@@ -584,8 +657,10 @@ int h_stop(struct harness *h)
 			STOP_TIMEOUT_MS);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
+		privacy_scan_log(logpath);
 		return -1;
 	}
+	privacy_scan_log(logpath);
 	return exit_code(status);
 }
 
@@ -711,7 +786,7 @@ int h_group_teardown(void **state)
 {
 	h_destroy(*state);
 	*state = NULL;
-	return 0;
+	return privacy_leaks ? -1 : 0;
 }
 
 int h_setup(void **state)
@@ -728,7 +803,10 @@ int h_teardown(void **state)
 	struct harness *h = *state;
 	if (h)
 		h_reset(h);
-	return 0;
+	/* a server log that held personal data fails the test that ran it */
+	int leaks = privacy_leaks;
+	privacy_leaks = 0;
+	return leaks ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ JSON access */
@@ -926,4 +1004,54 @@ void h_check_error(struct harness *h, json_t *j, long status, const char *code, 
 	fprintf(stderr, "  body: %s\n", h->last_body ? h->last_body : "(none)");
 	fflush(stderr);
 	_fail(file, line);
+}
+
+/*
+ * Run `sqlite3 DB SQL` and return its stdout (malloc'd), or NULL if it
+ * could not run. *code gets its exit code (127: no sqlite3 on PATH).
+ */
+char *h_sqlite3(const char *db, const char *sql, int *code)
+{
+	int p[2];
+	*code = -1;
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return NULL;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		dup2(p[1], 1);
+		execlp("sqlite3", "sqlite3", "-bail", db, sql, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t len = 0, cap = 4096;
+	char *out = malloc(cap);
+	if (!out)
+		abort();
+	for (;;) {
+		if (len + 1 == cap) {
+			cap *= 2;
+			char *o = realloc(out, cap);
+			if (!o)
+				abort();
+			out = o;
+		}
+		ssize_t k = read(p[0], out + len, cap - len - 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		len += (size_t)k;
+	}
+	out[len] = '\0';
+	close(p[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return out;
 }

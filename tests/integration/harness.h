@@ -78,6 +78,12 @@ int h_stop(struct harness *h);
  * its stdout and *err its stderr (either may be NULL), owned by the harness.
  */
 int h_run(struct harness *h, const char *now, char **out, char **err, ...) __attribute__((sentinel));
+/*
+ * Run `sqlite3 -bail DB SQL` (behind jiesu's back: what an intruder or a
+ * crash would do) and return its stdout (malloc'd), or NULL if it could not
+ * run. *code gets its exit code (127: no sqlite3 on PATH).
+ */
+char *h_sqlite3(const char *db, const char *sql, int *code);
 
 /*
  * One HTTP request. path may carry a query string; token NULL: no

@@ -139,56 +139,6 @@ static void slot_start(CURLM *m, struct slot *s, int n, const char *url, struct 
 	free(body);
 }
 
-/*
- * Run `sqlite3 DB SQL` and return its stdout (malloc'd), or NULL if it
- * could not run. *code gets its exit code (127: no sqlite3 on PATH).
- */
-static char *sqlite3_cli(const char *db, const char *sql, int *code)
-{
-	int p[2];
-	*code = -1;
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return NULL;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(p[0]);
-		close(p[1]);
-		return NULL;
-	}
-	if (pid == 0) {
-		dup2(p[1], 1);
-		execlp("sqlite3", "sqlite3", "-bail", db, sql, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	size_t len = 0, cap = 4096;
-	char *out = malloc(cap);
-	if (!out)
-		abort();
-	for (;;) {
-		if (len + 1 == cap) {
-			cap *= 2;
-			char *o = realloc(out, cap);
-			if (!o)
-				abort();
-			out = o;
-		}
-		ssize_t k = read(p[0], out + len, cap - len - 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			break;
-		len += (size_t)k;
-	}
-	out[len] = '\0';
-	close(p[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	*code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	return out;
-}
-
 static void test_kill_during_intake(void **state)
 {
 	struct harness *h = *state;
@@ -386,7 +336,7 @@ static void test_kill_during_intake(void **state)
 	int rc = h_run(h, NULL, &out, &err, "rebuild", "--db", h->db, "--check", (char *)NULL);
 	EXPECT_TRUE(rc == 0, err);
 	EXPECT_TRUE(!strcmp(out, hpath(h, "rebuild: %d cases, 0 differ\n", present + 1)), out);
-	char *integrity = sqlite3_cli(h->db, "PRAGMA integrity_check; PRAGMA foreign_key_check;", &rc);
+	char *integrity = h_sqlite3(h->db, "PRAGMA integrity_check; PRAGMA foreign_key_check;", &rc);
 	EXPECT_TRUE(integrity && rc == 0 && !strcmp(integrity, "ok\n"),
 		    integrity ? integrity : "sqlite3 did not run (scripts/deps.sh installs it)");
 	free(integrity);

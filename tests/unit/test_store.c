@@ -178,8 +178,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 8);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 8);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 9);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 9);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -759,12 +759,15 @@ struct event_log {
 	int seq[8];
 	char payload[8][32];
 	char action[8][32];
+	struct event_rec ev[8]; /* without payloads */
 	int stop_at;
 };
 
 static int collect_event(void *ctx, const struct event_rec *ev)
 {
 	struct event_log *l = ctx;
+	l->ev[l->n] = *ev;
+	l->ev[l->n].payload = NULL;
 	l->seq[l->n] = ev->seq;
 	strcpy(l->payload[l->n], ev->payload);
 	strcpy(l->action[l->n], ev->action);
@@ -777,8 +780,12 @@ static void test_events(void **state)
 	struct fixture *f = *state;
 	struct event_log l = {0};
 	struct event_rec ev = {.case_id = 5, .at = 1000, .user_id = 2};
-	static const int order[] = {2, 1, 3};
+	static const int order[] = {1, 2, 3};
 	char payload[32];
+	/* the chain needs the event before: seq 2 cannot come first */
+	ev.seq = 2;
+	strcpy(ev.action, "act2");
+	assert_int_equal(store_event_append(f->st, &ev, &f->e), E_DB);
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		ev.seq = order[i];
 		snprintf(ev.action, sizeof(ev.action), "act%d", order[i]);
@@ -802,6 +809,19 @@ static void test_events(void **state)
 	assert_string_equal(l.payload[0], "{\"n\":1}");
 	assert_string_equal(l.action[1], "act2");
 	assert_string_equal(l.payload[2], "{}");
+	/* each hash covers the one before it: recomputed from the stored fields they match */
+	unsigned char prev[EVENT_HASH_BYTES] = {0}, h[EVENT_HASH_BYTES];
+	for (int i = 0; i < 3; i++) {
+		l.ev[i].payload = l.payload[i];
+		store_event_hash(prev, &l.ev[i], h);
+		assert_true(l.ev[i].hashed);
+		assert_memory_equal(h, l.ev[i].hash, EVENT_HASH_BYTES);
+		memcpy(prev, h, sizeof(prev));
+	}
+	/* and any field changes it */
+	strcpy(l.ev[2].reason, "x");
+	store_event_hash(l.ev[1].hash, &l.ev[2], h);
+	assert_memory_not_equal(h, l.ev[2].hash, EVENT_HASH_BYTES);
 
 	memset(&l, 0, sizeof(l));
 	l.stop_at = 2;
@@ -1233,9 +1253,28 @@ static void test_migrate_old_case(void **state)
 	sql_exec(path, "INSERT INTO schema_migrations VALUES (1, 'src/store/sql/sqlite/0001-init.sql', 0);"
 		       "INSERT INTO cases (id, status, type, tier, created_at, updated_at, lead_unit)"
 		       " VALUES (7, 'replied', 'complaint', 'general', 100, 100, 'A');"
-		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0);");
+		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0);"
+		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
+		       " (7, 2, 100, 'note', '{\"text\":\"旧\"}'), (8, 1, 50, 'create', '{}');");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 8);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 9);
+	/* 0009 chained the events already there, each case from its first; appends go on from them */
+	struct event_log l = {0};
+	assert_int_equal(store_events_list(st, 7, collect_event, &l, &e), OK);
+	assert_int_equal(l.n, 2);
+	unsigned char prev[EVENT_HASH_BYTES] = {0};
+	for (int i = 0; i < 2; i++) {
+		l.ev[i].payload = l.payload[i];
+		store_event_hash(prev, &l.ev[i], prev);
+		assert_true(l.ev[i].hashed);
+		assert_memory_equal(prev, l.ev[i].hash, EVENT_HASH_BYTES);
+	}
+	char empty[] = "{}";
+	struct event_rec next = {.case_id = 7, .seq = 3, .at = 200, .action = "note", .payload = empty};
+	assert_int_equal(store_event_append(st, &next, &e), OK);
+	store_event_hash(prev, &next, prev);
+	assert_memory_equal(prev, next.hash, EVENT_HASH_BYTES);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM events WHERE hash IS NULL"), 0);
 	assert_int_equal(store_case_get(st, 7, got, &e), OK);
 	assert_int_equal(got->status, CS_REPLIED);
 	assert_int_equal(got->ntasks, 0);
