@@ -187,6 +187,7 @@ static const struct route {
 	{"POST", "/api/v1/auth/session", false, api_session},
 	{"POST", "/api/v1/auth/logout", true, api_logout},
 	{"GET", "/api/v1/me", true, api_me},
+	{"POST", "/api/v1/me/password", true, api_password},
 	{"GET", "/api/v1/units", true, api_units_list},
 	{"GET", "/api/v1/units/{code}", true, api_unit_get},
 	{"GET", "/api/v1/categories", true, api_categories_list},
@@ -287,6 +288,8 @@ static void dispatch(struct api_ctx *ctx, const struct api_request *req, struct 
 	res->page = false;
 	res->content_encoding = NULL;
 	res->set_cookie[0] = '\0';
+	res->retry_after = 0;
+	res->tls = req->tls;
 	res->csrf[0] = '\0';
 	res->reply_case = 0;
 	if (api_web_page(ctx, req, res, &e))

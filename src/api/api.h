@@ -40,6 +40,8 @@ struct api_request {
 	const char *authorization; /* the Authorization header or NULL */
 	const char *cookie;        /* the Cookie header or NULL: a browser session (jiesu_session) */
 	const char *csrf;          /* the X-CSRF-Token header or NULL */
+	const char *client;        /* the client's address ("127.0.0.1"), or NULL (command line) */
+	bool tls;                  /* it came over HTTPS: cookies are Secure, replies carry HSTS */
 	bool accept_gzip;          /* the client takes Content-Encoding: gzip */
 	const char *body;          /* may be NULL */
 	size_t body_len;
@@ -65,6 +67,8 @@ struct api_response {
 	bool page;                /* a web page or asset: revalidated caching and the page's CSP */
 	const char *content_encoding; /* "gzip" or NULL */
 	char set_cookie[160];     /* a Set-Cookie header value, or "" */
+	int retry_after;          /* seconds, for a Retry-After header (429), or 0 */
+	bool tls;                 /* answered over HTTPS (from the request) */
 	char csrf[API_CSRF_CHARS + 1]; /* the session's CSRF token when authenticated by cookie, or "" */
 	/*
 	 * A change to a case whose reply (the case as it stands, with its

@@ -51,6 +51,7 @@ HANDLER(api_login);
 HANDLER(api_logout);
 HANDLER(api_session);
 HANDLER(api_me);
+HANDLER(api_password);
 HANDLER(api_units_list);
 HANDLER(api_unit_get);
 HANDLER(api_categories_list);

@@ -24,20 +24,25 @@ static bool parse_int_opt(const char *name, const char *v, int min, int max, int
 
 int cmd_serve(int argc, char **argv)
 {
-	const char *db = NULL, *listen = "127.0.0.1:8080", *threads = NULL, *sweep = NULL, *web_dir = NULL;
+	const char *db = NULL, *listen = "127.0.0.1:8080", *threads = NULL, *sweep = NULL, *web_dir = NULL,
+		   *tls_cert = NULL, *tls_key = NULL;
 	const struct cli_opt opts[] = {
 		{"--db", &db, NULL, "database file"},
 		{"--listen", &listen, NULL, "address:port to listen on (port 0 = any free port)"},
 		{"--threads", &threads, NULL, "worker threads (default: number of cores)"},
 		{"--sweep-seconds", &sweep, NULL, "deadline sweep interval (default 60; 0 = off)"},
 		{"--web-dir", &web_dir, NULL, "serve the web pages from this directory (default: the built-in ones)"},
+		{"--tls-cert", &tls_cert, NULL, "HTTPS: the certificate chain (PEM); with --tls-key"},
+		{"--tls-key", &tls_key, NULL, "HTTPS: the private key (PEM); with --tls-cert"},
 		{NULL, NULL, NULL, NULL},
 	};
 	const char *pos[CLI_MAX_POS];
 	if (!cli_parse(argc, argv, opts, pos, 0, 0,
-		       "jiesu serve --db PATH [--listen 127.0.0.1:8080] [--threads N] [--sweep-seconds N] [--web-dir DIR]"))
+		       "jiesu serve --db PATH [--listen 127.0.0.1:8080] [--threads N] [--sweep-seconds N] [--web-dir DIR] "
+		       "[--tls-cert FILE --tls-key FILE]"))
 		return 2;
-	struct http_config cfg = {.db_path = db, .sweep_seconds = 60, .web_dir = web_dir};
+	struct http_config cfg = {
+		.db_path = db, .sweep_seconds = 60, .web_dir = web_dir, .tls_cert = tls_cert, .tls_key = tls_key};
 	char host[64];
 	if (!db) {
 		fprintf(stderr, "jiesu: --db PATH is required\n");
@@ -60,6 +65,17 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (sweep && !parse_int_opt("--sweep-seconds", sweep, 0, 86400, &cfg.sweep_seconds))
 		return 2;
+	if (!tls_cert != !tls_key) {
+		fprintf(stderr, "jiesu: HTTPS needs both --tls-cert and --tls-key\n");
+		return 2;
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *f = i ? tls_key : tls_cert;
+		if (f && access(f, R_OK) != 0) {
+			fprintf(stderr, "jiesu: cannot read %s (%s)\n", f, i ? "--tls-key" : "--tls-cert");
+			return 2;
+		}
+	}
 
 	/* Block the stop signals in every thread; the main thread waits for them. */
 	sigset_t set;
@@ -74,7 +90,7 @@ int cmd_serve(int argc, char **argv)
 	err_init(&e);
 	if (http_start(&cfg, &srv, &e) != OK)
 		return cli_fail(&e);
-	printf("jiesu listening on http://%s:%d/\n", host, http_port(srv));
+	printf("jiesu listening on %s://%s:%d/\n", tls_cert ? "https" : "http", host, http_port(srv));
 	fflush(stdout);
 	log_info("serving %s on %s:%d", db, host, http_port(srv));
 	int sig;

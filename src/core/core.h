@@ -42,6 +42,7 @@ char *xstrndup(const char *s, size_t n);
 	X(E_STATE, 409, "invalid_state", "当前状态不允许此操作")                   \
 	X(E_CONFLICT, 409, "conflict", "与已有数据冲突")                           \
 	X(E_TOO_LARGE, 413, "too_large", "请求体过大")                             \
+	X(E_TOO_MANY, 429, "too_many_attempts", "尝试次数过多，请稍后再试")        \
 	X(E_UNSUPPORTED_MEDIA, 415, "unsupported_media_type", "请求体须为 JSON")   \
 	X(E_IO, 500, "io_error", "读写失败")                                       \
 	X(E_STORAGE, 507, "insufficient_storage", "存储空间不足，本次操作未保存") \

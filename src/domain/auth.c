@@ -3,7 +3,9 @@
  */
 #include "auth.h"
 
+#include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,6 +281,19 @@ static void burn_verify(const char *password)
 		log_debug("dummy password matched");
 }
 
+/* A new bearer token for user_id (NUL-terminated into token), stored by its digest. */
+static enum err_code new_token(struct store *st, int64_t user_id, int64_t now, char token[TOKEN_CHARS + 1],
+			       int64_t *expires, struct err *e)
+{
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(token, TOKEN_CHARS + 1, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char digest[65];
+	token_digest(token, digest);
+	*expires = now + auth_token_ttl();
+	return store_token_insert(st, digest, user_id, now, *expires, e);
+}
+
 enum err_code auth_login(struct store *st, const char *login, const char *password, int64_t now,
 			 char token[TOKEN_CHARS + 1], int64_t *expires, struct err *e)
 {
@@ -301,13 +316,121 @@ enum err_code auth_login(struct store *st, const char *login, const char *passwo
 	if (crypto_pwhash_str_verify(u.pw_hash, password, strlen(password)) != 0 || !u.active)
 		return err_set(e, E_BAD_CREDENTIALS, NULL, NULL);
 
-	unsigned char raw[32];
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(token, TOKEN_CHARS + 1, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char digest[65];
-	token_digest(token, digest);
-	*expires = now + auth_token_ttl();
-	return store_token_insert(st, digest, u.id, now, *expires, e);
+	return new_token(st, u.id, now, token, expires, e);
+}
+
+enum err_code auth_password_change(struct store *st, int64_t user_id, const char *current, const char *next,
+				   int64_t now, char token[TOKEN_CHARS + 1], int64_t *expires, struct err *e)
+{
+	struct user u;
+	char pw_hash[128] = "";
+	enum err_code rc;
+	if (!current || !*current)
+		return err_set(e, E_INVALID, "current_password", "请填写当前密码");
+	if (strlen(current) > PASSWORD_MAX * 4)
+		return err_set(e, E_INVALID, "current_password", "当前密码不对");
+	if ((rc = store_user_by_id(st, user_id, &u, e)))
+		return rc;
+	if (crypto_pwhash_str_verify(u.pw_hash, current, strlen(current)) != 0)
+		return err_set(e, E_INVALID, "current_password", "当前密码不对");
+	if (next && !strcmp(next, current))
+		return err_set(e, E_INVALID, "new_password", "新密码不能与当前密码相同");
+	if ((rc = hash_password(next, pw_hash, e))) {
+		snprintf(e->field, sizeof(e->field), "new_password");
+		return rc;
+	}
+	/* the new password, every session of the account ended, and one new session for this caller */
+	if ((rc = store_begin(st, e)))
+		return rc;
+	strlcpy_ok(u.pw_hash, pw_hash, sizeof(u.pw_hash));
+	if (!(rc = store_user_update(st, &u, e)) && !(rc = store_tokens_delete_user(st, u.id, e)) &&
+	    !(rc = new_token(st, u.id, now, token, expires, e)))
+		rc = store_commit(st, e);
+	else
+		store_rollback(st);
+	sodium_memzero(pw_hash, sizeof(pw_hash));
+	return rc;
+}
+
+/*
+ * Failed logins, in memory for the whole process: per account and per
+ * client address, each in a small table whose slots are reused by hash.
+ */
+#define THROTTLE_SLOTS 4096
+#define THROTTLE_WINDOW_MS (15 * 60 * 1000.0) /* failures older than this are forgotten */
+#define ACCOUNT_FREE_FAILS 5		      /* then 1 min, doubling, up to the window */
+#define ADDRESS_FREE_FAILS 20		      /* then the address waits 5 min */
+struct throttle_slot {
+	char key[LIMIT_LOGIN + 64];
+	int fails;
+	double first_ms, locked_until_ms;
+};
+static struct throttle_slot throttle_accounts[THROTTLE_SLOTS], throttle_addresses[THROTTLE_SLOTS];
+static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct throttle_slot *throttle_slot(struct throttle_slot *table, const char *key, double now_ms)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	struct throttle_slot *t = &table[h % THROTTLE_SLOTS];
+	if (strcmp(t->key, key) != 0 || now_ms - t->first_ms > THROTTLE_WINDOW_MS) {
+		if (strcmp(t->key, key) == 0 && now_ms < t->locked_until_ms)
+			return t; /* still waiting out a lock */
+		memset(t, 0, sizeof(*t));
+		strlcpy_ok(t->key, key, sizeof(t->key));
+		t->first_ms = now_ms;
+	}
+	return t;
+}
+
+enum err_code auth_throttle_check(const char *login, const char *address, double now_ms, int *retry_after,
+				  struct err *e)
+{
+	double wait_ms = 0;
+	const char *field = NULL;
+	*retry_after = 0;
+	pthread_mutex_lock(&throttle_lock);
+	if (login && *login) {
+		struct throttle_slot *t = throttle_slot(throttle_accounts, login, now_ms);
+		if (now_ms < t->locked_until_ms) {
+			wait_ms = t->locked_until_ms - now_ms;
+			field = "login";
+		}
+	}
+	if (address && *address && !field) {
+		struct throttle_slot *t = throttle_slot(throttle_addresses, address, now_ms);
+		if (now_ms < t->locked_until_ms)
+			wait_ms = t->locked_until_ms - now_ms;
+	}
+	pthread_mutex_unlock(&throttle_lock);
+	if (wait_ms <= 0)
+		return OK;
+	*retry_after = (int)(wait_ms / 1000) + 1;
+	return err_set(e, E_TOO_MANY, field, field ? "该账号登录失败次数过多，请 %d 秒后再试"
+						  : "本机登录失败次数过多，请 %d 秒后再试",
+		       *retry_after);
+}
+
+void auth_throttle_record(const char *login, const char *address, bool ok, double now_ms)
+{
+	pthread_mutex_lock(&throttle_lock);
+	if (login && *login) {
+		struct throttle_slot *t = throttle_slot(throttle_accounts, login, now_ms);
+		if (ok) {
+			memset(t, 0, sizeof(*t));
+		} else if (++t->fails >= ACCOUNT_FREE_FAILS) {
+			int k = t->fails - ACCOUNT_FREE_FAILS;
+			double lock = 60000.0 * (double)(1 << (k > 4 ? 4 : k));
+			t->locked_until_ms = now_ms + (lock < THROTTLE_WINDOW_MS ? lock : THROTTLE_WINDOW_MS);
+		}
+	}
+	if (address && *address && !ok) {
+		struct throttle_slot *t = throttle_slot(throttle_addresses, address, now_ms);
+		if (++t->fails >= ADDRESS_FREE_FAILS)
+			t->locked_until_ms = now_ms + 5 * 60000.0;
+	}
+	pthread_mutex_unlock(&throttle_lock);
 }
 
 enum err_code auth_actor_by_login(struct store *st, const char *login, struct actor *out, struct err *e)

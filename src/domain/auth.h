@@ -62,6 +62,27 @@ enum err_code auth_user_update(struct store *st, int64_t by, int64_t id, const s
 enum err_code auth_login(struct store *st, const char *login, const char *password, int64_t now,
 			 char token[TOKEN_CHARS + 1], int64_t *expires, struct err *e);
 
+/*
+ * A user changes their own password: current must be right (E_INVALID on
+ * current_password), next must be a valid password other than current
+ * (E_INVALID on new_password). Every session of the account ends; the
+ * caller gets a new one (token, expires). Its own transaction.
+ */
+enum err_code auth_password_change(struct store *st, int64_t user_id, const char *current, const char *next,
+				   int64_t now, char token[TOKEN_CHARS + 1], int64_t *expires, struct err *e);
+
+/*
+ * Throttling of failed logins, per account and per client address (either
+ * may be NULL), for the whole process. check: E_TOO_MANY (field "login"
+ * when it is the account) while a lock runs, with the seconds to wait in
+ * *retry_after. record: a wrong password counts against both; from the
+ * 5th in 15 minutes the account waits 1 minute, doubling up to 15; from
+ * the 20th, the address waits 5 minutes. A success clears the account.
+ */
+enum err_code auth_throttle_check(const char *login, const char *address, double now_ms, int *retry_after,
+				  struct err *e);
+void auth_throttle_record(const char *login, const char *address, bool ok, double now_ms);
+
 /* Resolve a bearer token to the acting user: E_UNAUTHENTICATED or E_TOKEN_EXPIRED. */
 enum err_code auth_token_actor(struct store *st, const char *token, int64_t now, struct actor *out, struct err *e);
 

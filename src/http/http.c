@@ -20,6 +20,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,8 @@ struct http_server {
 	pthread_t sweeper;
 	bool sweeper_running;
 	int sweep_seconds;
+	bool tls;
+	char *tls_cert, *tls_key; /* PEM, held while the daemon runs */
 	pthread_mutex_t stop_lock;
 	pthread_cond_t stop_cond;
 	bool stopping;
@@ -99,6 +102,7 @@ struct request {
 	struct api_request req;
 	struct api_response res;
 	struct request *next;
+	char client[INET6_ADDRSTRLEN]; /* the peer's address, for login throttling */
 };
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
@@ -133,12 +137,19 @@ static void common_headers(struct MHD_Response *resp, const struct api_response 
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Request-Id", ridbuf);
+	if (res && res->tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (page)
 		MHD_add_response_header(resp, "Vary", "Accept-Encoding");
 	if (res && res->content_encoding)
 		MHD_add_response_header(resp, "Content-Encoding", res->content_encoding);
 	if (res && res->set_cookie[0])
 		MHD_add_response_header(resp, "Set-Cookie", res->set_cookie);
+	if (res && res->retry_after > 0) {
+		char ra[16];
+		snprintf(ra, sizeof(ra), "%d", res->retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *body,
@@ -423,7 +434,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		log_error("request %llu: cannot open the database: %s", rid, e.msg);
 		ret = send_error(conn, &e, rid, &status);
 	} else {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, r->client,
+				  sizeof(r->client));
+		else if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
+				  r->client, sizeof(r->client));
 		struct api_request req = {
+			.client = r->client[0] ? r->client : NULL,
+			.tls = srv->tls,
 			.method = method,
 			.path = url,
 			.query = query_lookup,
@@ -564,12 +584,39 @@ enum err_code http_start(const struct http_config *cfg, struct http_server **out
 	int threads = cfg->threads > 0 ? cfg->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
+	if (cfg->tls_cert || cfg->tls_key) {
+		size_t n;
+		if (!cfg->tls_cert || !cfg->tls_key) {
+			err_set(e, E_INVALID, cfg->tls_cert ? "tls-key" : "tls-cert", "HTTPS 需要同时给出证书和私钥");
+			goto fail;
+		}
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			err_set(e, E_INVALID, "tls-cert", "本机的 libmicrohttpd 不支持 HTTPS");
+			goto fail;
+		}
+		if (file_read_all(cfg->tls_cert, 1 << 20, &srv->tls_cert, &n, e) != OK ||
+		    file_read_all(cfg->tls_key, 1 << 20, &srv->tls_key, &n, e) != OK) {
+			snprintf(e->field, sizeof(e->field), "%s", srv->tls_cert ? "tls-key" : "tls-cert");
+			goto fail;
+		}
+		srv->tls = true;
+		flags |= MHD_USE_TLS;
+	}
+	struct MHD_OptionItem tls_opts[] = {
+		{srv->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->tls_cert},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key},
+		{MHD_OPTION_END, 0, NULL},
+	};
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
 				       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_NOTIFY_COMPLETED,
 				       on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-				       MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_END);
+				       MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
 	if (!srv->daemon) {
-		err_set(e, E_IO, "listen", "无法在 %s:%d 上监听（端口被占用或无权限）", cfg->host, cfg->port);
+		if (srv->tls)
+			err_set(e, E_IO, "tls-cert", "无法在 %s:%d 上启动 HTTPS（端口被占用，或证书与私钥不匹配、格式不对）",
+				cfg->host, cfg->port);
+		else
+			err_set(e, E_IO, "listen", "无法在 %s:%d 上监听（端口被占用或无权限）", cfg->host, cfg->port);
 		goto fail;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -601,6 +648,8 @@ fail:
 	case_ctx_release(&srv->shared);
 	free(srv->db_path);
 	free(srv->web_dir);
+	free(srv->tls_cert);
+	free(srv->tls_key);
 	free(srv);
 	return e->code;
 }
@@ -641,5 +690,9 @@ void http_stop(struct http_server *srv)
 	case_ctx_release(&srv->shared);
 	free(srv->db_path);
 	free(srv->web_dir);
+	if (srv->tls_key)
+		sodium_memzero(srv->tls_key, strlen(srv->tls_key));
+	free(srv->tls_cert);
+	free(srv->tls_key);
 	free(srv);
 }

@@ -15,6 +15,8 @@ struct http_config {
 	int threads;      /* worker threads; 0 = number of cores */
 	int sweep_seconds; /* interval of the deadline sweep; 0 = no sweep */
 	const char *web_dir; /* serve the web pages from here; NULL = the embedded build */
+	/* HTTPS (libmicrohttpd's GnuTLS): PEM certificate chain and key files; both NULL = plain HTTP */
+	const char *tls_cert, *tls_key;
 };
 
 struct http_server;

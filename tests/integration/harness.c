@@ -426,6 +426,8 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
  * (malloc'd) with its length in *raw_len, and the response's Content-Type
  * in type (may be NULL; "" if none).
  */
+static char tls_ca[4200]; /* h->tls_cert of the running server, or "" */
+
 static long request(const char *base, const char *method, const char *path, const char *token, const char *body,
 		    size_t body_len, const char *content_type, long timeout_ms, char **raw, size_t *raw_len,
 		    char type[128], char *const *extra, char **headers_out)
@@ -447,6 +449,8 @@ static long request(const char *base, const char *method, const char *path, cons
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	if (tls_ca[0]) /* an HTTPS server: its certificate is the one the test gave it */
+		curl_easy_setopt(c, CURLOPT_CAINFO, tls_ca);
 	hdr = curl_slist_append(hdr, "Expect:");
 	hdr = curl_slist_append(hdr, "Accept: application/json");
 	if (token) {
@@ -567,7 +571,9 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 	char logpath[4300];
 	snprintf(logpath, sizeof(logpath), "%s/server-%d.log", h->dir, h->ndb);
 	char *argv[] = {h->bin, (char *)"serve", (char *)"--db", h->db, (char *)"--listen", (char *)"127.0.0.1:0",
-			(char *)"--sweep-seconds", (char *)"0", (char *)"--threads", (char *)"4", NULL};
+			(char *)"--sweep-seconds", (char *)"0", (char *)"--threads", (char *)"4",
+			h->tls_cert[0] ? (char *)"--tls-cert" : NULL, h->tls_cert, (char *)"--tls-key", h->tls_key, NULL};
+	snprintf(tls_ca, sizeof(tls_ca), "%s", h->tls_cert);
 	char **env = child_env(now, ttl, "debug"); /* every server logs all it can: privacy_scan reads it */
 	int fd;
 	pid_t pid = spawn(h->bin, argv, env, &fd, logpath, true);
@@ -607,7 +613,9 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 	close(fd);
 	int port = 0;
 	char tail[8] = "";
-	if (!got || sscanf(line, "jiesu listening on http://127.0.0.1:%d%7s", &port, tail) != 2 ||
+	if (!got ||
+	    sscanf(line, h->tls_cert[0] ? "jiesu listening on https://127.0.0.1:%d%7s" : "jiesu listening on http://127.0.0.1:%d%7s",
+		   &port, tail) != 2 ||
 	    strcmp(tail, "/") != 0 || port <= 0 || port > 65535) {
 		char *log = read_file(logpath);
 		fprintf(stderr, "harness: the server did not announce itself (stdout: \"%s\")\n%s\n", line, log);
@@ -616,7 +624,7 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 		return false;
 	}
 	h->port = port;
-	snprintf(h->base, sizeof(h->base), "http://127.0.0.1:%d", port);
+	snprintf(h->base, sizeof(h->base), "%s://127.0.0.1:%d", h->tls_cert[0] ? "https" : "http", port);
 	/* wait until /healthz answers */
 	end = now_ms() + START_TIMEOUT_MS;
 	while (now_ms() < end) {
@@ -703,6 +711,7 @@ struct harness *h_create(void)
 void h_reset(struct harness *h)
 {
 	h_stop(h);
+	h->tls_cert[0] = h->tls_key[0] = '\0';
 	for (size_t i = 0; i < h->njsons; i++)
 		json_decref(h->jsons[i]);
 	h->njsons = 0;

@@ -29,7 +29,9 @@ struct harness {
 	int ndb;             /* databases handed out so far */
 	pid_t pid;           /* the running server, or 0 */
 	int port;
-	char base[64]; /* "http://127.0.0.1:PORT" */
+	char base[64]; /* "http://127.0.0.1:PORT", "https://..." when tls_cert is set */
+	/* h_start serves HTTPS with these PEM files when tls_cert is not "" */
+	char tls_cert[4200], tls_key[4200];
 	long last_status;
 	char *last_body;      /* raw text of the last HTTP response (NUL-terminated; may hold NULs) */
 	size_t last_len;      /* its length in bytes */
