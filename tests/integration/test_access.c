@@ -174,6 +174,7 @@ struct world {
 	struct harness *h;
 	struct {
 		const char *login, *token;
+		const char *password; /* NULL: the demo's; else what POST /me/password set */
 	} tok[32];
 	int ntok;
 	const char *spare[NCALLERS]; /* a second session per caller, for the logout cell */
@@ -197,16 +198,31 @@ struct world {
 	int nentries;
 };
 
-/* The token of account who (a static string), logged in on first use. */
-static const char *tok(struct world *w, const char *who)
+/* The session slot of account who (a static string), logged in on first use. */
+static int tok_slot(struct world *w, const char *who)
 {
 	for (int i = 0; i < w->ntok; i++)
 		if (!strcmp(w->tok[i].login, who))
-			return w->tok[i].token;
+			return i;
 	assert_true(w->ntok < (int)ARRAY_LEN(w->tok));
 	w->tok[w->ntok].login = who;
+	w->tok[w->ntok].password = NULL;
 	w->tok[w->ntok].token = login(w->h, who, H_PASSWORD);
-	return w->tok[w->ntok++].token;
+	return w->ntok++;
+}
+
+static const char *tok(struct world *w, const char *who)
+{
+	return w->tok[tok_slot(w, who)].token;
+}
+
+/* The password of account who as it is now. */
+static const char *password_of(struct world *w, const char *who)
+{
+	for (int i = 0; i < w->ntok; i++)
+		if (!strcmp(w->tok[i].login, who) && w->tok[i].password)
+			return w->tok[i].password;
+	return H_PASSWORD;
 }
 
 /* A fixture step that must succeed: status want, else the test stops at line. */
@@ -565,7 +581,7 @@ static struct got cell_login(struct world *w, const struct cell *c)
 {
 	const char *body = hpath(w->h, "{\"login\":\"%s\",\"password\":\"%s\"}",
 				 c->caller->login ? c->caller->login : "acc.nobody",
-				 c->caller->login ? H_PASSWORD : "not-the-password");
+				 c->caller->login ? password_of(w, c->caller->login) : "not-the-password");
 	struct got g = {0, -1};
 	json_t *j = http(w->h, "POST", c->pattern, NULL, body, &g.status);
 	size_t k = (size_t)(c->caller - callers);
@@ -578,6 +594,7 @@ static struct got cell_login(struct world *w, const struct cell *c)
 			have |= !strcmp(w->tok[i].login, c->caller->login);
 		if (!have && jstr(j, "token") && w->ntok < (int)ARRAY_LEN(w->tok)) {
 			w->tok[w->ntok].login = c->caller->login;
+			w->tok[w->ntok].password = NULL;
 			w->tok[w->ntok++].token = jstr(j, "token");
 		}
 	} else {
@@ -596,11 +613,39 @@ static struct got cell_logout(struct world *w, const struct cell *c)
 	size_t k = (size_t)(c->caller - callers);
 	const char *t = NULL;
 	if (c->caller->login) {
-		t = w->spare[k] ? w->spare[k] : login(w->h, c->caller->login, H_PASSWORD);
+		t = w->spare[k] ? w->spare[k]
+				: login(w->h, c->caller->login, password_of(w, c->caller->login));
 		w->spare[k] = NULL;
 	}
 	struct got g = {0, -1};
 	http(w->h, "POST", c->pattern, t, NULL, &g.status);
+	return g;
+}
+
+/*
+ * The caller changes their own password. Every other session of theirs
+ * ends; the cells go on with the token the reply gives, and log in with
+ * the new password from then on.
+ */
+static struct got cell_password(struct world *w, const struct cell *c)
+{
+	struct got g = {0, -1};
+	if (!c->caller->login) {
+		http(w->h, "POST", c->pattern, NULL, "{\"current_password\":\"x\",\"new_password\":\"y\"}",
+		     &g.status);
+		return g;
+	}
+	int k = tok_slot(w, c->caller->login);
+	const char *next = hpath(w->h, "jiesu-acc-%d", ++w->serial);
+	json_t *j = http(w->h, "POST", c->pattern, w->tok[k].token,
+			 hpath(w->h, "{\"current_password\":\"%s\",\"new_password\":\"%s\"}",
+			       password_of(w, c->caller->login), next),
+			 &g.status);
+	if (g.status == 200 && jstr(j, "token")) {
+		w->tok[k].token = jstr(j, "token");
+		w->tok[k].password = next;
+		w->spare[c->caller - callers] = NULL;
+	}
 	return g;
 }
 
@@ -799,6 +844,7 @@ static const struct route {
     {"POST", "/api/v1/auth/session", T_NONE, cell_login},
     {"POST", "/api/v1/auth/logout", T_NONE, cell_logout},
     {"GET", "/api/v1/me", T_NONE, cell_plain_get},
+    {"POST", "/api/v1/me/password", T_NONE, cell_password},
     {"GET", "/api/v1/units", T_NONE, cell_get_query},
     {"GET", "/api/v1/units/{code}", T_UNIT, cell_unit_get},
     {"GET", "/api/v1/categories", T_NONE, cell_plain_get},
