@@ -119,6 +119,13 @@ bench: all $(B)/bench/gen $(B)/bench/reads
 	PERFORMANCE_DOC=$(B)/PERFORMANCE-smoke.md bench/geo.sh 100000
 	@echo "bench: smoke figures in $(B)/PERFORMANCE-smoke.md (make bench FULL=1 writes docs/PERFORMANCE.md)"
 endif
+# make soak: SOAK_MINUTES (30) of mixed load on one server, no 5xx, bounded
+# memory, jiesu verify at the end (bench/soak.sh; not in CI).
+SOAK_MINUTES ?= 30
+soak:
+	bench/soak.sh $(SOAK_MINUTES)
+.PHONY: soak
+
 bench-smoke:
 	$(MAKE) bench
 
