@@ -76,6 +76,58 @@ void err_init(struct err *e)
 	e->msg[0] = '\0';
 }
 
+/* Length of the valid UTF-8 character at p, with n bytes left; 0 if there is none. */
+static size_t utf8_char(const unsigned char *p, size_t n)
+{
+	unsigned c = *p, min;
+	size_t k;
+	if (c < 0x80)
+		return 1;
+	else if ((c & 0xE0) == 0xC0)
+		k = 1, min = 0x80, c &= 0x1F;
+	else if ((c & 0xF0) == 0xE0)
+		k = 2, min = 0x800, c &= 0x0F;
+	else if ((c & 0xF8) == 0xF0)
+		k = 3, min = 0x10000, c &= 0x07;
+	else
+		return 0;
+	if (n <= k)
+		return 0;
+	for (size_t i = 1; i <= k; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	return k + 1;
+}
+
+/*
+ * Make s valid UTF-8 in place, as a JSON reply needs it. An error's field
+ * and message quote what a client sent, which may be any bytes, and the
+ * capped copy may cut the last character in two: a character cut at the
+ * end is dropped, any other byte that starts no character becomes '?'.
+ */
+static void utf8_mend(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0, k; i < n; i += k) {
+		if ((k = utf8_char(p + i, n - i)))
+			continue;
+		size_t want = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : p[i] >= 0xC0 ? 2 : 0, j = i + 1;
+		while (j < n && (p[j] & 0xC0) == 0x80)
+			j++;
+		if (want && j == n && n - i < want) {
+			s[i] = '\0';
+			return;
+		}
+		p[i] = '?';
+		k = 1;
+	}
+}
+
 enum err_code err_set(struct err *e, enum err_code code, const char *field, const char *fmt, ...)
 {
 	if (!e)
@@ -90,6 +142,8 @@ enum err_code err_set(struct err *e, enum err_code code, const char *field, cons
 	} else {
 		strlcpy_ok(e->msg, err_default_message(code), sizeof(e->msg));
 	}
+	utf8_mend(e->field);
+	utf8_mend(e->msg);
 	return code;
 }
 
@@ -350,34 +404,10 @@ size_t utf8_len(const char *s)
 
 bool utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	while (p < end) {
-		unsigned c = *p;
-		size_t k;
-		unsigned min;
-		if (c < 0x80) {
-			p++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			k = 1, min = 0x80, c &= 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			k = 2, min = 0x800, c &= 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			k = 3, min = 0x10000, c &= 0x07;
-		} else {
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0, k; i < n; i += k)
+		if (!(k = utf8_char(p + i, n - i)))
 			return false;
-		}
-		if ((size_t)(end - p) <= k)
-			return false;
-		for (size_t i = 1; i <= k; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
-			c = (c << 6) | (p[i] & 0x3F);
-		}
-		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-			return false;
-		p += k + 1;
-	}
 	return true;
 }
 

@@ -67,7 +67,11 @@ struct err {
 };
 
 void err_init(struct err *e);
-/* Set code, field (may be NULL) and a printf-style message; returns code. */
+/*
+ * Set code, field (may be NULL) and a printf-style message; returns code.
+ * Both are cut to fit and kept valid UTF-8 (a character cut in two is
+ * dropped, other invalid bytes become '?'): they go into JSON replies.
+ */
 enum err_code err_set(struct err *e, enum err_code code, const char *field,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int err_http_status(enum err_code code);
