@@ -1,5 +1,5 @@
-# jiesu — plain make. Targets: all (default), check, unit, integration, clean.
-# Options: SANITIZER=address,undefined   DEBUG=1   CC=clang
+# jiesu — plain make. Targets: all (default), check, unit, integration, fuzz, clean.
+# Options: SANITIZER=address,undefined   DEBUG=1   CC=clang   FUZZ_SECONDS=60
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS := libmicrohttpd jansson sqlite3 libsodium xlsxwriter geos
@@ -129,17 +129,38 @@ soak:
 bench-smoke:
 	$(MAKE) bench
 
+# fuzz/: a target per parser of outside input (fuzz/fuzz_*.c, see fuzz/harness.h).
+# Built with fuzz/replay.c as main() for make check, which replays every
+# file of fuzz/corpus/ through each; with LIBFUZZER=1 (make fuzz), libFuzzer's.
+FUZZ_TARGETS := $(patsubst fuzz/%.c,$(B)/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_MAIN := $(if $(LIBFUZZER),-fsanitize=fuzzer,fuzz/replay.c)
+
+$(B)/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/harness.c fuzz/harness.h fuzz/replay.c $(wildcard src/*/*.h) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< fuzz/harness.c $(FUZZ_MAIN) $(LIB_OBJ) $(LIBS)
+
+fuzz-targets: $(FUZZ_TARGETS)
+
+# make fuzz: every target built by clang with libFuzzer, ASan and UBSan into
+# build-fuzz/, then run FUZZ_SECONDS each on its corpus (fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@nice $(MAKE) --no-print-directory B=build-fuzz CC=clang SANITIZER=fuzzer-no-link,address,undefined \
+	      LIBFUZZER=1 fuzz-targets
+	@nice fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
 integration: $(B)/jiesu $(INTEG_TESTS) $(B)/bench/gen
 	@set -e; for t in $(INTEG_TESTS); do echo "== $$t"; JIESU_BIN=$(B)/jiesu $$t; done
 
-check: all $(UNIT_TESTS) $(INTEG_TESTS) $(B)/bench/gen
+check: all $(UNIT_TESTS) $(INTEG_TESTS) $(B)/bench/gen $(FUZZ_TARGETS)
 	@scripts/check.sh $(B)
 
 clean:
 	rm -rf build build-san
 
 format:
-	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*/*.c tests/*/*.h)
+	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*/*.c tests/*/*.h fuzz/*.c fuzz/*.h)
 
-.PHONY: all unit integration check clean format bench bench-smoke web
+.PHONY: all unit integration check clean format bench bench-smoke web fuzz fuzz-targets
 .SECONDARY:

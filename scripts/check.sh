@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Run every unit and integration test binary in build dir $1, then the
-# browser tests of the web workbench against that build's jiesu, and print
-# one summary line "check: N passed, N failed". Exit non-zero if any failed.
+# Run every unit and integration test binary in build dir $1, replay the
+# fuzz corpora through its fuzz targets, then the browser tests of the web
+# workbench against that build's jiesu, and print one summary line
+# "check: N passed, N failed". Exit non-zero if any failed.
 set -uo pipefail
 b="${1:-build}"
 passed=0; failed=0; broken=()
@@ -21,6 +22,21 @@ run() {
 }
 for t in "$b"/tests/unit/test_* "$b"/tests/integration/test_*; do
 	[ -x "$t" ] && run "$t"
+done
+# The fuzz targets without libFuzzer (fuzz/replay.c): every file of every
+# corpus through each target, one test per target.
+corpus=(fuzz/corpus/*/*)
+for t in "$b"/fuzz/fuzz_*; do
+	[ -x "$t" ] || continue
+	echo "== $t (${#corpus[@]} corpus files)"
+	if out=$("$t" "${corpus[@]}" 2>&1); then
+		echo "$out" | tail -1
+		passed=$((passed + 1))
+	else
+		echo "$out" | tail -40
+		echo "$out" | grep -a '^replay: ' | tail -1 | sed 's/^replay: /failed on /'
+		broken+=("$t"); failed=$((failed + 1))
+	fi
 done
 # The browser tests: one test here (their steps are listed in their output).
 if [ -f web/tests/run.sh ]; then
