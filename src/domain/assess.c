@@ -302,8 +302,9 @@ static int add_counts(void *vctx, const struct unit_counts *c)
 	struct pool_ctx *p = vctx;
 	struct assess_report *r = p->r;
 	if (p->kind != UNIT_DISTRICT) {
+		/* no rows (a parent with no units of the pool under it): never hand bsearch a NULL array */
 		struct assess_row *row =
-		    bsearch(c->unit, r->rows, (size_t)r->nrows, sizeof(*r->rows), row_code_cmp);
+		    r->nrows ? bsearch(c->unit, r->rows, (size_t)r->nrows, sizeof(*r->rows), row_code_cmp) : NULL;
 		if (row)
 			counts_add(&row->n, c);
 		return 0;
