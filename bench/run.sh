@@ -82,7 +82,7 @@ cat > "$tmp/http.md" <<MD
 ## HTTP and intake
 
 Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB, Debian 12,
-on a database of $cases_before cases (${BENCH_DB:+a copy of $(basename "$BENCH_DB"), written by \`build/bench/gen\`}${BENCH_DB:-a fresh demo}; $cases_after after the run),
+on a database of $cases_before cases ($(if [ -n "${BENCH_DB:-}" ]; then echo "a copy of $(basename "$BENCH_DB"), written by \`build/bench/gen\`"; else echo "a fresh demo"; fi); $cases_after after the run),
 SQLite $(sqlite3 --version | cut -d' ' -f1), with wrk (2 threads, 32 connections, ${dur} s,
 keep-alive) on the same machine over loopback. Each figure stands beside its baseline from the
 same run. Reproduce: \`make bench FULL=1\` (10 s per figure, on the generated year) or
@@ -108,7 +108,10 @@ Reading the figures: every accepted case is committed to disk before its reply. 
 requests share commits (group commit: one writer thread runs every waiting write in its own
 savepoint and flushes the batch once), so intake is no longer bounded by one flush per request,
 as the raw single-row baseline is; the writer's own CPU time per case is the bound now. Reads
-and login checks run on every worker thread in parallel over SQLite's WAL.
+and login checks run on every worker thread in parallel over SQLite's WAL, each request on one
+read snapshot. A case read again by the same account within a second, unchanged, is the reply
+kept in memory after one read of its \`seq\`; a case read for the first time costs its row, links,
+events and drawing — the random read is the fair figure for "a case by id".
 <!-- http:end -->
 MD
 bench/section.sh http "$tmp/http.md"
