@@ -3,6 +3,8 @@
 # docs/PERFORMANCE.md. Usage: bench/run.sh [SECONDS]   (default 10; the smoke size uses 2)
 #   BENCH_DB=FILE   serve a copy of this database (one bench/gen.c wrote) instead of
 #                   a fresh demo: every figure is then taken on its cases
+#   BENCH_INPLACE=1 serve BENCH_DB itself, not a copy (a database too big to copy;
+#                   the intake figures add their cases to it)
 # Needs wrk (Debian package). Every request goes to loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,14 +37,15 @@ echo "bench: ${dur}s per figure"
 start bare build/bench/bare_mhd 18181
 read -r bare_rps bare_p99 < <(measure http://127.0.0.1:18181/)
 
+jdb="$tmp/j.db"
 if [ -n "${BENCH_DB:-}" ]; then
-	cp "$BENCH_DB" "$tmp/j.db"
-	build/jiesu report rates --db "$tmp/j.db" --period 2025-01 --pool street --as centre.assessor > /dev/null # migrate first
+	if [ -n "${BENCH_INPLACE:-}" ]; then jdb="$BENCH_DB"; else cp "$BENCH_DB" "$tmp/j.db"; fi
+	build/jiesu report rates --db "$jdb" --period 2025-01 --pool street --as centre.assessor > /dev/null # migrate first
 else
-	build/jiesu init --db "$tmp/j.db" --demo > /dev/null 2>&1
+	build/jiesu init --db "$jdb" --demo > /dev/null 2>&1
 fi
-cases_before=$(sqlite3 "$tmp/j.db" 'SELECT count(*) FROM cases')
-JIESU_LOG=warn start jiesu build/jiesu serve --db "$tmp/j.db" --listen 127.0.0.1:18182 --sweep-seconds 0
+cases_before=$(sqlite3 "$jdb" 'SELECT count(*) FROM cases')
+JIESU_LOG=warn start jiesu build/jiesu serve --db "$jdb" --listen 127.0.0.1:18182 --sweep-seconds 0
 jpid=${pids[-1]}
 api=http://127.0.0.1:18182/api/v1
 token() { curl -s "$api/auth/login" -H 'Content-Type: application/json' -d "{\"login\":\"$1\",\"password\":\"jiesu-demo\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/'; }
@@ -71,7 +74,7 @@ read -r paced_rps paced_p99 < <(conns=40 measure "$api/cases" -H "Authorization:
 # a street's inbox: its cases being handled, nearest deadline first, one page
 read -r inbox_rps inbox_p99 < <(measure "$api/cases?inbox=doing&sort=due&per_page=20" -H "Authorization: Bearer $handler")
 rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$jpid/status")
-cases_after=$(sqlite3 "$tmp/j.db" 'SELECT count(*) FROM cases')
+cases_after=$(sqlite3 "$jdb" 'SELECT count(*) FROM cases')
 read -r _ single < <(build/bench/sqlite_insert "$tmp/raw.db" 1000 | grep single)
 read -r _ batch < <(build/bench/sqlite_insert "$tmp/raw2.db" 1000 | grep batch100)
 
