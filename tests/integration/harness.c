@@ -183,6 +183,13 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return 0;
 }
 
+const char h_complaint[] =
+	"{\"type\":\"complaint\",\"channel\":\"phone\",\"title\":\"小区夜间施工噪音扰民\","
+	"\"content\":\"八宝山街道某小区旁工地每晚十一点后仍在施工，噪音很大，影响休息。\","
+	"\"address\":\"北京市石景山区八宝山街道某小区3号楼\","
+	"\"requester\":{\"name\":\"张三\",\"phone\":\"13812345678\"},"
+	"\"place\":{\"street\":\"110107001\"}}";
+
 /* ------------------------------------------------------------ privacy */
 
 /*

@@ -21,6 +21,9 @@
 #define H_PASSWORD "jiesu-demo"
 #define H_NOW "2026-03-02T09:00:00+08:00"
 
+/* A complaint in 八宝山街道, 石景山区 (requester 张三, 13812345678): a body for POST /api/v1/cases. */
+extern const char h_complaint[];
+
 struct harness {
 	char dir[4096];      /* the temporary directory, removed by h_destroy */
 	char template[4200]; /* the demo database made once by `jiesu init --demo` */

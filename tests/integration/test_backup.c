@@ -24,13 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char complaint[] =
-	"{\"type\":\"complaint\",\"channel\":\"phone\",\"title\":\"小区夜间施工噪音扰民\","
-	"\"content\":\"八宝山街道某小区旁工地每晚十一点后仍在施工，噪音很大，影响休息。\","
-	"\"address\":\"北京市石景山区八宝山街道某小区3号楼\","
-	"\"requester\":{\"name\":\"张三\",\"phone\":\"13812345678\"},"
-	"\"place\":{\"street\":\"110107001\"}}";
-
 /* How many lines of file are "201": the creations acknowledged so far. */
 static long acks(const char *file)
 {
@@ -78,7 +71,7 @@ static void test_backup_under_load_and_restore(void **state)
 	snprintf(junk, sizeof(junk), "%s.junk", h->db);
 	FILE *f = fopen(body_file, "w");
 	assert_non_null(f);
-	fputs(complaint, f);
+	fputs(h_complaint, f);
 	fclose(f);
 	assert_true(h_start(h, H_NOW, NULL));
 	const char *agent = login(h, "agent", H_PASSWORD);
@@ -139,7 +132,7 @@ static void test_backup_under_load_and_restore(void **state)
 	memcpy(h->db, restored, strlen(restored) + 1);
 	assert_true(h_start(h, H_NOW, NULL));
 	long st;
-	json_t *c = http(h, "POST", "/api/v1/cases", login(h, "agent", H_PASSWORD), complaint, &st);
+	json_t *c = http(h, "POST", "/api/v1/cases", login(h, "agent", H_PASSWORD), h_complaint, &st);
 	EXPECT_STATUS(h, st, 201);
 	EXPECT_INT(c, "id", cases + 1);
 }

@@ -20,13 +20,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-static const char complaint[] =
-	"{\"type\":\"complaint\",\"channel\":\"phone\",\"title\":\"小区夜间施工噪音扰民\","
-	"\"content\":\"八宝山街道某小区旁工地每晚十一点后仍在施工，噪音很大，影响休息。\","
-	"\"address\":\"北京市石景山区八宝山街道某小区3号楼\","
-	"\"requester\":{\"name\":\"张三\",\"phone\":\"13812345678\"},"
-	"\"place\":{\"street\":\"110107001\"}}";
-
 static void set_fsize(struct harness *h, rlim_t limit)
 {
 	struct rlimit r = {limit, limit == RLIM_INFINITY ? RLIM_INFINITY : limit};
@@ -47,14 +40,14 @@ static void test_full_disk(void **state)
 	assert_true(h_start(h, H_NOW, NULL));
 	const char *agent = login(h, "agent", H_PASSWORD), *disp = login(h, "dispatcher", H_PASSWORD);
 	for (int i = 1; i <= 3; i++) {
-		json_t *c = http(h, "POST", "/api/v1/cases", agent, complaint, &st);
+		json_t *c = http(h, "POST", "/api/v1/cases", agent, h_complaint, &st);
 		EXPECT_STATUS(h, st, 201);
 		EXPECT_INT(c, "id", i);
 	}
 
 	set_fsize(h, 1);
 	for (int i = 0; i < 5; i++) {
-		json_t *j = http(h, "POST", "/api/v1/cases", agent, complaint, &st);
+		json_t *j = http(h, "POST", "/api/v1/cases", agent, h_complaint, &st);
 		EXPECT_ERROR(h, j, 507, "insufficient_storage", NULL);
 	}
 	json_t *j = http(h, "POST", "/api/v1/cases/1/actions/dispatch", disp, "{}", &st);
@@ -72,7 +65,7 @@ static void test_full_disk(void **state)
 
 	/* space returns: service resumes where it stopped */
 	set_fsize(h, RLIM_INFINITY);
-	c = http(h, "POST", "/api/v1/cases", agent, complaint, &st);
+	c = http(h, "POST", "/api/v1/cases", agent, h_complaint, &st);
 	EXPECT_STATUS(h, st, 201);
 	EXPECT_INT(c, "id", 4);
 	c = http(h, "POST", "/api/v1/cases/1/actions/dispatch", disp, "{}", &st);

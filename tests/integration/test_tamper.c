@@ -17,13 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char complaint[] =
-	"{\"type\":\"complaint\",\"channel\":\"phone\",\"title\":\"小区夜间施工噪音扰民\","
-	"\"content\":\"八宝山街道某小区旁工地每晚十一点后仍在施工，噪音很大，影响休息。\","
-	"\"address\":\"北京市石景山区八宝山街道某小区3号楼\","
-	"\"requester\":{\"name\":\"张三\",\"phone\":\"13812345678\"},"
-	"\"place\":{\"street\":\"110107001\"}}";
-
 static void post(struct harness *h, const char *tok, const char *path, const char *body)
 {
 	long st;
@@ -38,7 +31,7 @@ static void make_history(struct harness *h)
 	const char *agent = login(h, "agent", H_PASSWORD), *disp = login(h, "dispatcher", H_PASSWORD),
 		   *handler = login(h, "babaoshan.handler", H_PASSWORD);
 	for (int i = 1; i <= 4; i++) {
-		post(h, agent, "/api/v1/cases", complaint);
+		post(h, agent, "/api/v1/cases", h_complaint);
 		post(h, disp, hpath(h, "/api/v1/cases/%d/actions/dispatch", i), "{}");
 	}
 	post(h, handler, "/api/v1/cases/1/actions/sign", NULL);
