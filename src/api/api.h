@@ -43,6 +43,8 @@ struct api_request {
 	const char *client;        /* the client's address ("127.0.0.1"), or NULL (command line) */
 	bool tls;                  /* it came over HTTPS: cookies are Secure, replies carry HSTS */
 	bool accept_gzip;          /* the client takes Content-Encoding: gzip */
+	bool return_minimal;       /* Prefer: return=minimal (RFC 7240): a change to a case is answered
+				      with its id, seq and status only, not the whole case */
 	const char *body;          /* may be NULL */
 	size_t body_len;
 	const struct actor *as; /* set by the command line: act as this user, no token */
@@ -68,6 +70,8 @@ struct api_response {
 	const char *content_encoding; /* "gzip" or NULL */
 	char set_cookie[160];     /* a Set-Cookie header value, or "" */
 	int retry_after;          /* seconds, for a Retry-After header (429), or 0 */
+	char location[48];        /* a Location header value (a case just created), or "" */
+	bool minimal;             /* return=minimal was honoured: Preference-Applied */
 	bool tls;                 /* answered over HTTPS (from the request) */
 	char csrf[API_CSRF_CHARS + 1]; /* the session's CSRF token when authenticated by cookie, or "" */
 	/*

@@ -365,12 +365,24 @@ static enum err_code full_case(struct api_ctx *ctx, const struct actor *who, con
 }
 
 /*
- * A case changed by who: its reply is the case with its events, drawn by
- * api_finish once the change is committed (off the writer thread).
+ * Case c, just changed by who: its reply is the case with its events, drawn
+ * by api_finish once the change is committed (off the writer thread); or,
+ * when the client prefers a minimal reply (a bulk intake, say), only what
+ * identifies the change, drawn here. A new case's reply also carries its
+ * address (Location).
  */
-static void reply_case(struct api_response *res, const struct actor *who, int64_t id)
+static void reply_case(const struct api_request *req, struct api_response *res, const struct actor *who,
+		       const struct case_rec *c, bool created)
 {
-	res->reply_case = id;
+	if (created)
+		snprintf(res->location, sizeof(res->location), "/api/v1/cases/%lld", (long long)c->id);
+	if (req->return_minimal) {
+		res->minimal = true;
+		res->body = json_pack("{s:I, s:i, s:s}", "id", (json_int_t)c->id, "seq", c->seq, "status",
+				      case_status_name(c->status));
+		return;
+	}
+	res->reply_case = c->id;
 	res->reply_who = *who;
 }
 
@@ -669,7 +681,7 @@ HANDLER(api_case_create)
 	    (rc = case_create(&ctx->cx, who, &in, clock_now(), &c, e)))
 		goto out;
 	res->status = 201;
-	reply_case(res, who, c.id);
+	reply_case(req, res, who, &c, true);
 out:
 	json_decref(body);
 	return rc;
@@ -742,7 +754,7 @@ HANDLER(api_case_action)
 		return err_set(e, E_NOT_FOUND, "action", "没有这个操作：%s", params[1]);
 	if ((rc = take_action(ctx, who, req, params[0], a, &c, e)))
 		return rc;
-	reply_case(res, who, c.id);
+	reply_case(req, res, who, &c, false);
 	return OK;
 }
 

@@ -145,6 +145,10 @@ static void common_headers(struct MHD_Response *resp, const struct api_response 
 		MHD_add_response_header(resp, "Content-Encoding", res->content_encoding);
 	if (res && res->set_cookie[0])
 		MHD_add_response_header(resp, "Set-Cookie", res->set_cookie);
+	if (res && res->location[0])
+		MHD_add_response_header(resp, "Location", res->location);
+	if (res && res->minimal)
+		MHD_add_response_header(resp, "Preference-Applied", "return=minimal");
 	if (res && res->retry_after > 0) {
 		char ra[16];
 		snprintf(ra, sizeof(ra), "%d", res->retry_after);
@@ -349,6 +353,22 @@ static void *writer_main(void *arg)
 }
 
 /* Whether Accept-Encoding lists gzip (without q=0). */
+/* Does a Prefer header (RFC 7240: preferences separated by commas, each with ;parameters) ask return=minimal? */
+static bool prefers_minimal(const char *prefer)
+{
+	for (const char *p = prefer; p && *p;) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, ",;");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if ((n == 14 && !strncasecmp(p, "return=minimal", 14)) ||
+		    (n == 16 && !strncasecmp(p, "return=\"minimal\"", 16)))
+			return true;
+		p = strchr(p, ',');
+	}
+	return false;
+}
+
 static bool accepts_gzip(const char *ae)
 {
 	for (const char *p = ae; p && (p = strcasestr(p, "gzip")); p += 4) {
@@ -452,6 +472,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			.cookie = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Cookie"),
 			.csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token"),
 			.accept_gzip = accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding")),
+			.return_minimal = prefers_minimal(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Prefer")),
 			.body = r->body.s,
 			.body_len = r->body.len,
 		};

@@ -676,6 +676,47 @@ static void test_views_kept_per_account(void **state)
 	}
 }
 
+/*
+ * Prefer: return=minimal (a bulk intake): a new case is answered with its
+ * id, seq and status and its address, an action likewise; what is stored is
+ * the same as with the whole case for a reply.
+ */
+static void test_minimal_reply(void **state)
+{
+	struct harness *h = *state;
+	assert_true(h_start(h, H_NOW, NULL));
+	const char *agent = login(h, "agent", H_PASSWORD);
+	const char *const prefer[] = {"Prefer: handling=lenient, return=minimal", NULL};
+	h_set_headers(h, prefer);
+	json_t *r = http(h, "POST", "/api/v1/cases", agent, complaint, NULL);
+	EXPECT_STATUS(h, h->last_status, 201);
+	long long id = jint(r, "id");
+	EXPECT_TRUE(id > 0, h->last_body);
+	EXPECT_INT(r, "seq", 1);
+	EXPECT_STR(r, "status", "received");
+	EXPECT_TRUE(json_object_size(r) == 3, h->last_body); /* nothing else: no requester, no events */
+	const char *loc = h_header(h, "Location"), *applied = h_header(h, "Preference-Applied");
+	EXPECT_TRUE(loc && !strcmp(loc, hpath(h, "/api/v1/cases/%lld", id)), h->last_headers);
+	EXPECT_TRUE(applied && !strcmp(applied, "return=minimal"), h->last_headers);
+	r = http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/dispatch", id), login(h, "dispatcher", H_PASSWORD),
+		 "{}", NULL);
+	EXPECT_STATUS(h, h->last_status, 200);
+	EXPECT_INT(r, "id", id);
+	EXPECT_INT(r, "seq", 2);
+	EXPECT_STR(r, "status", "dispatched");
+	EXPECT_TRUE(h_header(h, "Location") == NULL, h->last_headers); /* only a new case has a new address */
+	/* without the preference: the whole case, as stored */
+	h_set_headers(h, NULL);
+	json_t *c = get_case(h, agent, id, 200);
+	EXPECT_STR(c, "status", "dispatched");
+	EXPECT_SIZE(c, "events", 2);
+	EXPECT_TRUE(h_header(h, "Preference-Applied") == NULL, h->last_headers);
+	r = http(h, "POST", "/api/v1/cases", agent, complaint, NULL);
+	EXPECT_STATUS(h, h->last_status, 201);
+	EXPECT_TRUE(jpath(r, "events") != NULL && h_header(h, "Preference-Applied") == NULL, h->last_body);
+	EXPECT_TRUE(h_header(h, "Location") != NULL, h->last_headers);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +729,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deadline_warning_and_late_sign, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_confidential_requester, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_views_kept_per_account, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_minimal_reply, h_setup, h_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("integration: flow", tests, h_group_setup, h_group_teardown);
 	printf("%lu checks\n", h_checks());
