@@ -448,6 +448,30 @@ enum err_code case_get_visible(struct case_ctx *cx, const struct actor *who, int
 
 /* ------------------------------------------------------------ writing */
 
+/* Does v hold a real number anywhere? */
+static bool has_real(json_t *v)
+{
+	const char *key;
+	size_t i;
+	json_t *x;
+	if (json_is_real(v))
+		return true;
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, x)
+		{
+			if (has_real(x))
+				return true;
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+		{
+			if (has_real(x))
+				return true;
+		}
+	}
+	return false;
+}
+
 /*
  * Append an event to c (inside the open transaction): fold it, then store
  * the event and its facts. The row is written once after the last event
@@ -467,11 +491,15 @@ static enum err_code append_event(struct store *st, struct case_rec *c, const st
 	strlcpy_ok(ev.action, rules[a].name, sizeof(ev.action));
 	strlcpy_ok(ev.reason, reason ? reason : "", sizeof(ev.reason));
 	ev.payload = json_dumps(payload, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
-	json_decref(payload);
-	if (!ev.payload)
+	if (!ev.payload) {
+		json_decref(payload);
 		return err_set(e, E_INTERNAL, NULL, "事件内容无法编码");
+	}
+	/* fold what is stored: the object itself where its text gives it back exactly (no rounded reals) */
 	struct fact_list facts;
-	enum err_code rc = case_apply(c, &ev, &facts, e);
+	enum err_code rc = has_real(payload) ? case_apply(c, &ev, &facts, e)
+					     : case_apply_parsed(c, &ev, payload, &facts, e);
+	json_decref(payload);
 	if (rc == OK)
 		rc = store_event_append(st, &ev, e);
 	for (int i = 0; rc == OK && i < facts.n; i++)

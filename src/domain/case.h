@@ -166,6 +166,13 @@ struct fact_list {
  * the same facts.
  */
 enum err_code case_apply(struct case_rec *c, const struct event_rec *ev, struct fact_list *facts, struct err *e);
+/*
+ * The same with the payload already parsed (p, borrowed): for the writer,
+ * which has it. p must be what ev->payload parses to (no reals, whose text
+ * is rounded: the writer parses those).
+ */
+enum err_code case_apply_parsed(struct case_rec *c, const struct event_rec *ev, json_t *p, struct fact_list *facts,
+				struct err *e);
 
 /* Recompute a case from its events into *out; fn (may be NULL) receives every fact on the way. */
 typedef int (*case_fact_fn)(void *ctx, const struct fact *f);

@@ -414,16 +414,13 @@ static enum err_code apply_action(struct case_rec *c, enum case_action a, json_t
 	return OK;
 }
 
-enum err_code case_apply(struct case_rec *c, const struct event_rec *ev, struct fact_list *facts, struct err *e)
+enum err_code case_apply_parsed(struct case_rec *c, const struct event_rec *ev, json_t *p, struct fact_list *facts,
+				struct err *e)
 {
-	json_error_t jerr;
 	if (facts)
 		facts->n = 0;
-	json_t *p = json_loads(ev->payload && *ev->payload ? ev->payload : "{}", 0, &jerr);
-	if (!json_is_object(p)) {
-		json_decref(p);
+	if (!json_is_object(p))
 		return corrupt(ev, "的内容已损坏", e);
-	}
 	int a = case_action_by_name(ev->action);
 	enum err_code rc;
 	if (a < 0)
@@ -432,13 +429,21 @@ enum err_code case_apply(struct case_rec *c, const struct event_rec *ev, struct 
 		rc = corrupt(ev, "：创建事件须且只能在首位", e);
 	else
 		rc = apply_action(c, (enum case_action)a, p, ev, facts, e);
-	json_decref(p);
 	if (rc != OK)
 		return rc;
 	c->seq = ev->seq;
 	c->updated_at = ev->at;
 	update_next_check(c);
 	return OK;
+}
+
+enum err_code case_apply(struct case_rec *c, const struct event_rec *ev, struct fact_list *facts, struct err *e)
+{
+	json_error_t jerr;
+	json_t *p = json_loads(ev->payload && *ev->payload ? ev->payload : "{}", 0, &jerr);
+	enum err_code rc = case_apply_parsed(c, ev, p, facts, e);
+	json_decref(p);
+	return rc;
 }
 
 struct rebuild_ctx {
