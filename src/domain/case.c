@@ -425,13 +425,12 @@ static enum err_code precondition(struct store *st, const struct actor *who, con
 uint64_t case_allowed_actions(struct store *st, const struct actor *who, const struct case_rec *c, int64_t now)
 {
 	uint64_t mask = 0;
-	struct err ignore;
+	/* only the answers: a NULL err makes err_set skip drawing each refusal's message */
 	for (int a = ACT_ANSWER; a < CASE_ACTION_COUNT; a++) {
 		if (rules[a].scope == BY_SYSTEM)
 			continue;
-		if (may_act(who, c, (enum case_action)a, &ignore) == OK &&
-		    state_allows(c, (enum case_action)a, &ignore) == OK &&
-		    precondition(st, who, c, (enum case_action)a, now, &ignore) == OK)
+		if (may_act(who, c, (enum case_action)a, NULL) == OK && state_allows(c, (enum case_action)a, NULL) == OK &&
+		    precondition(st, who, c, (enum case_action)a, now, NULL) == OK)
 			mask |= (uint64_t)1 << a;
 	}
 	return mask;
