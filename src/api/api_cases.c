@@ -155,36 +155,85 @@ static json_t *case_json(struct store *st, const struct actor *who, const struct
 	return o;
 }
 
+/* A growing text: a case's history is drawn by hand, splicing each event's payload as stored. */
+struct text {
+	char *s;
+	size_t n, cap;
+};
+
+static void text_put(struct text *t, const char *s, size_t n)
+{
+	if (t->n + n + 1 > t->cap) {
+		t->cap = t->cap ? t->cap : 1024;
+		while (t->n + n + 1 > t->cap)
+			t->cap *= 2;
+		t->s = xrealloc(t->s, t->cap);
+	}
+	memcpy(t->s + t->n, s, n);
+	t->n += n;
+	t->s[t->n] = '\0';
+}
+
+static void text_lit(struct text *t, const char *s)
+{
+	text_put(t, s, strlen(s));
+}
+
+/* s (UTF-8, as stored) as a JSON string */
+static void text_str(struct text *t, const char *s)
+{
+	text_put(t, "\"", 1);
+	for (const char *p = s;; p++) {
+		size_t run = strcspn(p, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+				   "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f");
+		text_put(t, p, run);
+		p += run;
+		if (!*p)
+			break;
+		char esc[8];
+		if (*p == '"' || *p == '\\')
+			snprintf(esc, sizeof(esc), "\\%c", *p);
+		else
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*p);
+		text_lit(t, esc);
+	}
+	text_put(t, "\"", 1);
+}
+
+static void text_json(struct text *t, json_t *v)
+{
+	char *d = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12)) : NULL;
+	text_lit(t, d ? d : "null");
+	free(d);
+}
+
 struct events_ctx {
 	struct store *st;
-	json_t *arr;
+	struct text out; /* "[" and the events drawn so far, comma-separated */
+	int drawn;
 	int64_t last_uid;
 	char last_login[LIMIT_LOGIN + 1];
+	char last_unit[LIMIT_CODE + 1];
+	struct text unit_ref; /* the last unit's reference, drawn */
 };
+
+/* Does the stored payload need redrawing (a requester to drop, times to show), or can it go out as stored? */
+static bool payload_redraw(const char *p)
+{
+	return strstr(p, "\"requester\"") || strstr(p, "\"mark\"") || strstr(p, "due\"") || strstr(p, "\"until\"");
+}
 
 /*
  * One event for display. Personal data stays out of the history: the
  * create event's requester is dropped (it is shown, masked or not, on the
- * case itself).
+ * case itself). Payloads are jansson's own compact text: those with
+ * nothing to change are spliced in as stored.
  */
 static int add_event(void *vctx, const struct event_rec *ev)
 {
 	struct events_ctx *x = vctx;
-	json_error_t jerr;
-	json_t *payload = json_loads(ev->payload ? ev->payload : "{}", 0, &jerr);
-	if (!payload)
-		payload = json_object();
-	json_object_del(payload, "requester");
-	/* times in the payload (deadlines, marks, park until) are Unix seconds: show them as local times */
-	const char *key;
-	json_t *v;
-	json_object_foreach(payload, key, v)
-	{
-		size_t kl = strlen(key);
-		if (json_is_integer(v) && (!strcmp(key, "mark") || !strcmp(key, "due") || !strcmp(key, "until") ||
-					   (kl > 4 && !strcmp(key + kl - 4, "_due"))))
-			json_object_set_new(payload, key, api_time((int64_t)json_integer_value(v)));
-	}
+	struct text *t = &x->out;
+	char buf[64];
 	if (ev->user_id && ev->user_id != x->last_uid) {
 		struct user u;
 		struct err ignore;
@@ -194,12 +243,59 @@ static int add_event(void *vctx, const struct event_rec *ev)
 			strlcpy_ok(x->last_login, "?", sizeof(x->last_login));
 		x->last_uid = ev->user_id;
 	}
-	json_array_append_new(x->arr,
-			      json_pack("{s:i, s:o, s:s, s:o, s:o, s:o, s:o}", "seq", ev->seq, "at", api_time(ev->at),
-					"action", ev->action, "user",
-					ev->user_id ? json_string(x->last_login) : json_string("system"), "unit",
-					api_unit_ref(x->st, ev->unit), "payload", payload, "reason",
-					*ev->reason ? json_string(ev->reason) : json_null()));
+	if (!x->unit_ref.s || strcmp(x->last_unit, ev->unit)) {
+		json_t *ref = api_unit_ref(x->st, ev->unit);
+		x->unit_ref.n = 0;
+		text_json(&x->unit_ref, ref);
+		json_decref(ref);
+		strlcpy_ok(x->last_unit, ev->unit, sizeof(x->last_unit));
+	}
+	snprintf(buf, sizeof(buf), "%s{\"seq\":%d,\"at\":", x->drawn++ ? "," : "", ev->seq);
+	text_lit(t, buf);
+	if (ev->at) {
+		char at[26];
+		time_format_iso(ev->at, at);
+		text_str(t, at);
+	} else {
+		text_lit(t, "null");
+	}
+	text_lit(t, ",\"action\":");
+	text_str(t, ev->action);
+	text_lit(t, ",\"user\":");
+	text_str(t, ev->user_id ? x->last_login : "system");
+	text_lit(t, ",\"unit\":");
+	text_put(t, x->unit_ref.s, x->unit_ref.n);
+	text_lit(t, ",\"payload\":");
+	const char *stored = ev->payload && *ev->payload ? ev->payload : "{}";
+	json_t *payload;
+	json_error_t jerr;
+	if (!payload_redraw(stored) && stored[0] == '{') {
+		text_lit(t, stored);
+	} else {
+		if (!(payload = json_loads(stored, 0, &jerr)) || !json_is_object(payload)) {
+			json_decref(payload);
+			payload = json_object();
+		}
+		json_object_del(payload, "requester");
+		/* times in the payload (deadlines, marks, park until) are Unix seconds: show them as local times */
+		const char *key;
+		json_t *v;
+		json_object_foreach(payload, key, v)
+		{
+			size_t kl = strlen(key);
+			if (json_is_integer(v) && (!strcmp(key, "mark") || !strcmp(key, "due") || !strcmp(key, "until") ||
+						   (kl > 4 && !strcmp(key + kl - 4, "_due"))))
+				json_object_set_new(payload, key, api_time((int64_t)json_integer_value(v)));
+		}
+		text_json(t, payload);
+		json_decref(payload);
+	}
+	text_lit(t, ",\"reason\":");
+	if (*ev->reason)
+		text_str(t, ev->reason);
+	else
+		text_lit(t, "null");
+	text_lit(t, "}");
 	return 0;
 }
 
@@ -280,15 +376,17 @@ static enum err_code events_text(struct api_ctx *ctx, const struct case_rec *c, 
 		return OK;
 	}
 	int64_t after = same ? sl->seq : 0;
-	struct events_ctx x = {st, json_array(), 0, ""};
+	struct events_ctx x = {.st = st};
+	text_lit(&x.out, "[");
 	enum err_code rc = store_events_after(st, c->id, after, add_event, &x, e);
-	char *text = rc == OK ? json_dumps(x.arr, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
-	size_t drawn = json_array_size(x.arr);
-	json_decref(x.arr);
-	if (rc != OK)
+	text_lit(&x.out, "]");
+	free(x.unit_ref.s);
+	char *text = x.out.s;
+	size_t drawn = (size_t)x.drawn;
+	if (rc != OK) {
+		free(text);
 		return rc;
-	if (!text)
-		return err_set(e, E_INTERNAL, NULL, "工单 %lld 的处理记录无法编码", (long long)c->id);
+	}
 	size_t n = strlen(text);
 	if (after > 0) {
 		if (drawn == 0 || sl->len < 2) { /* not what the seq promised: draw it all again */

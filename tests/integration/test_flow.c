@@ -705,11 +705,21 @@ static void test_minimal_reply(void **state)
 	EXPECT_INT(r, "seq", 2);
 	EXPECT_STR(r, "status", "dispatched");
 	EXPECT_TRUE(h_header(h, "Location") == NULL, h->last_headers); /* only a new case has a new address */
-	/* without the preference: the whole case, as stored */
+	/* without the preference: the whole case, as stored; the history is drawn by hand, escapes too */
 	h_set_headers(h, NULL);
+	static const char odd[] = "引号\"、反斜杠\\、换行\n、制表\t、\x01 与 </script>";
+	json_t *body = json_pack("{s:s}", "reason", odd);
+	char *text = json_dumps(body, JSON_COMPACT);
+	act(h, login(h, "babaoshan.handler", H_PASSWORD), id, "sign", text, "accepted");
+	free(text);
+	json_decref(body);
 	json_t *c = get_case(h, agent, id, 200);
-	EXPECT_STR(c, "status", "dispatched");
-	EXPECT_SIZE(c, "events", 2);
+	EXPECT_STR(c, "status", "accepted");
+	EXPECT_SIZE(c, "events", 3);
+	EXPECT_STR(c, "events.2.reason", "引号\"、反斜杠\\、换行\n、制表\t、\x01 与 </script>");
+	EXPECT_STR(c, "events.2.action", "sign");
+	EXPECT_TRUE(jpath(c, "events.0.payload.requester") == NULL && jpath(c, "events.0.payload.title") != NULL,
+		    h->last_body);
 	EXPECT_TRUE(h_header(h, "Preference-Applied") == NULL, h->last_headers);
 	r = http(h, "POST", "/api/v1/cases", agent, complaint, NULL);
 	EXPECT_STATUS(h, h->last_status, 201);
