@@ -44,6 +44,10 @@ enum err_code api_parse_body(const struct api_request *req, json_t **out, struct
 		return err_set(e, E_MALFORMED, NULL, "请求体为空，应为 JSON 对象");
 	if (req->body_len > API_MAX_BODY)
 		return err_set(e, E_TOO_LARGE, NULL, "请求体超过 %d 字节上限", API_MAX_BODY);
+	if (req->parsed) {
+		*out = json_incref(req->parsed);
+		return OK;
+	}
 	json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!j)
 		return err_set(e, E_MALFORMED, NULL, "请求体不是合法的 JSON（第 %d 行第 %d 列：%s）", jerr.line,
@@ -270,6 +274,25 @@ const char *api_session_token(const struct api_request *req, char cookie_tok[TOK
 	return NULL;
 }
 
+/*
+ * Who calls (their token, else their session cookie); a browser session's
+ * change must also prove it comes from our page (X-CSRF-Token), and its
+ * CSRF token goes into csrf (API_CSRF_CHARS + 1; "" for a bearer token).
+ */
+static enum err_code authenticate(struct api_ctx *ctx, const struct api_request *req, struct actor *who, char *csrf,
+				  struct err *e)
+{
+	char cookie_tok[TOKEN_CHARS + 1];
+	const char *tok = api_session_token(req, cookie_tok);
+	enum err_code rc = auth_token_actor(ctx->cx.st, tok, clock_now(), who, e);
+	if (rc != OK || tok != cookie_tok)
+		return rc;
+	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD") && !auth_csrf_ok(tok, req->csrf))
+		return err_set(e, E_CSRF, "X-CSRF-Token", "%s", err_default_message(E_CSRF));
+	auth_csrf(tok, csrf);
+	return OK;
+}
+
 static void dispatch(struct api_ctx *ctx, const struct api_request *req, struct api_response *res)
 {
 	struct err e;
@@ -306,23 +329,14 @@ static void dispatch(struct api_ctx *ctx, const struct api_request *req, struct 
 		if (routes[i].auth) {
 			if (req->as) {
 				who = req->as;
+			} else if (req->authed) {
+				who = req->authed;
+				if (req->session_csrf)
+					strlcpy_ok(res->csrf, req->session_csrf, sizeof(res->csrf));
+			} else if (authenticate(ctx, req, &actor, res->csrf, &e) != OK) {
+				api_error(res, &e);
+				return;
 			} else {
-				char cookie_tok[TOKEN_CHARS + 1];
-				const char *tok = api_session_token(req, cookie_tok);
-				if (auth_token_actor(ctx->cx.st, tok, clock_now(), &actor, &e) != OK) {
-					api_error(res, &e);
-					return;
-				}
-				if (tok == cookie_tok) {
-					/* A browser session: changes must prove they come from our page. */
-					if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD") &&
-					    !auth_csrf_ok(tok, req->csrf)) {
-						err_set(&e, E_CSRF, "X-CSRF-Token", "%s", err_default_message(E_CSRF));
-						api_error(res, &e);
-						return;
-					}
-					auth_csrf(tok, res->csrf);
-				}
 				who = &actor;
 			}
 		}
@@ -340,6 +354,46 @@ static void dispatch(struct api_ctx *ctx, const struct api_request *req, struct 
 	else
 		err_set(&e, E_NOT_FOUND, NULL, "没有这个接口：%s", req->path);
 	api_error(res, &e);
+}
+
+bool api_preflight(struct api_ctx *ctx, struct api_request *req, struct actor *who, char *csrf_buf,
+		   struct api_response *res)
+{
+	char params[MAX_PARAMS][MAX_PARAM_LEN];
+	int np;
+	csrf_buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		if (!route_match(routes[i].pattern, req->path, params, &np) || strcmp(routes[i].method, req->method))
+			continue;
+		if (routes[i].auth && !req->as) {
+			struct err e;
+			err_init(&e);
+			store_read_begin(ctx->cx.st);
+			store_refresh(ctx->cx.st);
+			enum err_code rc = authenticate(ctx, req, who, csrf_buf, &e);
+			store_read_end(ctx->cx.st);
+			if (rc != OK) {
+				memset(res, 0, sizeof(*res));
+				res->status = 200;
+				res->route = routes[i].pattern;
+				res->tls = req->tls;
+				api_error(res, &e);
+				return false;
+			}
+			req->authed = who;
+			req->session_csrf = csrf_buf[0] ? csrf_buf : NULL;
+		}
+		json_error_t jerr;
+		if (req->body && req->body_len > 0 && req->body_len <= API_MAX_BODY) {
+			json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+			if (json_is_object(j))
+				req->parsed = j; /* else the writer parses it again, and says what is wrong */
+			else
+				json_decref(j);
+		}
+		return true;
+	}
+	return true; /* no such route: the writer says so */
 }
 
 /*

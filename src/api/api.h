@@ -49,6 +49,10 @@ struct api_request {
 	size_t body_len;
 	const struct actor *as; /* set by the command line: act as this user, no token */
 	bool defer_reply;       /* the caller runs api_finish after the commit (the HTTP writer) */
+	/* set by api_preflight on a worker thread, before the write is queued for the writer: */
+	const struct actor *authed; /* the caller, already checked (token, session, CSRF) */
+	const char *session_csrf;   /* their browser session's CSRF token, or NULL */
+	json_t *parsed;             /* the body, parsed (a reference the caller releases), or NULL */
 };
 
 /*
@@ -84,6 +88,15 @@ struct api_response {
 };
 
 void api_handle(struct api_ctx *ctx, const struct api_request *req, struct api_response *res);
+/*
+ * What a write can do before it is queued for the single writer, on the
+ * thread that received it: check the caller and parse the body, so the
+ * writer does neither. false: res holds the refusal (send it; nothing is
+ * queued). true: queue req. csrf_buf (API_CSRF_CHARS + 1) and who live as
+ * long as req.
+ */
+bool api_preflight(struct api_ctx *ctx, struct api_request *req, struct actor *who, char *csrf_buf,
+		   struct api_response *res);
 /* Draw a reply left by a write (reply_case); nothing for any other response. */
 void api_finish(struct api_ctx *ctx, struct api_response *res);
 void api_response_release(struct api_response *res);

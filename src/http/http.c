@@ -101,6 +101,8 @@ struct request {
 	struct MHD_Connection *conn;
 	struct api_request req;
 	struct api_response res;
+	struct actor actor;                /* the caller, checked before the write was queued */
+	char csrf[API_CSRF_CHARS + 1];     /* their session's CSRF token */
 	struct request *next;
 	char client[INET6_ADDRSTRLEN]; /* the peer's address, for login throttling */
 };
@@ -110,6 +112,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 	struct request *r = *con_cls;
 	if (r) {
 		buf_release(&r->body);
+		json_decref(r->req.parsed);
 		api_response_release(&r->res);
 		free(r);
 		*con_cls = NULL;
@@ -482,8 +485,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			r->req.defer_reply = true;
 			r->rid = rid;
 			r->conn = conn;
+			struct api_response pre;
+			if (!api_preflight(api, &r->req, &r->actor, r->csrf, &pre)) {
+				/* refused before it reached the writer: nothing was queued */
+				ret = send_json(conn, pre.status, pre.body, &pre, rid);
+				log_info("req=%llu %s %s status=%d ms=%.1f", rid, method, pre.route, pre.status,
+					 clock_mono_ms() - r->started);
+				api_response_release(&pre);
+				return ret;
+			}
 			if (writer_enqueue(srv, r))
 				return MHD_YES;
+			json_decref(r->req.parsed);
+			r->req.parsed = NULL;
 		}
 		struct api_response res = {0};
 		api_handle(api, &req, &res);
