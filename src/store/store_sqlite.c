@@ -1575,15 +1575,17 @@ static void user_read(sqlite3_stmt *s, struct user *out)
 }
 
 /* Step a user lookup; absent is E_NOT_FOUND with the given message. */
+/* missing_id: the id looked up, for the message when there is no such user (0: looked up by login) */
 static enum err_code user_fetch(struct store *st, enum stmt_id id, sqlite3_stmt *s, struct user *out,
-				struct err *e, const char *missing)
+				struct err *e, int64_t missing_id)
 {
 	enum err_code rc = OK;
 	int r = sqlite3_step(s);
 	if (r == SQLITE_ROW) {
 		user_read(s, out);
 	} else if (r == SQLITE_DONE) {
-		rc = err_set(e, E_NOT_FOUND, NULL, "%s", missing);
+		rc = missing_id ? err_set(e, E_NOT_FOUND, NULL, "用户 %lld 不存在", (long long)missing_id)
+				: err_set(e, E_NOT_FOUND, NULL, "用户不存在");
 	} else {
 		rc = db_fail(st, e, "读取用户");
 	}
@@ -1597,18 +1599,16 @@ enum err_code store_user_by_login(struct store *st, const char *login, struct us
 	if (!s)
 		return E_DB;
 	bind_str(s, 1, login);
-	return user_fetch(st, ST_USER_BY_LOGIN, s, out, e, "用户不存在");
+	return user_fetch(st, ST_USER_BY_LOGIN, s, out, e, 0);
 }
 
 enum err_code store_user_by_id(struct store *st, int64_t id, struct user *out, struct err *e)
 {
-	char msg[64];
 	sqlite3_stmt *s = stmt_get(st, ST_USER_BY_ID, e);
 	if (!s)
 		return E_DB;
 	sqlite3_bind_int64(s, 1, id);
-	snprintf(msg, sizeof(msg), "用户 %lld 不存在", (long long)id);
-	return user_fetch(st, ST_USER_BY_ID, s, out, e, msg);
+	return user_fetch(st, ST_USER_BY_ID, s, out, e, id);
 }
 
 enum err_code store_token_insert(struct store *st, const char *token_hash, int64_t user_id, int64_t created,
