@@ -472,7 +472,58 @@ struct store {
 	unsigned dyn_next;
 	int depth;    /* store_begin levels open: 1 = the transaction, more = nested savepoints */
 	bool reading; /* a read snapshot (store_read_begin) is open */
+	/*
+	 * The per-unit counts added inside the open transaction, summed and
+	 * written once per row just before it commits (or before they are
+	 * read): a batch of writes touches the same unit-days again and again.
+	 * marks: where each open savepoint began in it, so undoing one drops
+	 * its part.
+	 */
+	struct count_delta *pend;
+	size_t npend, pend_cap;
+	size_t *marks;
+	int nmarks, marks_cap;
 };
+
+/* One addition to a row of unit_counts or superseded_month, waiting for the commit. */
+struct count_delta {
+	enum stmt_id stmt; /* the upsert */
+	int64_t keys[2];
+	int n; /* the first n counts of d */
+	char unit[LIMIT_CODE + 1];
+	struct unit_counts d;
+};
+
+static enum err_code counts_flush(struct store *st, struct err *e);
+
+/* A savepoint (or nested level) opens: remember where its counts begin. */
+static void pend_mark(struct store *st)
+{
+	if (st->nmarks == st->marks_cap) {
+		st->marks_cap = st->marks_cap ? 2 * st->marks_cap : 16;
+		st->marks = xrealloc(st->marks, (size_t)st->marks_cap * sizeof(*st->marks));
+	}
+	st->marks[st->nmarks++] = st->npend;
+}
+
+/* The innermost savepoint is released (its counts stay, for the enclosing level) or undone (dropped). */
+static void pend_release(struct store *st)
+{
+	if (st->nmarks > 0)
+		st->nmarks--;
+}
+
+static void pend_undo(struct store *st)
+{
+	if (st->nmarks > 0)
+		st->npend = st->marks[--st->nmarks];
+}
+
+static void pend_clear(struct store *st)
+{
+	st->npend = 0;
+	st->nmarks = 0;
+}
 
 /* ---- helpers ---- */
 
@@ -621,7 +672,10 @@ static enum err_code op_begin(struct store *st, enum op_scope *scope, struct err
 		return store_begin(st, e);
 	}
 	*scope = OP_SAVEPOINT;
-	return stmt_run(st, ST_SAVEPOINT, e, "开始保存点");
+	enum err_code rc = stmt_run(st, ST_SAVEPOINT, e, "开始保存点");
+	if (rc == OK)
+		pend_mark(st);
+	return rc;
 }
 
 /* Finish what op_begin started: keep the work if rc is OK, undo it otherwise. Returns rc. */
@@ -633,8 +687,11 @@ static enum err_code op_end(struct store *st, enum op_scope scope, enum err_code
 		store_rollback(st);
 		return rc;
 	}
-	if (rc == OK)
+	if (rc == OK) {
+		pend_release(st);
 		return stmt_run(st, ST_RELEASE, e, "释放保存点");
+	}
+	pend_undo(st);
 	if (!sqlite3_get_autocommit(st->db)) {
 		struct err ignored;
 		units_forget(st); /* it may hold what is undone now */
@@ -858,6 +915,8 @@ void store_close(struct store *st)
 	for (int i = 0; i < DYN_CACHE; i++)
 		sqlite3_finalize(st->dyn[i].s);
 	free(st->units.slot);
+	free(st->pend);
+	free(st->marks);
 	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
 		log_error("store: close: %s", sqlite3_errmsg(st->db));
 	free(st);
@@ -888,12 +947,15 @@ enum err_code store_begin(struct store *st, struct err *e)
 	store_read_end(st); /* a write does not start from an old snapshot */
 	if (st->depth > 0 && !sqlite3_get_autocommit(st->db)) {
 		enum err_code rc = stmt_run(st, ST_NEST_BEGIN, e, "开始嵌套事务");
-		if (rc == OK)
+		if (rc == OK) {
 			st->depth++;
+			pend_mark(st);
+		}
 		return rc;
 	}
 	if (!sqlite3_get_autocommit(st->db))
 		return err_set(e, E_INTERNAL, NULL, "事务已经开始，不能嵌套");
+	pend_clear(st);
 	enum err_code rc = stmt_run(st, ST_BEGIN, e, "开始事务");
 	st->depth = rc == OK ? 1 : 0;
 	return rc;
@@ -912,10 +974,13 @@ enum err_code store_commit(struct store *st, struct err *e)
 			store_rollback(st);
 			return rc;
 		}
+		pend_release(st);
 		st->depth--;
 		return OK;
 	}
-	enum err_code rc = stmt_run(st, ST_COMMIT, e, "提交事务");
+	enum err_code rc = counts_flush(st, e);
+	if (rc == OK)
+		rc = stmt_run(st, ST_COMMIT, e, "提交事务");
 	if (rc != OK)
 		store_rollback(st);
 	st->depth = 0;
@@ -937,15 +1002,18 @@ void store_rollback(struct store *st)
 	units_forget(st); /* it may hold what is undone now */
 	if (sqlite3_get_autocommit(st->db)) {
 		st->depth = 0;
+		pend_clear(st);
 		return;
 	}
 	if (st->depth > 1) {
+		pend_undo(st);
 		if (stmt_run(st, ST_NEST_ROLLBACK, &ignored, "回滚嵌套事务") != OK ||
 		    stmt_run(st, ST_NEST_RELEASE, &ignored, "结束嵌套事务") != OK)
 			log_error("store: nested rollback: %s", ignored.msg);
 		st->depth--;
 		return;
 	}
+	pend_clear(st);
 	if (stmt_run(st, ST_ROLLBACK, &ignored, "回滚事务") != OK)
 		log_error("store: rollback: %s", ignored.msg);
 	st->depth = 0;
@@ -2317,22 +2385,80 @@ static int64_t month_first_day(int64_t month)
 	return days_from_civil((int)(month / 12), (int)(month % 12) + 1, 1);
 }
 
-/* Add the first n counts of d to the row of (keys..., unit) through the upsert id. */
-static enum err_code counts_add(struct store *st, enum stmt_id id, const int64_t *keys, int nkeys, const char *unit,
-				struct unit_counts *d, int n, struct err *e)
+/* Add the first n counts of d to the row of (keys[0], keys[1], unit) through the upsert id, now. */
+static enum err_code counts_write(struct store *st, enum stmt_id id, const int64_t keys[2], const char *unit,
+				  struct unit_counts *d, int n, struct err *e)
 {
 	sqlite3_stmt *s = stmt_get(st, id, e);
 	enum err_code rc = OK;
 	if (!s)
 		return E_DB;
-	for (int i = 0; i < nkeys; i++)
+	for (int i = 0; i < 2; i++)
 		sqlite3_bind_int64(s, i + 1, keys[i]);
-	sqlite3_bind_text(s, nkeys + 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, unit, -1, SQLITE_STATIC);
 	for (int i = 0; i < n; i++)
-		sqlite3_bind_int64(s, nkeys + 2 + i, *count_field(d, i));
+		sqlite3_bind_int64(s, 4 + i, *count_field(d, i));
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = db_fail(st, e, "更新单位统计");
 	stmt_put(st, id, s);
+	return rc;
+}
+
+/* The same, kept for the commit when a transaction is open (counts_flush writes it). */
+static enum err_code counts_add(struct store *st, enum stmt_id id, const int64_t keys[2], const char *unit,
+				struct unit_counts *d, int n, struct err *e)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return counts_write(st, id, keys, unit, d, n, e);
+	if (st->npend == st->pend_cap) {
+		st->pend_cap = st->pend_cap ? 2 * st->pend_cap : 256;
+		st->pend = xrealloc(st->pend, st->pend_cap * sizeof(*st->pend));
+	}
+	struct count_delta *p = &st->pend[st->npend++];
+	p->stmt = id;
+	p->keys[0] = keys[0];
+	p->keys[1] = keys[1];
+	p->n = n;
+	strlcpy_ok(p->unit, unit, sizeof(p->unit));
+	p->d = *d;
+	return OK;
+}
+
+static int delta_cmp(const void *a, const void *b)
+{
+	const struct count_delta *x = *(const struct count_delta *const *)a, *y = *(const struct count_delta *const *)b;
+	if (x->stmt != y->stmt)
+		return x->stmt < y->stmt ? -1 : 1;
+	for (int i = 0; i < 2; i++)
+		if (x->keys[i] != y->keys[i])
+			return x->keys[i] < y->keys[i] ? -1 : 1;
+	return strcmp(x->unit, y->unit);
+}
+
+/* Write the counts kept so far, one upsert per row (the sum of its additions). */
+static enum err_code counts_flush(struct store *st, struct err *e)
+{
+	if (st->npend == 0)
+		return OK;
+	struct count_delta **order = xmalloc(st->npend * sizeof(*order));
+	for (size_t i = 0; i < st->npend; i++)
+		order[i] = &st->pend[i];
+	qsort(order, st->npend, sizeof(*order), delta_cmp);
+	enum err_code rc = OK;
+	for (size_t i = 0; rc == OK && i < st->npend;) {
+		struct count_delta sum = *order[i];
+		size_t j = i + 1;
+		for (; j < st->npend && delta_cmp(&order[i], &order[j]) == 0; j++)
+			for (int k = 0; k < sum.n; k++)
+				*count_field(&sum.d, k) += *count_field(&order[j]->d, k);
+		rc = counts_write(st, sum.stmt, sum.keys, sum.unit, &sum.d, sum.n, e);
+		i = j;
+	}
+	free(order);
+	/* written: what a savepoint undoes from here on, SQLite undoes */
+	st->npend = 0;
+	for (int i = 0; i < st->nmarks; i++)
+		st->marks[i] = 0;
 	return rc;
 }
 
@@ -2341,8 +2467,8 @@ static enum err_code unit_day_add(struct store *st, int64_t day, const char *uni
 				  struct err *e)
 {
 	int64_t by_day[2] = {0, day}, by_month[2] = {1, day_month(day)};
-	enum err_code rc = counts_add(st, ST_UNIT_COUNTS_ADD, by_day, 2, unit, d, UNIT_NCOUNTS, e);
-	return rc != OK ? rc : counts_add(st, ST_UNIT_COUNTS_ADD, by_month, 2, unit, d, UNIT_NCOUNTS, e);
+	enum err_code rc = counts_add(st, ST_UNIT_COUNTS_ADD, by_day, unit, d, UNIT_NCOUNTS, e);
+	return rc != OK ? rc : counts_add(st, ST_UNIT_COUNTS_ADD, by_month, unit, d, UNIT_NCOUNTS, e);
 }
 
 /* Add the callback counts of d to superseded_month for a callback of day replaced on until_day. */
@@ -2350,7 +2476,7 @@ static enum err_code superseded_month_add(struct store *st, int64_t day, int64_t
 					  struct unit_counts *d, struct err *e)
 {
 	int64_t keys[2] = {day_month(day), day_month(until_day)};
-	return counts_add(st, ST_SUPERSEDED_MONTH_ADD, keys, 2, unit, d, CALLBACK_NCOUNTS, e);
+	return counts_add(st, ST_SUPERSEDED_MONTH_ADD, keys, unit, d, CALLBACK_NCOUNTS, e);
 }
 
 /* The stored scope of a case; SCOPE_ALL when it has no row yet (a case being created). */
@@ -3354,6 +3480,9 @@ static enum err_code unit_counts_days(struct store *st, int64_t a, int64_t b, un
 enum err_code store_unit_counts(struct store *st, int64_t from, int64_t to, bool scan, unit_counts_fn fn,
 				void *ctx, struct err *e)
 {
+	enum err_code frc = counts_flush(st, e); /* what this transaction added so far counts too */
+	if (frc != OK)
+		return frc;
 	bool whole_days = (from + LOCAL_UTC_OFFSET) % 86400 == 0 && (to + LOCAL_UTC_OFFSET) % 86400 == 0 &&
 			  from >= 0 && to >= from;
 	if (scan || !whole_days)

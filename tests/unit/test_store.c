@@ -1651,6 +1651,64 @@ static void expect_days_equal_scan(struct store *st, int64_t from, int64_t to)
 }
 
 /*
+ * Inside a transaction the counts are kept and written once per row at the
+ * commit: a nested level undone drops its own, one kept joins the rest, a
+ * read inside the transaction sees what it added so far, and what is
+ * committed equals the scan of the facts that stayed.
+ */
+static void test_unit_counts_in_a_transaction(void **state)
+{
+	struct fixture *f = *state;
+	const char *a = "110101001", *b = "110101002";
+	struct err e;
+	err_init(&e);
+	for (int id = 1; id <= 3; id++)
+		insert_scoped(f->st, id, a, SCOPE_ALL);
+	assert_int_equal(store_begin(f->st, &e), OK);
+	put_fact(f->st, 1, 2, LOCAL_AT(25, 9), 9, a, "dispatch", 0);
+	put_fact(f->st, 1, 3, LOCAL_AT(25, 10), 9, a, "callback", CB(1, 1, SAT_SATISFIED));
+	put_fact(f->st, 2, 2, LOCAL_AT(25, 11), 9, a, "dispatch", 0);
+	/* a nested level undone: its facts and its counts go */
+	assert_int_equal(store_begin(f->st, &e), OK);
+	put_fact(f->st, 2, 3, LOCAL_AT(26, 9), 9, b, "sign", 1);
+	put_fact(f->st, 1, 4, LOCAL_AT(40, 9), 9, b, "callback", CB(1, 0, SAT_BASIC));
+	store_rollback(f->st);
+	/* read inside the transaction: what it added so far */
+	struct counts_log l = {0};
+	assert_int_equal(store_unit_counts(f->st, LOCAL_AT(0, 0), LOCAL_AT(365, 0), false, collect_counts, &l, &e),
+			 OK);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].unit, a);
+	assert_int_equal(l.v[0].cb_valid, 1);
+	expect_days_equal_scan(f->st, LOCAL_AT(0, 0), LOCAL_AT(365, 0));
+	/* after that read: a level kept, then one undone */
+	assert_int_equal(store_begin(f->st, &e), OK);
+	put_fact(f->st, 3, 2, LOCAL_AT(30, 9), 9, b, "dispatch", 0);
+	put_fact(f->st, 3, 3, LOCAL_AT(41, 9), 9, b, "callback", CB(1, 1, SAT_BASIC));
+	assert_int_equal(store_commit(f->st, &e), OK);
+	assert_int_equal(store_begin(f->st, &e), OK);
+	put_fact(f->st, 3, 4, LOCAL_AT(42, 9), 9, b, "callback", CB(0, 0, SAT_UNSATISFIED));
+	put_fact(f->st, 1, 5, LOCAL_AT(26, 9), 9, a, "reply", 1);
+	store_rollback(f->st);
+	put_fact(f->st, 2, 4, LOCAL_AT(59, 9), 9, a, "reply", 1);
+	assert_int_equal(store_commit(f->st, &e), OK);
+	static const int days[] = {0, 25, 26, 31, 41, 42, 59, 60, 365};
+	for (size_t i = 0; i < ARRAY_SIZE(days); i++)
+		for (size_t j = i; j < ARRAY_SIZE(days); j++)
+			expect_days_equal_scan(f->st, LOCAL_AT(days[i], 0), LOCAL_AT(days[j], 0));
+	l.n = 0;
+	assert_int_equal(store_unit_counts(f->st, LOCAL_AT(0, 0), LOCAL_AT(365, 0), false, collect_counts, &l, &e),
+			 OK);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].cb_valid + l.v[1].cb_valid, 2); /* case 1 on day 25 (a), case 3 on day 41 (b) */
+	/* a whole transaction undone leaves nothing of its counts behind */
+	assert_int_equal(store_begin(f->st, &e), OK);
+	put_fact(f->st, 2, 5, LOCAL_AT(60, 9), 9, a, "callback", CB(1, 1, SAT_SATISFIED));
+	store_rollback(f->st);
+	expect_days_equal_scan(f->st, LOCAL_AT(0, 0), LOCAL_AT(365, 0));
+}
+
+/*
  * The counts kept per unit and day, live and as 0006 backfills them, give
  * what the scan gives for every period of whole days: callbacks replaced by
  * later ones on other days and for other units, a scope changed after its
@@ -1899,6 +1957,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unit_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_cache, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_counts_days, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unit_counts_in_a_transaction, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_person_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_assess_config, setup, teardown),
 	};
