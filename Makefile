@@ -1,4 +1,4 @@
-# jiesu — plain make. Targets: all (default), check, unit, integration, fuzz, clean.
+# jiesu — plain make. Targets: all (default), check, unit, integration, fuzz, valgrind, clean.
 # Options: SANITIZER=address,undefined   DEBUG=1   CC=clang   FUZZ_SECONDS=60
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -156,11 +156,21 @@ integration: $(B)/jiesu $(INTEG_TESTS) $(B)/bench/gen
 check: all $(UNIT_TESTS) $(INTEG_TESTS) $(B)/bench/gen $(FUZZ_TARGETS)
 	@scripts/check.sh $(B)
 
+test-binaries: all $(UNIT_TESTS) $(INTEG_TESTS) $(B)/bench/gen
+
+# make valgrind: the unit tests and the integration suite (every jiesu
+# process the harness starts) under valgrind's memcheck, built into
+# build-vg/ with the normal flags; fails on any memory error or definite
+# leak (scripts/valgrind.sh; not in CI: about 40 minutes on two cores).
+valgrind:
+	@nice $(MAKE) --no-print-directory B=build-vg test-binaries
+	@nice scripts/valgrind.sh build-vg
+
 clean:
 	rm -rf build build-san
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*/*.c tests/*/*.h fuzz/*.c fuzz/*.h)
 
-.PHONY: all unit integration check clean format bench bench-smoke web fuzz fuzz-targets
+.PHONY: all unit integration check clean format bench bench-smoke web fuzz fuzz-targets test-binaries valgrind
 .SECONDARY:

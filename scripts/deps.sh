@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libxlsxwriter-dev libgeos-dev libcmocka-dev libcurl4-openssl-dev sqlite3 curl wrk
+      valgrind # make valgrind
       chromium chromium-l10n fonts-wqy-microhei
       clang libclang-rt-14-dev) # make fuzz: clang with libFuzzer and the sanitizers' runtimes
 # Node.js and npm: Debian's, unless the machine already has them (e.g. a newer Node.js).

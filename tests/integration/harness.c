@@ -1,6 +1,7 @@
 /*
  * harness.c — see harness.h. Processes are started with fork/execve and an
- * explicit environment; HTTP goes through libcurl with a 10 s timeout.
+ * explicit environment (under valgrind with JIESU_VALGRIND set); HTTP goes
+ * through libcurl with a 10 s timeout (200 s under valgrind).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 
 extern char **environ;
 
+/* Timeouts, each multiplied by slow (VG_SLOW under valgrind, else 1). */
 #define HTTP_TIMEOUT_S 10L
 #define START_TIMEOUT_MS 20000
 #define RUN_TIMEOUT_MS 120000
@@ -36,6 +38,101 @@ extern char **environ;
 #define DUMP_MAX 6000
 
 static unsigned long check_count;
+
+/* ------------------------------------------------------------ valgrind */
+
+/*
+ * make valgrind (scripts/valgrind.sh) sets JIESU_VALGRIND to a directory
+ * (or to 1: valgrind/ beside the jiesu binary). Then every jiesu process
+ * the harness starts — servers and commands — runs under valgrind's
+ * memcheck, each writing its own log there (vg-PROGRAM-PID.log, PROGRAM the
+ * test binary), exiting 99 on a memory error or a definitely lost block
+ * (so a test that checks an exit status fails too), with the suppressions
+ * of tests/valgrind.supp (JIESU_VALGRIND_SUPP names another file). Every
+ * timeout is VG_SLOW times longer, and the demo database is made under
+ * valgrind once per run and then copied (DIR/template.db).
+ */
+#define VG_SLOW 20
+static struct {
+	bool on, ready;
+	char dir[4096];
+	char bin[4096];	   /* valgrind's path */
+	char log[4400];	   /* --log-file=DIR/vg-PROGRAM-%p.log */
+	char supp[4400];   /* --suppressions=FILE, or "" */
+	char shell[16384]; /* the same command line, quoted for sh -c, with a trailing space */
+} vg;
+static int slow = 1;
+
+static void vg_init(void)
+{
+	if (vg.ready)
+		return;
+	vg.ready = true;
+	const char *v = getenv("JIESU_VALGRIND");
+	if (!v || !*v || !strcmp(v, "0"))
+		return;
+	if (!strcmp(v, "1")) {
+		const char *bin = getenv("JIESU_BIN");
+		char real[4096];
+		if (!realpath(bin && *bin ? bin : "build/jiesu", real))
+			snprintf(real, sizeof(real), "build/jiesu");
+		char *slash = strrchr(real, '/');
+		snprintf(vg.dir, sizeof(vg.dir), "%.*s/valgrind", slash ? (int)(slash - real) : 1,
+			 slash ? real : ".");
+	} else {
+		snprintf(vg.dir, sizeof(vg.dir), "%s", v);
+	}
+	mkdir(vg.dir, 0700);
+	const char *path = getenv("PATH");
+	char cand[4096];
+	for (const char *p = path && *path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		snprintf(cand, sizeof(cand), "%.*s/valgrind", (int)n, p);
+		if (access(cand, X_OK) == 0) {
+			snprintf(vg.bin, sizeof(vg.bin), "%s", cand);
+			break;
+		}
+		p += n + (p[n] == ':');
+	}
+	if (!vg.bin[0]) {
+		fprintf(stderr, "harness: JIESU_VALGRIND is set but valgrind is not on PATH (scripts/deps.sh)\n");
+		exit(1);
+	}
+	const char *prog = program_invocation_short_name;
+	snprintf(vg.log, sizeof(vg.log), "--log-file=%s/vg-%s-%%p.log", vg.dir, prog);
+	const char *supp = getenv("JIESU_VALGRIND_SUPP");
+	if (!supp || !*supp)
+		supp = access("tests/valgrind.supp", R_OK) == 0 ? "tests/valgrind.supp" : "";
+	if (*supp) {
+		char real[4096];
+		snprintf(vg.supp, sizeof(vg.supp), "--suppressions=%s", realpath(supp, real) ? real : supp);
+	}
+	snprintf(vg.shell, sizeof(vg.shell),
+		 "'%s' --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite "
+		 "--error-exitcode=99 --child-silent-after-fork=yes '%s' %s%s%s ",
+		 vg.bin, vg.log, vg.supp[0] ? "'" : "", vg.supp, vg.supp[0] ? "'" : "");
+	vg.on = true;
+	slow = VG_SLOW;
+	fprintf(stderr, "harness: every jiesu process runs under valgrind, logs in %s\n", vg.dir);
+}
+
+bool h_valgrind(void)
+{
+	vg_init();
+	return vg.on;
+}
+
+int h_slow(void)
+{
+	vg_init();
+	return slow;
+}
+
+const char *h_valgrind_shell(void)
+{
+	vg_init();
+	return vg.on ? vg.shell : "";
+}
 
 /* ------------------------------------------------------------ small helpers */
 
@@ -316,6 +413,24 @@ static pid_t spawn(const char *bin, char *const argv[], char **env, int *out_fd,
 		dup2(p[1], 1);
 		if (err >= 0)
 			dup2(err, 2);
+		if (vg.on) {
+			char *vargv[80];
+			int k = 0;
+			vargv[k++] = vg.bin;
+			vargv[k++] = (char *)"--leak-check=full";
+			vargv[k++] = (char *)"--errors-for-leak-kinds=definite";
+			vargv[k++] = (char *)"--show-leak-kinds=definite";
+			vargv[k++] = (char *)"--error-exitcode=99";
+			vargv[k++] = (char *)"--child-silent-after-fork=yes";
+			vargv[k++] = vg.log;
+			if (vg.supp[0])
+				vargv[k++] = vg.supp;
+			for (int i = 0; argv[i] && k < 79; i++)
+				vargv[k++] = argv[i];
+			vargv[k] = NULL;
+			execve(vg.bin, vargv, env);
+			_exit(127);
+		}
 		execve(bin, argv, env);
 		_exit(127);
 	}
@@ -327,7 +442,7 @@ static pid_t spawn(const char *bin, char *const argv[], char **env, int *out_fd,
 /* Wait for pid at most ms milliseconds; returns true and *status if it ended. */
 static bool wait_for(pid_t pid, int ms, int *status)
 {
-	double end = now_ms() + ms;
+	double end = now_ms() + (double)ms * slow;
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
 		if (r == pid)
@@ -368,7 +483,7 @@ int h_run(struct harness *h, const char *now, char **out, char **err, ...)
 		return -1;
 	}
 	struct sbuf b = {0};
-	double end = now_ms() + RUN_TIMEOUT_MS;
+	double end = now_ms() + (double)RUN_TIMEOUT_MS * slow;
 	bool timed_out = false;
 	for (;;) {
 		struct pollfd pfd = {fd, POLLIN, 0};
@@ -512,7 +627,8 @@ json_t *http_ct(struct harness *h, const char *method, const char *path, const c
 		free(h->last_headers);
 		h->last_headers = NULL;
 		h->last_status = request(h->base, method, path, token, body, body_len, content_type,
-					 HTTP_TIMEOUT_S * 1000, &raw, &raw_len, h->last_type, h->headers, &h->last_headers);
+					 HTTP_TIMEOUT_S * 1000 * slow, &raw, &raw_len, h->last_type, h->headers,
+					 &h->last_headers);
 	} else {
 		fprintf(stderr, "harness: %s %s with no server running\n", method, path);
 		h->last_status = 0;
@@ -593,7 +709,7 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 	/* the one line on stdout: "jiesu listening on http://127.0.0.1:PORT/" */
 	char line[256];
 	size_t len = 0;
-	double end = now_ms() + START_TIMEOUT_MS;
+	double end = now_ms() + (double)START_TIMEOUT_MS * slow;
 	bool got = false;
 	while (len < sizeof(line) - 1) {
 		struct pollfd pfd = {fd, POLLIN, 0};
@@ -633,10 +749,11 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 	h->port = port;
 	snprintf(h->base, sizeof(h->base), "%s://127.0.0.1:%d", h->tls_cert[0] ? "https" : "http", port);
 	/* wait until /healthz answers */
-	end = now_ms() + START_TIMEOUT_MS;
+	end = now_ms() + (double)START_TIMEOUT_MS * slow;
 	while (now_ms() < end) {
 		char *raw;
-		long st = request(h->base, "GET", "/healthz", NULL, NULL, 0, NULL, 500, &raw, NULL, NULL, NULL, NULL);
+		long st = request(h->base, "GET", "/healthz", NULL, NULL, 0, NULL, 500L * slow, &raw, NULL, NULL,
+				  NULL, NULL);
 		free(raw);
 		if (st == 200)
 			return true;
@@ -650,7 +767,7 @@ bool h_start(struct harness *h, const char *now, const char *ttl)
 		}
 		usleep(20000);
 	}
-	fprintf(stderr, "harness: /healthz did not answer 200 within %d ms\n", START_TIMEOUT_MS);
+	fprintf(stderr, "harness: /healthz did not answer 200 within %d ms\n", START_TIMEOUT_MS * slow);
 	h_stop(h);
 	return false;
 }
@@ -669,7 +786,7 @@ int h_stop(struct harness *h)
 	kill(pid, SIGTERM);
 	if (!wait_for(pid, STOP_TIMEOUT_MS, &status)) {
 		fprintf(stderr, "harness: the server did not stop on SIGTERM within %d ms; killed\n",
-			STOP_TIMEOUT_MS);
+			STOP_TIMEOUT_MS * slow);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		privacy_scan_log(logpath);
@@ -703,8 +820,22 @@ struct harness *h_create(void)
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	snprintf(h->template, sizeof(h->template), "%s/template.db", h->dir);
+	vg_init();
+	char cached[4200];
+	snprintf(cached, sizeof(cached), "%s/template.db", vg.dir);
+	if (vg.on && copy_file(cached, h->template)) {
+		/* made under valgrind by an earlier program of this run (3 minutes there) */
+		h_reset(h);
+		return h;
+	}
 	char *out, *err;
 	int rc = h_run(h, H_NOW, &out, &err, "init", "--db", h->template, "--demo", (char *)NULL);
+	if (rc == 0 && vg.on) {
+		char part[4300];
+		snprintf(part, sizeof(part), "%s.%d", cached, (int)getpid());
+		if (copy_file(h->template, part))
+			rename(part, cached);
+	}
 	if (rc != 0) {
 		fprintf(stderr, "harness: jiesu init --demo failed (exit %d)\n%s\n%s\n", rc, out ? out : "",
 			err ? err : "");

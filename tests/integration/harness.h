@@ -59,6 +59,18 @@ void h_destroy(struct harness *h);
 /* Stop the server and free what the harness handed out. */
 void h_reset(struct harness *h);
 
+/*
+ * Valgrind (make valgrind, scripts/valgrind.sh): with JIESU_VALGRIND set to
+ * a log directory (or 1), every jiesu process the harness starts runs under
+ * memcheck and every harness timeout is h_slow() times longer. A test that
+ * depends on timing skips that part under valgrind, saying so ("skip: ...").
+ */
+bool h_valgrind(void);
+/* The factor the harness multiplies its timeouts by: 1, or 20 under valgrind. */
+int h_slow(void);
+/* For a test that runs jiesu through a shell: the valgrind command to put before it ("" when off). */
+const char *h_valgrind_shell(void);
+
 /* cmocka group setup/teardown and per-test teardown wrappers around the above. */
 int h_group_setup(void **state);
 int h_group_teardown(void **state);

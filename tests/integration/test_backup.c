@@ -79,14 +79,14 @@ static void test_backup_under_load_and_restore(void **state)
 	/* two loaders keep creating cases; the backup starts once some are acknowledged */
 	pid_t l1 = start_loader(h, agent, body_file, acks_file);
 	pid_t l2 = start_loader(h, agent, body_file, acks_file);
-	for (int i = 0; i < 300 && acks(acks_file) < 40; i++)
+	for (int i = 0; i < 300 * h_slow() && acks(acks_file) < 40; i++)
 		sleep_ms(50);
 	long before = acks(acks_file);
 	EXPECT_TRUE(before >= 40, "the loaders did not get going");
 	int rc = h_run(h, NULL, &out, &err, "backup", "--db", h->db, "--out", bak, (char *)NULL);
 	EXPECT_TRUE(rc == 0, err);
 	EXPECT_TRUE(strstr(out, "integrity ok") != NULL, out);
-	sleep_ms(300);
+	sleep_ms(300L * h_slow());
 	long during = acks(acks_file);
 	/* a second backup to the same file is refused, and the first is left alone */
 	rc = h_run(h, NULL, &out, &err, "backup", "--db", h->db, "--out", bak, (char *)NULL);

@@ -70,7 +70,7 @@ static void test_parallel_creates(void **state)
 			curl_easy_setopt(c[i], CURLOPT_POSTFIELDS, i % 16 == 5 ? bad : good);
 			curl_easy_setopt(c[i], CURLOPT_WRITEFUNCTION, on_data);
 			curl_easy_setopt(c[i], CURLOPT_WRITEDATA, &rep[i]);
-			curl_easy_setopt(c[i], CURLOPT_TIMEOUT, 60L);
+			curl_easy_setopt(c[i], CURLOPT_TIMEOUT, 60L * h_slow());
 			curl_multi_add_handle(m, c[i]);
 		}
 		int running = 1;

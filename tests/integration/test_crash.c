@@ -32,7 +32,7 @@
 #define PARALLEL 64	  /* requests in flight at any time */
 #define KILL_AFTER 300	  /* SIGKILL once this many 201s have come back */
 #define MAX_SENT 20000	  /* never send more than this */
-#define DEADLINE_MS 10000 /* kill anyway after this long */
+#define DEADLINE_MS 10000 /* kill anyway after this long (h_slow() times under valgrind) */
 
 /* What became of request n (its marker is "crash-n"). */
 enum outcome { SENT, ACKED, REFUSED, UNKNOWN };
@@ -134,7 +134,7 @@ static void slot_start(CURLM *m, struct slot *s, int n, const char *url, struct 
 	curl_easy_setopt(s->c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(s->c, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->c, CURLOPT_PRIVATE, s);
-	curl_easy_setopt(s->c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(s->c, CURLOPT_TIMEOUT, 10L * h_slow());
 	curl_multi_add_handle(m, s->c);
 	free(body);
 }
@@ -170,7 +170,7 @@ static void test_kill_during_intake(void **state)
 	char ack_events[256] = "";
 	for (int i = 0; i < PARALLEL; i++, next++, in_flight++)
 		slot_start(m, &slots[i], next, url, hdr);
-	double kill_by = now_ms() + DEADLINE_MS;
+	double kill_by = now_ms() + (double)DEADLINE_MS * h_slow();
 	while (in_flight > 0) {
 		int running;
 		curl_multi_perform(m, &running);

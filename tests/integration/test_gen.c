@@ -19,7 +19,8 @@
  *     the generator aims at (docs/PERFORMANCE.md, gen section).
  *
  * bench/gen is found beside the jiesu binary (JIESU_BIN's directory +
- * /bench/gen); `make check` builds it.
+ * /bench/gen); `make check` builds it. Under make valgrind the jiesu
+ * commands run under valgrind (harness.h); the generator does not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "harness.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -224,8 +227,9 @@ static void test_same_seed_same_database(void **state)
 /* jiesu rebuild --check: every stored row equals the fold of its events. */
 static void test_rebuild_check(void **state)
 {
-	char cmd[3 * PATH_MAX], *out = NULL;
-	snprintf(cmd, sizeof(cmd), "'%s' rebuild --db '%s/a.db' --check", fx.jiesu, fx.dir);
+	char cmd[3 * PATH_MAX + 16384], *out = NULL;
+	snprintf(cmd, sizeof(cmd), "%s'%s' rebuild --db '%s/a.db' --check", h_valgrind_shell(), fx.jiesu,
+		 fx.dir);
 	int rc = run(cmd, &out);
 	if (rc != 0 || !strstr(out, "rebuild: 2000 cases, 0 differ"))
 		fprintf(stderr, "%s\n", out);
@@ -241,10 +245,10 @@ static void test_rates_recompute(void **state)
 	static const char *const pools[] = {"street", "department"};
 	for (int i = 0; i < 2; i++)
 		for (int j = 0; j < 2; j++) {
-			char cmd[3 * PATH_MAX], *out = NULL;
+			char cmd[3 * PATH_MAX + 16384], *out = NULL;
 			snprintf(cmd, sizeof(cmd),
-				 "'%s' report rates --db '%s/a.db' --period %s --pool %s --recompute",
-				 fx.jiesu, fx.dir, periods[i], pools[j]);
+				 "%s'%s' report rates --db '%s/a.db' --period %s --pool %s --recompute",
+				 h_valgrind_shell(), fx.jiesu, fx.dir, periods[i], pools[j]);
 			int rc = run(cmd, &out);
 			if (rc != 0 || !strstr(out, "recompute: 2000 cases, 0 mismatches"))
 				fprintf(stderr, "%s\n%s\n", cmd, out);
