@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 extern char **environ;
 
@@ -330,6 +331,125 @@ static const char *personal_data(const char *s, size_t n, char *what, size_t wn)
 			return what;
 		}
 	return what;
+}
+
+/*
+ * An Excel reply is a zip of XML parts, most of them deflated, so the text
+ * of its cells is not in the bytes as sent. xlsx_text returns the text of
+ * every part, one after another with a newline between (malloc'd; *len its
+ * length), or NULL if body is not a zip this reader can read — the central
+ * directory gives each part's place and sizes, zlib inflates it, its CRC-32
+ * must match. An export the scan cannot read is not taken as clean.
+ */
+#define XLSX_MAX_TEXT (64u << 20)
+
+static uint32_t le16(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return le16(p) | le16(p + 2) << 16;
+}
+
+static char *xlsx_text(const char *body, size_t n, size_t *len)
+{
+	const unsigned char *z = (const unsigned char *)body;
+	struct sbuf out = {0};
+	char *part = NULL;
+	/* the end of central directory record: 22 bytes, then a comment of up to 65,535 */
+	size_t eocd = SIZE_MAX;
+	for (size_t i = n >= 22 ? n - 22 : 0; n >= 22 && n - i <= 22 + 65535; i--) {
+		if (le32(z + i) == 0x06054b50 && i + 22 + le16(z + i + 20) == n) {
+			eocd = i;
+			break;
+		}
+		if (i == 0)
+			break;
+	}
+	if (eocd == SIZE_MAX)
+		return NULL;
+	size_t entries = le16(z + eocd + 10), cd = le32(z + eocd + 16);
+	if (entries == 0 || cd > eocd)
+		return NULL;
+	for (size_t k = 0, p = cd; k < entries; k++) {
+		if (p + 46 > eocd || le32(z + p) != 0x02014b50)
+			goto bad;
+		uint32_t method = le16(z + p + 10), crc = le32(z + p + 16), csize = le32(z + p + 20),
+			 usize = le32(z + p + 24), local = le32(z + p + 42);
+		p += 46 + le16(z + p + 28) + le16(z + p + 30) + le16(z + p + 32);
+		if ((size_t)local + 30 > cd || le32(z + local) != 0x04034b50)
+			goto bad;
+		size_t data = (size_t)local + 30 + le16(z + local + 26) + le16(z + local + 28);
+		if (data > cd || csize > cd - data || usize > XLSX_MAX_TEXT - out.len)
+			goto bad;
+		part = xmalloc_or_die((size_t)usize + 1);
+		if (method == 0 && csize == usize) {
+			memcpy(part, z + data, usize);
+		} else if (method == 8) {
+			z_stream s = {0};
+			if (inflateInit2(&s, -MAX_WBITS) != Z_OK)
+				goto bad;
+			s.next_in = (Bytef *)(z + data);
+			s.avail_in = csize;
+			s.next_out = (Bytef *)part;
+			s.avail_out = usize + 1; /* room to spare: a part longer than it says fails below */
+			int r = inflate(&s, Z_FINISH);
+			uLong got = s.total_out;
+			inflateEnd(&s);
+			if (r != Z_STREAM_END || got != usize)
+				goto bad;
+		} else {
+			goto bad;
+		}
+		if (crc32(0, (const Bytef *)part, usize) != crc)
+			goto bad;
+		sbuf_add(&out, part, usize);
+		sbuf_add(&out, "\n", 1);
+		free(part);
+		part = NULL;
+	}
+	*len = out.len;
+	return sbuf_take(&out);
+bad:
+	free(part);
+	free(out.s);
+	return NULL;
+}
+
+static bool is_xlsx(const char *type)
+{
+	return strstr(type, "spreadsheetml") != NULL;
+}
+
+const char *h_privacy_scan(const char *type, const char *body, size_t len, char *what, size_t wn)
+{
+	what[0] = '\0';
+	if (strstr(type, "json") || strstr(type, "csv"))
+		return personal_data(body, len, what, wn);
+	if (!is_xlsx(type))
+		return what;
+	size_t n = 0;
+	char *text = xlsx_text(body, len, &n);
+	if (!text) {
+		snprintf(what, wn, "Excel file the privacy scan cannot read");
+		return what;
+	}
+	char found[64];
+	if (*personal_data(text, n, found, sizeof(found)))
+		snprintf(what, wn, "%s inside its Excel file", found);
+	free(text);
+	return what;
+}
+
+const char *h_xlsx_text(struct harness *h, const char *body, size_t len, size_t *text_len)
+{
+	size_t n = 0;
+	char *text = xlsx_text(body, len, &n);
+	if (text_len)
+		*text_len = text ? n : 0;
+	return keep_str(h, text);
 }
 
 /* Scan a server's log file; a leak is printed and counted for h_teardown. */
@@ -640,10 +760,9 @@ json_t *http_ct(struct harness *h, const char *method, const char *path, const c
 	h->last_body = raw;
 	if (status)
 		*status = h->last_status;
-	/* data replies (JSON, CSV) show requesters masked: only a reveal answers with them in full */
-	char what[64];
-	if ((strstr(h->last_type, "json") || strstr(h->last_type, "csv")) && !strstr(path, "/reveal") &&
-	    *personal_data(raw, raw_len, what, sizeof(what))) {
+	/* data replies (JSON, CSV, Excel) show requesters masked: only a reveal answers with them in full */
+	char what[96];
+	if (!strstr(path, "/reveal") && *h_privacy_scan(h->last_type, raw, raw_len, what, sizeof(what))) {
 		char detail[512];
 		snprintf(detail, sizeof(detail), "%s %s answered with a %s: %.300s", method, path, what, raw);
 		h_check_true(false, "no personal data in a reply", detail, __FILE__, __LINE__);

@@ -120,6 +120,19 @@ const char *h_header(struct harness *h, const char *name);
 /* Format a path or body (any length): hpath(h, "/api/v1/cases/%lld", id). Owned by the harness. */
 const char *hpath(struct harness *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * The privacy scan http_ct runs on every reply but a reveal's (issue 7
+ * part 2), by Content-Type: a JSON or CSV body, or the text inside an
+ * Excel file (type ...spreadsheetml.sheet: each XML part unzipped), must
+ * hold no full phone number (11 digits from 13-19 standing alone) and no
+ * test requester's name (张三, 李四, 王五, 赵六). Returns what it found in
+ * what ("phone number 13812345678", "requester name 张三 inside its Excel
+ * file", "Excel file the privacy scan cannot read"), "" if nothing.
+ */
+const char *h_privacy_scan(const char *type, const char *body, size_t len, char *what, size_t wn);
+/* The text of every part of an Excel (zip) body, newline-separated; NULL if it cannot be read. Owned by h. */
+const char *h_xlsx_text(struct harness *h, const char *body, size_t len, size_t *text_len);
+
 /* Log in; returns the token (fails the test unless the answer is 200 with a token). */
 #define login(h, user, pass) h_login((h), (user), (pass), __FILE__, __LINE__)
 const char *h_login(struct harness *h, const char *user, const char *pass, const char *file, int line);
