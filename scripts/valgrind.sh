@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make valgrind: the unit tests and the integration suite under valgrind's
-# memcheck (not in CI: it takes hours on two cores). Each unit test binary
+# memcheck (not in CI: about 40 minutes on two cores). Each unit test binary
 # runs under valgrind itself; each integration test runs as usual with
 # JIESU_VALGRIND set, so the harness starts every jiesu process (servers,
 # commands) under valgrind with one log each (tests/integration/harness.c).

@@ -382,7 +382,7 @@ static char *xlsx_text(const char *body, size_t n, size_t *len)
 		if ((size_t)local + 30 > cd || le32(z + local) != 0x04034b50)
 			goto bad;
 		size_t data = (size_t)local + 30 + le16(z + local + 26) + le16(z + local + 28);
-		if (data > cd || csize > cd - data || usize > XLSX_MAX_TEXT - out.len)
+		if (data > cd || csize > cd - data || usize >= XLSX_MAX_TEXT - out.len)
 			goto bad;
 		part = xmalloc_or_die((size_t)usize + 1);
 		if (method == 0 && csize == usize) {
