@@ -97,28 +97,23 @@ ${rows}
 **20 million cases** at the rate of the largest run ($cps cases/s) would take about **$eta**,
 and somewhat more in truth: the rate falls as the database grows ($cps0 cases/s at $size0 cases,
 $cps at $size1), and the database would hold about $gib20 GiB. Not run here for that reason. The
-target ("minutes, not hours") is **not met**. The generator's own work (drawing, planning, texts) is about 5% of
-the run's CPU (perf); the rest is the domain and store writing each event, about 190 µs of SQLite
-time per event at 20,000 cases. Where it goes (SQLite's statement profile, wall time per
-statement on the shared machine, and how often each runs per event):
+target ("minutes, not hours") is **not met**. Where the CPU goes (perf, 70,000 samples 40,000
+cases into the run of 1,000,000 on 2026-11-28): SQLite 49%, the C library 31% (copies, \`malloc\`
+and \`free\`, most of them SQLite's own page and record work), the kernel 8% (writing the WAL),
+jansson 6% (each event's payload encoded once), the generator with jiesu's domain and store
+code 6%. What is left is SQLite's B-tree work for each event: the event row, its facts, the
+columns of the case row it changed, the links when they change.
 
-| statement (store function) | per call | per event | share |
-|---|---|---|---|
-| \`UPDATE cases SET\` all 68 data columns (\`store_case_put\`: the row and all four indexes of \`cases\` rewritten) | 81 µs | 1 | 40% |
-| demote the lead and copy links, then re-insert them (\`case_links_write\`), even when neither changed | 15 + 25 µs | 1.2 + 0.7 | 18% |
-| read the row, its copies, and for a unit's user every linked unit (\`store_case_get\`, visibility) | 31 + 8 + 20 + 8 µs | 0.7 + 0.7 + 0.4 + 0.7 | 17% |
-| \`INSERT INTO facts\` (three indexes) | 39 µs | 0.6 | 11% |
-| \`INSERT INTO events\` | 21 µs | 1 | 10% |
-
-Found and fixed on the way (commit "store: unit by sector uses the partial index"):
-\`store_unit_by_sector\`, called for each dispatch of a category a department handles, scanned every
-unit (8,500) because the query did not repeat the partial index's \`WHERE sector <> ''\`: 4.4 ms a
-call, 81 µs with the term; the generator's rate doubled (556 → 1,073 cases/s at 20,000 cases).
-Not changed here, for the store's owners: writing only the columns an event changed and the
-links only when the lead, copies or tasks changed would remove most of the first two rows; SQLite's
-default page cache (2 MiB) also spills dirty pages to the WAL in the middle of a large transaction
-(18% of CPU samples in \`pwrite\` at 20,000 cases), which a larger \`cache_size\`, set by the store,
-would avoid.
+Done on the way, each measured on the generator: \`store_unit_by_sector\` uses the partial index
+(it scanned every unit, 8,500, for each dispatch of a department's category: 4.4 ms a call,
+81 µs after; 556 → 1,073 cases/s at 20,000 cases); the store writes only the columns an event
+changed and the links only when the linked units change, and the generator gives SQLite a
+256 MiB page cache (\`--cache-mib\`; the default 2 MiB spilled dirty pages to the WAL in the
+middle of each transaction): 100,000 cases in 147 → 70 s; facts take no savepoint of their own
+(1,400 → 1,510 cases/s at 20,000); the per-unit counts are written once per row at each commit
+instead of once per event (8% less CPU at 20,000 cases). A second core would need a second
+writer, which one SQLite file does not have: writing districts into separate files at once and
+merging them is the way left, at most twice as fast on this machine.
 
 ### The year it writes (the run of $size1 cases)
 
