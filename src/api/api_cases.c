@@ -9,9 +9,36 @@
 
 /* ------------------------------------------------------------ output */
 
-static json_t *deadlines_json(const struct case_rec *c, int64_t now)
+/*
+ * A case is drawn as JSON text with jw (core.h), not built as a jansson tree
+ * and printed: it is drawn on every read of a case and for every row of an
+ * inbox, and the tree cost more than reading the case from the database.
+ */
+
+/* A unit reference {"code","name","kind"}, {"code","name":null} for an unknown code, or null. */
+static void unit_ref_draw(struct buf *b, struct store *st, const char *code)
 {
-	json_t *o = json_object();
+	struct unit u;
+	struct err ignore;
+	if (!code || !*code) {
+		jw_null(b);
+		return;
+	}
+	jw_open(b, '{');
+	if (store_unit_get(st, code, &u, &ignore) != OK) {
+		jw_key(b, "code"), jw_str(b, code);
+		jw_key(b, "name"), jw_null(b);
+	} else {
+		jw_key(b, "code"), jw_str(b, u.code);
+		jw_key(b, "name"), jw_str(b, u.name);
+		jw_key(b, "kind"), jw_str(b, unit_kind_name(u.kind));
+	}
+	jw_close(b, '}');
+}
+
+static void deadlines_draw(struct buf *b, const struct case_rec *c, int64_t now)
+{
+	jw_open(b, '{');
 	for (int k = 0; k < CLOCK_COUNT; k++) {
 		const struct case_clock *cl = &c->clocks[k];
 		if (!cl->start)
@@ -20,13 +47,17 @@ static json_t *deadlines_json(const struct case_rec *c, int64_t now)
 		/* a mark recorded by the sweep or on a late completion stays visible */
 		if (cl->overdue && s != CLOCK_MET && s != CLOCK_MET_LATE)
 			s = CLOCK_OVERDUE;
-		json_object_set_new(o, clock_name((enum clock_kind)k),
-				    json_pack("{s:o, s:o, s:o, s:o, s:s, s:b}", "start", api_time(cl->start), "due",
-					      api_time(cl->due), "warn_at", api_time(cl->warn_at), "done_at",
-					      api_time(cl->done_at), "state", clock_state_name(s), "overdue",
-					      cl->overdue || s == CLOCK_OVERDUE));
+		jw_key(b, clock_name((enum clock_kind)k));
+		jw_open(b, '{');
+		jw_key(b, "start"), jw_time(b, cl->start);
+		jw_key(b, "due"), jw_time(b, cl->due);
+		jw_key(b, "warn_at"), jw_time(b, cl->warn_at);
+		jw_key(b, "done_at"), jw_time(b, cl->done_at);
+		jw_key(b, "state"), jw_str(b, clock_state_name(s));
+		jw_key(b, "overdue"), jw_bool(b, cl->overdue || s == CLOCK_OVERDUE);
+		jw_close(b, '}');
 	}
-	return o;
+	jw_close(b, '}');
 }
 
 static bool case_overdue(const struct case_rec *c, int64_t now)
@@ -42,198 +73,331 @@ static bool case_overdue(const struct case_rec *c, int64_t now)
  * them (can_reveal) see the full name and phone through POST
  * /cases/{id}/reveal, which records who looked and why.
  */
-static json_t *requester_json(const struct actor *who, const struct case_rec *c)
+static void requester_draw(struct buf *b, const struct actor *who, const struct case_rec *c)
 {
 	char name[TEXT_BYTES(LIMIT_NAME)], phone[LIMIT_PHONE + 1];
 	mask_name(c->req_name, name, sizeof(name));
 	mask_phone(c->req_phone, phone, sizeof(phone));
-	return json_pack("{s:s, s:s, s:b, s:b, s:b}", "name", name, "phone", phone, "confidential", c->confidential,
-			 "masked", 1, "can_reveal", case_may_contact(who, c) && (*c->req_name || *c->req_phone));
+	jw_open(b, '{');
+	jw_key(b, "name"), jw_str(b, name);
+	jw_key(b, "phone"), jw_str(b, phone);
+	jw_key(b, "confidential"), jw_bool(b, c->confidential);
+	jw_key(b, "masked"), jw_bool(b, true);
+	jw_key(b, "can_reveal"), jw_bool(b, case_may_contact(who, c) && (*c->req_name || *c->req_phone));
+	jw_close(b, '}');
 }
 
-static json_t *tasks_json(struct store *st, const struct case_rec *c)
+static void tasks_draw(struct buf *b, struct store *st, const struct case_rec *c)
 {
-	json_t *arr = json_array();
+	jw_open(b, '[');
 	for (int i = 0; i < c->ntasks; i++) {
 		const struct case_task *t = &c->tasks[i];
-		json_t *o = json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "kind", task_kind_name(t->kind),
-				      "no", t->no, "unit", api_unit_ref(st, t->unit), "by_unit",
-				      api_unit_ref(st, t->by_unit), "at", api_time(t->at), "report_due",
-				      api_time(t->report_due), "reported_at", api_time(t->reported_at), "on_site",
-				      t->on_site, "finished_at", api_time(t->finished_at));
-		json_object_set_new(o, "rating",
-				    t->rated_at ? json_pack("{s:i, s:i, s:i}", "timeliness", t->rating[0], "attitude",
-							    t->rating[1], "result", t->rating[2])
-						: json_null());
-		json_array_append_new(arr, o);
+		jw_open(b, '{');
+		jw_key(b, "kind"), jw_str(b, task_kind_name(t->kind));
+		jw_key(b, "no"), jw_int(b, t->no);
+		jw_key(b, "unit"), unit_ref_draw(b, st, t->unit);
+		jw_key(b, "by_unit"), unit_ref_draw(b, st, t->by_unit);
+		jw_key(b, "at"), jw_time(b, t->at);
+		jw_key(b, "report_due"), jw_time(b, t->report_due);
+		jw_key(b, "reported_at"), jw_time(b, t->reported_at);
+		jw_key(b, "on_site"), jw_bool(b, t->on_site);
+		jw_key(b, "finished_at"), jw_time(b, t->finished_at);
+		jw_key(b, "rating");
+		if (t->rated_at) {
+			jw_open(b, '{');
+			jw_key(b, "timeliness"), jw_int(b, t->rating[0]);
+			jw_key(b, "attitude"), jw_int(b, t->rating[1]);
+			jw_key(b, "result"), jw_int(b, t->rating[2]);
+			jw_close(b, '}');
+		} else {
+			jw_null(b);
+		}
+		jw_close(b, '}');
 	}
-	return arr;
+	jw_close(b, ']');
 }
 
-/* The case as the API shows it: brief for lists, full with events for one case. */
-static json_t *case_json(struct store *st, const struct actor *who, const struct case_rec *c, bool brief)
+static void supervisions_draw(struct buf *b, struct store *st, const struct case_rec *c)
 {
-	int64_t now = clock_now();
-	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b, s:o, s:o}", "id",
-			      (json_int_t)c->id, "status", case_status_name(c->status), "status_label",
-			      case_status_label(c->status), "type",
-			      case_type_name(c->type), "channel", c->channel, "title", c->title, "tier",
-			      tier_name(c->tier), "lead_unit", api_unit_ref(st, c->lead_unit), "place",
-			      json_pack("{s:o, s:o, s:o}", "district", api_unit_ref(st, c->district), "street",
-					api_unit_ref(st, c->street), "community", api_unit_ref(st, c->community)),
-			      "deadlines", deadlines_json(c, now), "requester", requester_json(who, c), "overdue",
-			      case_overdue(c, now), "created_at", api_time(c->created_at), "updated_at",
-			      api_time(c->updated_at));
-	json_object_set_new(o, "location",
-			    c->has_location ? json_pack("{s:f, s:f, s:s}", "lat", c->lat, "lon", c->lon, "crs", c->crs)
-					    : json_null());
-	if (brief)
-		return o;
-	json_t *copies = json_array();
-	for (int i = 0; i < c->ncopies; i++)
-		json_array_append_new(copies, api_unit_ref(st, c->copies[i]));
-	json_object_set_new(o, "copy_units", copies);
-	json_object_set_new(o, "content", json_string(c->content));
-	json_object_set_new(o, "address", json_string(c->address));
-	struct category cat;
-	struct err ignore;
-	json_object_set_new(o, "category",
-			    c->category_id && store_category_get(st, c->category_id, &cat, &ignore) == OK
-				    ? json_pack("{s:I, s:s}", "id", (json_int_t)cat.id, "path", cat.path)
-				    : json_null());
-	json_object_set_new(o, "outcome", *c->referral ? json_string(c->referral) : json_null());
-	json_object_set_new(o, "answer", *c->answer ? json_string(c->answer) : json_null());
-	json_object_set_new(o, "result", *c->result ? json_string(c->result) : json_null());
-	json_object_set_new(o, "solved", c->solved < 0 ? json_null() : json_boolean(c->solved));
-	json_object_set_new(o, "closed_at", api_time(c->closed_at));
-	json_object_set_new(o, "tasks", tasks_json(st, c));
-	json_t *sups = json_array();
+	jw_open(b, '[');
 	for (int i = 0; i < c->nsupervisions; i++) {
 		const struct case_supervision *sv = &c->supervisions[i];
-		json_array_append_new(sups, json_pack("{s:i, s:o, s:o, s:o, s:o}", "no", sv->no, "unit",
-						      api_unit_ref(st, sv->unit), "at", api_time(sv->at), "due",
-						      api_time(sv->due), "answered_at", api_time(sv->answered_at)));
+		jw_open(b, '{');
+		jw_key(b, "no"), jw_int(b, sv->no);
+		jw_key(b, "unit"), unit_ref_draw(b, st, sv->unit);
+		jw_key(b, "at"), jw_time(b, sv->at);
+		jw_key(b, "due"), jw_time(b, sv->due);
+		jw_key(b, "answered_at"), jw_time(b, sv->answered_at);
+		jw_close(b, '}');
 	}
-	json_object_set_new(o, "supervisions", sups);
-	json_object_set_new(o, "dispute",
-			    c->status == CS_RETURNED ? json_pack("{s:s, s:s}", "cause", c->return_reason, "from",
-								  case_status_name(c->return_from))
-						     : json_null());
-	json_object_set_new(o, "extension_requested", api_time(c->extension_due));
-	json_object_set_new(o, "escalation",
-			    c->escalation == 2 ? json_string("city")
-					       : c->escalation == 1 ? json_string("district") : json_null());
-	json_object_set_new(o, "parked_until", api_time(c->parked_until));
-	json_object_set_new(o, "merged_into", c->merged_into ? json_integer(c->merged_into) : json_null());
-	json_object_set_new(o, "repeat_of", c->repeat_of ? json_integer(c->repeat_of) : json_null());
-	json_object_set_new(o, "assessment",
-			    json_pack("{s:s, s:o}", "scope", scope_name(c->scope), "requested",
-				      c->exclusion_requested ? json_string(scope_name(
-								       (enum assess_scope)(c->exclusion_requested - 1)))
-							     : json_null()));
-	json_object_set_new(o, "callback",
-			    c->callback_at ? json_pack("{s:o, s:b, s:o, s:o, s:o}", "at", api_time(c->callback_at),
-						       "valid", c->callback_valid, "contacted",
-						       c->callback_contacted < 0 ? json_null()
-										 : json_boolean(c->callback_contacted),
-						       "solved",
-						       c->callback_solved < 0 ? json_null() : json_boolean(c->callback_solved),
-						       "satisfaction",
-						       c->callback_satisfaction ? json_string(satisfaction_name(
-											c->callback_satisfaction))
-										: json_null())
-					   : json_null());
-	json_object_set_new(o, "counts", json_pack("{s:i, s:i, s:i}", "returns", c->returns, "extensions",
-						   c->extensions, "reopens", c->reopens));
-	json_t *allowed = json_array();
+	jw_close(b, ']');
+}
+
+/* A text field shown as null when empty. */
+static void str_or_null(struct buf *b, const char *s)
+{
+	jw_str(b, *s ? s : NULL);
+}
+
+/* -1: not known (null), else a boolean */
+static void tristate(struct buf *b, int v)
+{
+	if (v < 0)
+		jw_null(b);
+	else
+		jw_bool(b, v);
+}
+
+static void callback_draw(struct buf *b, const struct case_rec *c)
+{
+	if (!c->callback_at) {
+		jw_null(b);
+		return;
+	}
+	jw_open(b, '{');
+	jw_key(b, "at"), jw_time(b, c->callback_at);
+	jw_key(b, "valid"), jw_bool(b, c->callback_valid);
+	jw_key(b, "contacted"), tristate(b, c->callback_contacted);
+	jw_key(b, "solved"), tristate(b, c->callback_solved);
+	jw_key(b, "satisfaction");
+	jw_str(b, c->callback_satisfaction ? satisfaction_name(c->callback_satisfaction) : NULL);
+	jw_close(b, '}');
+}
+
+/* The case as the API shows it, appended to b: brief for lists, full (without its events) for one case. */
+static void case_draw(struct buf *b, struct store *st, const struct actor *who, const struct case_rec *c, bool brief)
+{
+	int64_t now = clock_now();
+	jw_open(b, '{');
+	jw_key(b, "id"), jw_int(b, c->id);
+	jw_key(b, "status"), jw_str(b, case_status_name(c->status));
+	jw_key(b, "status_label"), jw_str(b, case_status_label(c->status));
+	jw_key(b, "type"), jw_str(b, case_type_name(c->type));
+	jw_key(b, "channel"), jw_str(b, c->channel);
+	jw_key(b, "title"), jw_str(b, c->title);
+	jw_key(b, "tier"), jw_str(b, tier_name(c->tier));
+	jw_key(b, "lead_unit"), unit_ref_draw(b, st, c->lead_unit);
+	jw_key(b, "place");
+	jw_open(b, '{');
+	jw_key(b, "district"), unit_ref_draw(b, st, c->district);
+	jw_key(b, "street"), unit_ref_draw(b, st, c->street);
+	jw_key(b, "community"), unit_ref_draw(b, st, c->community);
+	jw_close(b, '}');
+	jw_key(b, "deadlines"), deadlines_draw(b, c, now);
+	jw_key(b, "requester"), requester_draw(b, who, c);
+	jw_key(b, "overdue"), jw_bool(b, case_overdue(c, now));
+	jw_key(b, "created_at"), jw_time(b, c->created_at);
+	jw_key(b, "updated_at"), jw_time(b, c->updated_at);
+	jw_key(b, "location");
+	if (c->has_location) {
+		jw_open(b, '{');
+		jw_key(b, "lat"), jw_real(b, c->lat);
+		jw_key(b, "lon"), jw_real(b, c->lon);
+		jw_key(b, "crs"), jw_str(b, c->crs);
+		jw_close(b, '}');
+	} else {
+		jw_null(b);
+	}
+	if (brief) {
+		jw_close(b, '}');
+		return;
+	}
+	jw_key(b, "copy_units");
+	jw_open(b, '[');
+	for (int i = 0; i < c->ncopies; i++)
+		unit_ref_draw(b, st, c->copies[i]);
+	jw_close(b, ']');
+	jw_key(b, "content"), jw_str(b, c->content);
+	jw_key(b, "address"), jw_str(b, c->address);
+	struct category cat;
+	struct err ignore;
+	jw_key(b, "category");
+	if (c->category_id && store_category_get(st, c->category_id, &cat, &ignore) == OK) {
+		jw_open(b, '{');
+		jw_key(b, "id"), jw_int(b, cat.id);
+		jw_key(b, "path"), jw_str(b, cat.path);
+		jw_close(b, '}');
+	} else {
+		jw_null(b);
+	}
+	jw_key(b, "outcome"), str_or_null(b, c->referral);
+	jw_key(b, "answer"), str_or_null(b, c->answer);
+	jw_key(b, "result"), str_or_null(b, c->result);
+	jw_key(b, "solved"), tristate(b, c->solved);
+	jw_key(b, "closed_at"), jw_time(b, c->closed_at);
+	jw_key(b, "tasks"), tasks_draw(b, st, c);
+	jw_key(b, "supervisions"), supervisions_draw(b, st, c);
+	jw_key(b, "dispute");
+	if (c->status == CS_RETURNED) {
+		jw_open(b, '{');
+		jw_key(b, "cause"), jw_str(b, c->return_reason);
+		jw_key(b, "from"), jw_str(b, case_status_name(c->return_from));
+		jw_close(b, '}');
+	} else {
+		jw_null(b);
+	}
+	jw_key(b, "extension_requested"), jw_time(b, c->extension_due);
+	jw_key(b, "escalation"), jw_str(b, c->escalation == 2 ? "city" : c->escalation == 1 ? "district" : NULL);
+	jw_key(b, "parked_until"), jw_time(b, c->parked_until);
+	jw_key(b, "merged_into");
+	if (c->merged_into)
+		jw_int(b, c->merged_into);
+	else
+		jw_null(b);
+	jw_key(b, "repeat_of");
+	if (c->repeat_of)
+		jw_int(b, c->repeat_of);
+	else
+		jw_null(b);
+	jw_key(b, "assessment");
+	jw_open(b, '{');
+	jw_key(b, "scope"), jw_str(b, scope_name(c->scope));
+	jw_key(b, "requested");
+	jw_str(b, c->exclusion_requested ? scope_name((enum assess_scope)(c->exclusion_requested - 1)) : NULL);
+	jw_close(b, '}');
+	jw_key(b, "callback"), callback_draw(b, c);
+	jw_key(b, "counts");
+	jw_open(b, '{');
+	jw_key(b, "returns"), jw_int(b, c->returns);
+	jw_key(b, "extensions"), jw_int(b, c->extensions);
+	jw_key(b, "reopens"), jw_int(b, c->reopens);
+	jw_close(b, '}');
+	jw_key(b, "allowed_actions");
+	jw_open(b, '[');
 	uint64_t mask = case_allowed_actions(st, who, c, now);
 	mask &= ~((uint64_t)1 << ACT_REVEAL); /* shown as requester.can_reveal */
 	for (int a = 0; a < CASE_ACTION_COUNT; a++)
 		if (mask & ((uint64_t)1 << a))
-			json_array_append_new(allowed, json_string(case_action_name((enum case_action)a)));
-	json_object_set_new(o, "allowed_actions", allowed);
-	return o;
-}
-
-/* A growing text: a case's history is drawn by hand, splicing each event's payload as stored. */
-struct text {
-	char *s;
-	size_t n, cap;
-};
-
-static void text_put(struct text *t, const char *s, size_t n)
-{
-	if (t->n + n + 1 > t->cap) {
-		t->cap = t->cap ? t->cap : 1024;
-		while (t->n + n + 1 > t->cap)
-			t->cap *= 2;
-		t->s = xrealloc(t->s, t->cap);
-	}
-	memcpy(t->s + t->n, s, n);
-	t->n += n;
-	t->s[t->n] = '\0';
-}
-
-static void text_lit(struct text *t, const char *s)
-{
-	text_put(t, s, strlen(s));
-}
-
-/* s (UTF-8, as stored) as a JSON string */
-static void text_str(struct text *t, const char *s)
-{
-	text_put(t, "\"", 1);
-	for (const char *p = s;; p++) {
-		size_t run = strcspn(p, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
-				   "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f");
-		text_put(t, p, run);
-		p += run;
-		if (!*p)
-			break;
-		char esc[8];
-		if (*p == '"' || *p == '\\')
-			snprintf(esc, sizeof(esc), "\\%c", *p);
-		else
-			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned char)*p);
-		text_lit(t, esc);
-	}
-	text_put(t, "\"", 1);
-}
-
-static void text_json(struct text *t, json_t *v)
-{
-	char *d = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12)) : NULL;
-	text_lit(t, d ? d : "null");
-	free(d);
+			jw_str(b, case_action_name((enum case_action)a));
+	jw_close(b, ']');
+	jw_close(b, '}');
 }
 
 struct events_ctx {
 	struct store *st;
-	struct text out; /* "[" and the events drawn so far, comma-separated */
+	struct buf out; /* "[" and the events drawn so far, comma-separated */
 	int drawn;
 	int64_t last_uid;
 	char last_login[LIMIT_LOGIN + 1];
 	char last_unit[LIMIT_CODE + 1];
-	struct text unit_ref; /* the last unit's reference, drawn */
+	struct buf unit_ref; /* the last unit's reference, drawn */
 };
 
-/* Does the stored payload need redrawing (a requester to drop, times to show), or can it go out as stored? */
-static bool payload_redraw(const char *p)
+/* Where the JSON value that starts at p ends (at the ',', '}' or ']' after it); NULL if it does not. */
+static const char *value_end(const char *p)
 {
-	return strstr(p, "\"requester\"") || strstr(p, "\"mark\"") || strstr(p, "due\"") || strstr(p, "\"until\"");
+	int depth = 0;
+	for (;; p++) {
+		char ch = *p;
+		if (!ch || depth < 0)
+			return NULL;
+		if (!depth && (ch == ',' || ch == '}' || ch == ']'))
+			return p;
+		if (ch == '"') {
+			for (p++; *p != '"'; p++)
+				if (!*p || (*p == '\\' && !*++p))
+					return NULL;
+		} else if (ch == '{' || ch == '[') {
+			depth++;
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+		}
+	}
+}
+
+/* Is the key k (kl bytes, unquoted) a time in Unix seconds: mark, due, until or *_due? */
+static bool time_key(const char *k, size_t kl)
+{
+	return (kl == 4 && !memcmp(k, "mark", 4)) || (kl == 3 && !memcmp(k, "due", 3)) ||
+	       (kl == 5 && !memcmp(k, "until", 5)) || (kl > 4 && !memcmp(k + kl - 4, "_due", 4));
+}
+
+/*
+ * A stored payload for display, appended to b: the requester dropped (it
+ * is shown, masked or not, on the case itself) and times in Unix seconds
+ * shown as local times; everything else as stored. Payloads are jansson's
+ * compact text, read here pair by pair at the top level; false (b as it
+ * was) for any other shape, which api_payload_draw_jansson then reads.
+ */
+bool api_payload_draw(struct buf *b, const char *p)
+{
+	size_t start = b->len;
+	if (*p++ != '{')
+		return false;
+	jw_open(b, '{');
+	while (*p != '}') {
+		if (b->len > start + 1 && *p++ != ',')
+			goto other;
+		if (*p != '"')
+			goto other;
+		const char *k = p + 1, *ke = k;
+		while (*ke != '"')
+			if (!*ke || *ke++ == '\\')
+				goto other;
+		const char *v = ke + 1;
+		if (*v++ != ':')
+			goto other;
+		const char *ve = value_end(v);
+		if (!ve || ve == v || (unsigned char)*v <= ' ' || (unsigned char)ve[-1] <= ' ')
+			goto other; /* not compact: spaces around the value */
+		size_t kl = (size_t)(ke - k), vl = (size_t)(ve - v);
+		p = ve;
+		if (kl == 9 && !memcmp(k, "requester", 9)) {
+			if (*p == ',' && b->len == start + 1)
+				p++; /* it was the first pair: the next one comes without a comma */
+			continue;
+		}
+		jw_raw(b, k - 1, kl + 2);
+		buf_add(b, ":", 1);
+		size_t sign = *v == '-';
+		bool integer = vl > sign && vl < 20 && strspn(v + sign, "0123456789") == vl - sign;
+		if (integer && time_key(k, kl))
+			jw_time(b, strtoll(v, NULL, 10));
+		else /* reals too: stored at 10 digits (case.c), they read back the same at 12 */
+			buf_add(b, v, vl);
+	}
+	if (p[1])
+		goto other;
+	jw_close(b, '}');
+	return true;
+other:
+	b->len = start;
+	b->s[start] = '\0';
+	return false;
+}
+
+/* A stored payload that api_payload_draw could not read, redrawn through jansson (a JSON object at least). */
+void api_payload_draw_jansson(struct buf *b, const char *stored)
+{
+	json_error_t jerr;
+	json_t *payload = json_loads(stored, 0, &jerr);
+	if (!payload || !json_is_object(payload)) {
+		json_decref(payload);
+		payload = json_object();
+	}
+	json_object_del(payload, "requester");
+	const char *key;
+	json_t *v;
+	json_object_foreach(payload, key, v)
+	{
+		if (json_is_integer(v) && time_key(key, strlen(key)))
+			json_object_set_new(payload, key, api_time((int64_t)json_integer_value(v)));
+	}
+	char *d = json_dumps(payload, JSON_COMPACT | JSON_REAL_PRECISION(12));
+	jw_raw(b, d ? d : "{}", d ? strlen(d) : 2);
+	free(d);
+	json_decref(payload);
 }
 
 /*
  * One event for display. Personal data stays out of the history: the
  * create event's requester is dropped (it is shown, masked or not, on the
- * case itself). Payloads are jansson's own compact text: those with
- * nothing to change are spliced in as stored.
+ * case itself).
  */
 static int add_event(void *vctx, const struct event_rec *ev)
 {
 	struct events_ctx *x = vctx;
-	struct text *t = &x->out;
-	char buf[64];
+	struct buf *b = &x->out;
 	if (ev->user_id && ev->user_id != x->last_uid) {
 		struct user u;
 		struct err ignore;
@@ -243,59 +407,24 @@ static int add_event(void *vctx, const struct event_rec *ev)
 			strlcpy_ok(x->last_login, "?", sizeof(x->last_login));
 		x->last_uid = ev->user_id;
 	}
-	if (!x->unit_ref.s || strcmp(x->last_unit, ev->unit)) {
-		json_t *ref = api_unit_ref(x->st, ev->unit);
-		x->unit_ref.n = 0;
-		text_json(&x->unit_ref, ref);
-		json_decref(ref);
+	if (!x->drawn || strcmp(x->last_unit, ev->unit)) {
+		buf_reset(&x->unit_ref);
+		unit_ref_draw(&x->unit_ref, x->st, ev->unit);
 		strlcpy_ok(x->last_unit, ev->unit, sizeof(x->last_unit));
 	}
-	snprintf(buf, sizeof(buf), "%s{\"seq\":%d,\"at\":", x->drawn++ ? "," : "", ev->seq);
-	text_lit(t, buf);
-	if (ev->at) {
-		char at[26];
-		time_format_iso(ev->at, at);
-		text_str(t, at);
-	} else {
-		text_lit(t, "null");
-	}
-	text_lit(t, ",\"action\":");
-	text_str(t, ev->action);
-	text_lit(t, ",\"user\":");
-	text_str(t, ev->user_id ? x->last_login : "system");
-	text_lit(t, ",\"unit\":");
-	text_put(t, x->unit_ref.s, x->unit_ref.n);
-	text_lit(t, ",\"payload\":");
+	x->drawn++;
+	jw_open(b, '{');
+	jw_key(b, "seq"), jw_int(b, ev->seq);
+	jw_key(b, "at"), jw_time(b, ev->at);
+	jw_key(b, "action"), jw_str(b, ev->action);
+	jw_key(b, "user"), jw_str(b, ev->user_id ? x->last_login : "system");
+	jw_key(b, "unit"), jw_raw(b, x->unit_ref.s, x->unit_ref.len);
+	jw_key(b, "payload");
 	const char *stored = ev->payload && *ev->payload ? ev->payload : "{}";
-	json_t *payload;
-	json_error_t jerr;
-	if (!payload_redraw(stored) && stored[0] == '{') {
-		text_lit(t, stored);
-	} else {
-		if (!(payload = json_loads(stored, 0, &jerr)) || !json_is_object(payload)) {
-			json_decref(payload);
-			payload = json_object();
-		}
-		json_object_del(payload, "requester");
-		/* times in the payload (deadlines, marks, park until) are Unix seconds: show them as local times */
-		const char *key;
-		json_t *v;
-		json_object_foreach(payload, key, v)
-		{
-			size_t kl = strlen(key);
-			if (json_is_integer(v) && (!strcmp(key, "mark") || !strcmp(key, "due") || !strcmp(key, "until") ||
-						   (kl > 4 && !strcmp(key + kl - 4, "_due"))))
-				json_object_set_new(payload, key, api_time((int64_t)json_integer_value(v)));
-		}
-		text_json(t, payload);
-		json_decref(payload);
-	}
-	text_lit(t, ",\"reason\":");
-	if (*ev->reason)
-		text_str(t, ev->reason);
-	else
-		text_lit(t, "null");
-	text_lit(t, "}");
+	if (!api_payload_draw(b, stored))
+		api_payload_draw_jansson(b, stored);
+	jw_key(b, "reason"), str_or_null(b, ev->reason);
+	jw_close(b, '}');
 	return 0;
 }
 
@@ -377,17 +506,19 @@ static enum err_code events_text(struct api_ctx *ctx, const struct case_rec *c, 
 	}
 	int64_t after = same ? sl->seq : 0;
 	struct events_ctx x = {.st = st};
-	text_lit(&x.out, "[");
+	buf_init(&x.out, BUF_NOMAX);
+	buf_init(&x.unit_ref, BUF_NOMAX);
+	jw_open(&x.out, '[');
 	enum err_code rc = store_events_after(st, c->id, after, add_event, &x, e);
-	text_lit(&x.out, "]");
-	free(x.unit_ref.s);
-	char *text = x.out.s;
+	jw_close(&x.out, ']');
+	buf_release(&x.unit_ref);
+	size_t n = x.out.len;
+	char *text = buf_detach(&x.out);
 	size_t drawn = (size_t)x.drawn;
 	if (rc != OK) {
 		free(text);
 		return rc;
 	}
-	size_t n = strlen(text);
 	if (after > 0) {
 		if (drawn == 0 || sl->len < 2) { /* not what the seq promised: draw it all again */
 			free(text);
@@ -431,32 +562,20 @@ static enum err_code full_case(struct api_ctx *ctx, const struct actor *who, con
 	enum err_code rc = events_text(ctx, c, &ev, &evlen, &own, e);
 	if (rc != OK)
 		return rc;
-	json_t *o = case_json(ctx->cx.st, who, c, false);
-	char *head = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(12));
-	json_decref(o);
-	size_t hl = head ? strlen(head) : 0;
-	if (hl < 2 || head[hl - 1] != '}') {
-		free(head);
-		free(own);
-		return err_set(e, E_INTERNAL, NULL, "工单 %lld 无法编码", (long long)c->id);
-	}
-	/* {...} + ,"events":[...] before the closing brace */
-	static const char key[] = ",\"events\":";
-	size_t n = hl - 1 + sizeof(key) - 1 + evlen + 1;
-	char *text = xmalloc(n + 1);
-	memcpy(text, head, hl - 1);
-	memcpy(text + hl - 1, key, sizeof(key) - 1);
-	memcpy(text + hl - 1 + sizeof(key) - 1, ev, evlen);
-	text[n - 1] = '}';
-	text[n] = '\0';
-	free(head);
+	struct buf b;
+	buf_init(&b, BUF_NOMAX);
+	case_draw(&b, ctx->cx.st, who, c, false);
+	b.s[--b.len] = '\0'; /* {...} + ,"events":[...] before the closing brace */
+	jw_key(&b, "events");
+	jw_raw(&b, ev, evlen);
+	jw_close(&b, '}');
 	free(own);
 	if (!res->raw_static)
 		free(res->raw);
 	json_decref(res->body);
 	res->body = NULL;
-	res->raw = text;
-	res->raw_len = n;
+	res->raw_len = b.len;
+	res->raw = buf_detach(&b);
 	res->raw_static = false;
 	res->content_type = "application/json; charset=utf-8";
 	return OK;
@@ -796,7 +915,8 @@ HANDLER(api_case_get)
 	int64_t uv = store_units_version(ctx->cx.st);
 	struct view_slot *v = view_slot(ctx, id);
 	int64_t mseq = 0;
-	if (v->json && store_case_seq(ctx->cx.st, id, &seq, e) == OK && view_matches(v, who, id, seq, uv) &&
+	if (v->json && v->id == id && v->user_id == who->user.id && store_case_seq(ctx->cx.st, id, &seq, e) == OK &&
+	    view_matches(v, who, id, seq, uv) &&
 	    (!v->merged_into || (store_case_seq(ctx->cx.st, v->merged_into, &mseq, e) == OK && mseq == v->merged_seq))) {
 		res->raw = xmalloc(v->len + 1);
 		memcpy(res->raw, v->json, v->len + 1);
@@ -870,13 +990,13 @@ HANDLER(api_case_reveal)
 struct list_ctx {
 	struct store *st;
 	const struct actor *who;
-	json_t *arr;
+	struct buf out;
 };
 
 static int add_case(void *vctx, const struct case_rec *c)
 {
 	struct list_ctx *x = vctx;
-	json_array_append_new(x->arr, case_json(x->st, x->who, c, true));
+	case_draw(&x->out, x->st, x->who, c, true);
 	return 0;
 }
 
@@ -960,13 +1080,23 @@ HANDLER(api_cases_list)
 	/* an inbox holds only the caller's own unit's cases (as lead or summoned): all visible to it */
 	if (who->unit.kind != UNIT_CENTRE && !q.lead_code && !q.task_unit)
 		q.viewer_path = who->unit.path;
-	struct list_ctx x = {ctx->cx.st, who, json_array()};
+	struct list_ctx x = {ctx->cx.st, who, {0}};
 	int64_t total = 0;
+	buf_init(&x.out, BUF_NOMAX);
+	jw_open(&x.out, '{');
+	jw_key(&x.out, "cases");
+	jw_open(&x.out, '[');
 	if ((rc = store_cases_list(ctx->cx.st, &q, add_case, &x, &total, e)) != OK) {
-		json_decref(x.arr);
+		buf_release(&x.out);
 		return rc;
 	}
-	res->body = json_pack("{s:o, s:I, s:i, s:i}", "cases", x.arr, "total", (json_int_t)total, "page", q.page,
-			      "per_page", q.per_page);
+	jw_close(&x.out, ']');
+	jw_key(&x.out, "total"), jw_int(&x.out, total);
+	jw_key(&x.out, "page"), jw_int(&x.out, q.page);
+	jw_key(&x.out, "per_page"), jw_int(&x.out, q.per_page);
+	jw_close(&x.out, '}');
+	res->raw_len = x.out.len;
+	res->raw = buf_detach(&x.out);
+	res->content_type = "application/json; charset=utf-8";
 	return OK;
 }

@@ -34,6 +34,10 @@ json_t *api_unit_json(const struct unit *u);
 /* JSON of a unit reference {"code","name"} or null. */
 json_t *api_unit_ref(struct store *st, const char *code);
 json_t *api_time(int64_t t);
+/* An event's stored payload for display (api_cases.c): false when it is not jansson's compact text
+ * (b unchanged); the _jansson one reads any JSON. Both drop the requester and show times as local. */
+bool api_payload_draw(struct buf *b, const char *stored);
+void api_payload_draw_jansson(struct buf *b, const char *stored);
 
 /* The caller's bearer token, or the session cookie's (copied into cookie_tok), or NULL. */
 const char *api_session_token(const struct api_request *req, char cookie_tok[TOKEN_CHARS + 1]);

@@ -249,6 +249,143 @@ bool buf_addf(struct buf *b, const char *fmt, ...)
 	return ok;
 }
 
+/* ---------------------------------------------------------------- jw */
+
+/* A comma before a key or an array element, unless it opens its container. */
+static void jw_sep(struct buf *b)
+{
+	char last = b->len ? b->s[b->len - 1] : '{';
+	if (last != '{' && last != '[' && last != ':')
+		buf_add(b, ",", 1);
+}
+
+void jw_open(struct buf *b, char brace)
+{
+	jw_sep(b);
+	buf_add(b, &brace, 1);
+}
+
+void jw_close(struct buf *b, char brace)
+{
+	buf_add(b, &brace, 1);
+}
+
+/* s as a JSON string: '"', '\\' and control characters escaped, UTF-8 kept as it is */
+static void jw_quote(struct buf *b, const char *s)
+{
+	buf_add(b, "\"", 1);
+	for (;;) {
+		size_t run = 0; /* up to the next byte to escape (strcspn with this set is slower) */
+		while ((unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+			run++;
+		buf_add(b, s, run);
+		s += run;
+		if (!*s)
+			break;
+		char esc[8];
+		switch (*s) {
+		case '"': memcpy(esc, "\\\"", 3); break;
+		case '\\': memcpy(esc, "\\\\", 3); break;
+		case '\b': memcpy(esc, "\\b", 3); break;
+		case '\f': memcpy(esc, "\\f", 3); break;
+		case '\n': memcpy(esc, "\\n", 3); break;
+		case '\r': memcpy(esc, "\\r", 3); break;
+		case '\t': memcpy(esc, "\\t", 3); break;
+		default: snprintf(esc, sizeof(esc), "\\u%04X", (unsigned)(unsigned char)*s); break;
+		}
+		buf_adds(b, esc);
+		s++;
+	}
+	buf_add(b, "\"", 1);
+}
+
+void jw_key(struct buf *b, const char *key)
+{
+	jw_sep(b);
+	jw_quote(b, key);
+	buf_add(b, ":", 1);
+}
+
+void jw_str(struct buf *b, const char *s)
+{
+	if (!s) {
+		jw_null(b);
+		return;
+	}
+	jw_sep(b);
+	jw_quote(b, s);
+}
+
+void jw_int(struct buf *b, int64_t v)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	jw_sep(b);
+	buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
+void jw_real(struct buf *b, double v)
+{
+	char d[40];
+	int n = snprintf(d, sizeof(d), "%.12g", v);
+	if (n < 0 || (size_t)n >= sizeof(d) - 2) {
+		jw_null(b);
+		return;
+	}
+	if (!strchr(d, '.') && !strchr(d, 'e')) /* still a real when read back */
+		memcpy(d + n, ".0", 3);
+	char *x = strchr(d, 'e');
+	if (x) { /* 1e+20 → 1e20, 1e-05 → 1e-5 */
+		char *from = x + 1, *to = x + 1;
+		if (*from == '-')
+			from++, to++;
+		else if (*from == '+')
+			from++;
+		while (*from == '0' && from[1])
+			from++;
+		memmove(to, from, strlen(from) + 1);
+	}
+	jw_sep(b);
+	buf_adds(b, d);
+}
+
+void jw_bool(struct buf *b, bool v)
+{
+	jw_sep(b);
+	buf_adds(b, v ? "true" : "false");
+}
+
+void jw_null(struct buf *b)
+{
+	jw_sep(b);
+	buf_add(b, "null", 4);
+}
+
+void jw_time(struct buf *b, int64_t t)
+{
+	if (!t) {
+		jw_null(b);
+		return;
+	}
+	char s[26];
+	time_format_iso(t, s);
+	jw_sep(b);
+	buf_add(b, "\"", 1);
+	buf_adds(b, s);
+	buf_add(b, "\"", 1);
+}
+
+void jw_raw(struct buf *b, const char *json, size_t n)
+{
+	jw_sep(b);
+	buf_add(b, json, n);
+}
+
 /* ---------------------------------------------------------------- time */
 
 /* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
@@ -363,10 +500,20 @@ void time_format_iso(int64_t t, char out[26])
 	int64_t secs = l - days * 86400;
 	int y, m, d;
 	civil_from_days(days, &y, &m, &d);
-	char tmp[64];
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d, (int)(secs / 3600),
-		 (int)(secs / 60 % 60), (int)(secs % 60));
-	strlcpy_ok(out, tmp, 26);
+	if (y < 0 || y > 9999) { /* never a case's time; printed as it comes */
+		char tmp[64];
+		snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d+08:00", y, m, d, (int)(secs / 3600),
+			 (int)(secs / 60 % 60), (int)(secs % 60));
+		strlcpy_ok(out, tmp, 26);
+		return;
+	}
+	/* digit by digit: this runs for every time of every case drawn */
+	int v[6] = {y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60)};
+	memcpy(out, "0000-00-00T00:00:00+08:00", 26);
+	static const int at[6] = {3, 6, 9, 12, 15, 18};
+	for (int i = 0; i < 6; i++)
+		for (int k = at[i], x = v[i]; x; x /= 10)
+			out[k--] = (char)('0' + x % 10);
 }
 
 int64_t time_local_day(int64_t t)

@@ -101,6 +101,26 @@ void buf_reset(struct buf *b);
 char *buf_detach(struct buf *b);
 
 /*
+ * ---- jw: JSON text written straight into a buf ----
+ * For the replies drawn on every request (a case, a page of an inbox):
+ * building a jansson tree and printing it cost more than reading the case
+ * (perf, docs/PERFORMANCE.md), so these write compact JSON as they go.
+ * A comma is put before a key or an array element by looking at the last
+ * byte written ('{', '[' and ':' take none). Strings are escaped as jansson
+ * escapes them; reals print as jansson's JSON_REAL_PRECISION(12).
+ */
+void jw_open(struct buf *b, char brace); /* '{' or '[' */
+void jw_close(struct buf *b, char brace); /* '}' or ']' */
+void jw_key(struct buf *b, const char *key);
+void jw_str(struct buf *b, const char *s); /* NULL: null */
+void jw_int(struct buf *b, int64_t v);
+void jw_real(struct buf *b, double v);
+void jw_bool(struct buf *b, bool v);
+void jw_null(struct buf *b);
+void jw_time(struct buf *b, int64_t t); /* local ISO 8601 time; 0: null */
+void jw_raw(struct buf *b, const char *json, size_t n); /* a value that is JSON text already */
+
+/*
  * ---- clock ----
  * All times are Unix seconds, UTC. clock_now() is the only function that
  * reads the system clock; JIESU_NOW (ISO 8601 with offset) fixes it.

@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -863,8 +864,20 @@ static enum err_code store_migrate(struct store *st, struct err *e)
  * Open path (creating it if needed), set the connection's pragmas and
  * bring the schema up to date. On failure *out is NULL and e names path.
  */
+/*
+ * Before SQLite starts, once per process: no memory statistics. Keeping them
+ * takes one process-wide mutex around every allocation SQLite makes, which
+ * the worker threads' readers then queue on (perf: 5% of a case read).
+ */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum err_code store_open(const char *path, struct store **out, struct err *e)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	struct store *st = xcalloc(1, sizeof(*st));
 	enum err_code rc = OK;
 	*out = NULL;
