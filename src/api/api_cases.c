@@ -273,12 +273,19 @@ static void case_draw(struct buf *b, struct store *st, const struct actor *who, 
 	jw_close(b, '}');
 }
 
+/* The logins of the accounts named by events, by id: a login never changes and no account is deleted. */
+#define LOGINS_CACHE 512 /* slots, a power of two: an account's slot is its id modulo this */
+struct login_slot {
+	int64_t id;
+	char login[LIMIT_LOGIN + 1];
+};
+
 struct events_ctx {
 	struct store *st;
-	struct buf out; /* "[" and the events drawn so far, comma-separated */
+	struct login_slot *logins; /* the context's cache, LOGINS_CACHE slots */
+	struct buf out;		   /* "[" and the events drawn so far, comma-separated */
 	int drawn;
-	int64_t last_uid;
-	char last_login[LIMIT_LOGIN + 1];
+	const char *login; /* of the last event's account */
 	char last_unit[LIMIT_CODE + 1];
 	struct buf unit_ref; /* the last unit's reference, drawn */
 };
@@ -398,14 +405,19 @@ static int add_event(void *vctx, const struct event_rec *ev)
 {
 	struct events_ctx *x = vctx;
 	struct buf *b = &x->out;
-	if (ev->user_id && ev->user_id != x->last_uid) {
+	if (ev->user_id) {
+		struct login_slot *ls = &x->logins[(uint64_t)ev->user_id & (LOGINS_CACHE - 1)];
 		struct user u;
 		struct err ignore;
-		if (store_user_by_id(x->st, ev->user_id, &u, &ignore) == OK)
-			strlcpy_ok(x->last_login, u.login, sizeof(x->last_login));
-		else
-			strlcpy_ok(x->last_login, "?", sizeof(x->last_login));
-		x->last_uid = ev->user_id;
+		if (ls->id == ev->user_id)
+			x->login = ls->login;
+		else if (store_user_by_id(x->st, ev->user_id, &u, &ignore) == OK) {
+			ls->id = ev->user_id;
+			strlcpy_ok(ls->login, u.login, sizeof(ls->login));
+			x->login = ls->login;
+		} else {
+			x->login = "?";
+		}
 	}
 	if (!x->drawn || strcmp(x->last_unit, ev->unit)) {
 		buf_reset(&x->unit_ref);
@@ -417,7 +429,7 @@ static int add_event(void *vctx, const struct event_rec *ev)
 	jw_key(b, "seq"), jw_int(b, ev->seq);
 	jw_key(b, "at"), jw_time(b, ev->at);
 	jw_key(b, "action"), jw_str(b, ev->action);
-	jw_key(b, "user"), jw_str(b, ev->user_id ? x->last_login : "system");
+	jw_key(b, "user"), jw_str(b, ev->user_id ? x->login : "system");
 	jw_key(b, "unit"), jw_raw(b, x->unit_ref.s, x->unit_ref.len);
 	jw_key(b, "payload");
 	const char *stored = ev->payload && *ev->payload ? ev->payload : "{}";
@@ -456,6 +468,7 @@ struct view_slot {
 struct api_events_cache {
 	struct events_slot slot[EVENTS_CACHE];
 	struct view_slot view[EVENTS_CACHE];
+	struct login_slot logins[LOGINS_CACHE];
 };
 
 void api_ctx_release(struct api_ctx *ctx)
@@ -505,7 +518,7 @@ static enum err_code events_text(struct api_ctx *ctx, const struct case_rec *c, 
 		return OK;
 	}
 	int64_t after = same ? sl->seq : 0;
-	struct events_ctx x = {.st = st};
+	struct events_ctx x = {.st = st, .logins = ctx->events->logins};
 	buf_init(&x.out, BUF_NOMAX);
 	buf_init(&x.unit_ref, BUF_NOMAX);
 	jw_open(&x.out, '[');

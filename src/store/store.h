@@ -248,7 +248,6 @@ struct fact {
 /* One appended event. payload is JSON text owned by the record (free it). */
 #define EVENT_HASH_BYTES 32
 struct event_rec {
-	int64_t id;
 	int64_t case_id;
 	int seq;
 	int64_t at;

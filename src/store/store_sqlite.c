@@ -50,6 +50,7 @@ static const struct migration {
     {7, "src/store/sql/sqlite/0007-case-inbox.sql", NULL},
     {8, "src/store/sql/sqlite/0008-units-version.sql", NULL},
     {9, "src/store/sql/sqlite/0009-event-chain.sql", chain_events},
+    {10, "src/store/sql/sqlite/0010-events-by-case.sql", NULL},
 };
 
 /*
@@ -379,10 +380,10 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(EVENT_APPEND, "INSERT INTO events (case_id, seq, at, user_id, unit, action, payload, reason, hash)" \
 			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                                     \
 	X(EVENT_HASH, "SELECT hash FROM events WHERE case_id = ?1 AND seq = ?2")                            \
-	X(EVENT_SET_HASH, "UPDATE events SET hash = ?2 WHERE id = ?1")                                      \
-	X(EVENTS_ALL, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason, hash"           \
+	X(EVENT_SET_HASH, "UPDATE events SET hash = ?3 WHERE case_id = ?1 AND seq = ?2")                                      \
+	X(EVENTS_ALL, "SELECT case_id, seq, at, user_id, unit, action, payload, reason, hash"           \
 		      " FROM events ORDER BY case_id, seq")                                                 \
-	X(EVENTS_LIST, "SELECT id, case_id, seq, at, user_id, unit, action, payload, reason, hash"          \
+	X(EVENTS_LIST, "SELECT case_id, seq, at, user_id, unit, action, payload, reason, hash"          \
 		       " FROM events WHERE case_id = ?1 AND seq > ?2 ORDER BY seq")                         \
 	X(CASES_DUE, "SELECT id FROM cases WHERE next_check_at > 0 AND next_check_at <= ?1"                 \
 		     " ORDER BY next_check_at, id LIMIT ?2")                                                \
@@ -861,10 +862,6 @@ static enum err_code store_migrate(struct store *st, struct err *e)
 }
 
 /*
- * Open path (creating it if needed), set the connection's pragmas and
- * bring the schema up to date. On failure *out is NULL and e names path.
- */
-/*
  * Before SQLite starts, once per process: no memory statistics. Keeping them
  * takes one process-wide mutex around every allocation SQLite makes, which
  * the worker threads' readers then queue on (perf: 5% of a case read).
@@ -874,6 +871,10 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * Open path (creating it if needed), set the connection's pragmas and
+ * bring the schema up to date. On failure *out is NULL and e names path.
+ */
 enum err_code store_open(const char *path, struct store **out, struct err *e)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -2976,9 +2977,10 @@ enum err_code store_event_append(struct store *st, struct event_rec *ev, struct 
 	bind_str(s, 7, ev->payload ? ev->payload : "{}");
 	bind_arr(s, 8, ev->reason);
 	sqlite3_bind_blob(s, 9, ev->hash, EVENT_HASH_BYTES, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_DONE)
-		ev->id = sqlite3_last_insert_rowid(st->db);
-	else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE)
+	int x = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_extended_errcode(st->db);
+	if (x == SQLITE_OK)
+		;
+	else if (x == SQLITE_CONSTRAINT_PRIMARYKEY || x == SQLITE_CONSTRAINT_UNIQUE) /* (case_id, seq) taken */
 		rc = err_set(e, E_CONFLICT, NULL, "案件 %lld 已被他人更新，请刷新后重试",
 			     (long long)ev->case_id);
 	else
@@ -2990,20 +2992,19 @@ enum err_code store_event_append(struct store *st, struct event_rec *ev, struct 
 /* One event row (the columns of EVENTS_LIST / EVENTS_ALL) into ev; the payload is malloc'd. */
 static void event_read(sqlite3_stmt *s, struct event_rec *ev)
 {
-	const unsigned char *p = sqlite3_column_text(s, 7);
+	const unsigned char *p = sqlite3_column_text(s, 6);
 	memset(ev, 0, sizeof(*ev));
-	ev->id = sqlite3_column_int64(s, 0);
-	ev->case_id = sqlite3_column_int64(s, 1);
-	ev->seq = sqlite3_column_int(s, 2);
-	ev->at = sqlite3_column_int64(s, 3);
-	ev->user_id = sqlite3_column_int64(s, 4);
-	col_text(s, 5, ev->unit);
-	col_text(s, 6, ev->action);
+	ev->case_id = sqlite3_column_int64(s, 0);
+	ev->seq = sqlite3_column_int(s, 1);
+	ev->at = sqlite3_column_int64(s, 2);
+	ev->user_id = sqlite3_column_int64(s, 3);
+	col_text(s, 4, ev->unit);
+	col_text(s, 5, ev->action);
 	ev->payload = xstrdup(p ? (const char *)p : "{}");
-	col_text(s, 8, ev->reason);
-	ev->hashed = sqlite3_column_bytes(s, 9) == EVENT_HASH_BYTES;
+	col_text(s, 7, ev->reason);
+	ev->hashed = sqlite3_column_bytes(s, 8) == EVENT_HASH_BYTES;
 	if (ev->hashed)
-		memcpy(ev->hash, sqlite3_column_blob(s, 9), EVENT_HASH_BYTES);
+		memcpy(ev->hash, sqlite3_column_blob(s, 8), EVENT_HASH_BYTES);
 }
 
 /*
@@ -3032,8 +3033,9 @@ static enum err_code chain_events(struct store *st, struct err *e)
 			memset(prev, 0, sizeof(prev));
 		}
 		store_event_hash(prev, ev, prev);
-		sqlite3_bind_int64(u, 1, ev->id);
-		sqlite3_bind_blob(u, 2, prev, EVENT_HASH_BYTES, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(u, 1, ev->case_id);
+		sqlite3_bind_int(u, 2, ev->seq);
+		sqlite3_bind_blob(u, 3, prev, EVENT_HASH_BYTES, SQLITE_TRANSIENT);
 		if (sqlite3_step(u) != SQLITE_DONE)
 			rc = db_fail(st, e, "链接事件");
 		sqlite3_reset(u);
