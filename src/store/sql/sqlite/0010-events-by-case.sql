@@ -18,5 +18,6 @@ CREATE TABLE events_by_case (
 ) WITHOUT ROWID;
 INSERT INTO events_by_case (case_id, seq, at, user_id, unit, action, payload, reason, hash)
 	SELECT case_id, seq, at, user_id, unit, action, payload, reason, hash FROM events ORDER BY case_id, seq;
+DELETE FROM events; -- emptied first: a DROP of the full table would keep every page of it in the statement journal (held in memory here: temp_store)
 DROP TABLE events;
 ALTER TABLE events_by_case RENAME TO events;
