@@ -18,13 +18,15 @@
 
 #include "api/api_int.h"
 
-/* jansson's text of v (taken), as a case was printed before jw */
-static char *jansson_text(json_t *v)
+/* What jw wrote into b (released here) is jansson's text of v (taken), as a case was printed before jw. */
+static void same_as_jansson(struct buf *b, json_t *v)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
+	char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
 	json_decref(v);
-	assert_non_null(s);
-	return s;
+	assert_non_null(want);
+	assert_string_equal(b->s, want);
+	free(want);
+	buf_release(b);
 }
 
 static void test_strings_as_jansson(void **state)
@@ -41,10 +43,7 @@ static void test_strings_as_jansson(void **state)
 		struct buf b;
 		buf_init(&b, BUF_NOMAX);
 		jw_str(&b, cases[i]);
-		char *want = jansson_text(json_string(cases[i]));
-		assert_string_equal(b.s, want);
-		free(want);
-		buf_release(&b);
+		same_as_jansson(&b, json_string(cases[i]));
 	}
 }
 
@@ -53,24 +52,17 @@ static void test_numbers_as_jansson(void **state)
 	(void)state;
 	const double reals[] = {0.0,	1.0,	 -1.0,	      39.9,	116.397128, 40.04752926, 1e20,
 				1e-5,	-2.5e-7, 123456789012345.0, 0.1 + 0.2, 1.0 / 3.0, 1e300,   -1e-300};
+	const int64_t ints[] = {0, 1, -1, 42, 1735747726, INT64_MAX, INT64_MIN, -9};
+	struct buf b;
 	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
-		struct buf b;
 		buf_init(&b, BUF_NOMAX);
 		jw_real(&b, reals[i]);
-		char *want = jansson_text(json_real(reals[i]));
-		assert_string_equal(b.s, want);
-		free(want);
-		buf_release(&b);
+		same_as_jansson(&b, json_real(reals[i]));
 	}
-	const int64_t ints[] = {0, 1, -1, 42, 1735747726, INT64_MAX, INT64_MIN, -9};
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
-		struct buf b;
 		buf_init(&b, BUF_NOMAX);
 		jw_int(&b, ints[i]);
-		char *want = jansson_text(json_integer(ints[i]));
-		assert_string_equal(b.s, want);
-		free(want);
-		buf_release(&b);
+		same_as_jansson(&b, json_integer(ints[i]));
 	}
 }
 
