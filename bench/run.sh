@@ -132,7 +132,15 @@ as the raw single-row baseline is; the writer's own CPU time per case is the bou
 and login checks run on every worker thread in parallel over SQLite's WAL, each request on one
 read snapshot. A case read again by the same account within a second, unchanged, is the reply
 kept in memory after one read of its \`seq\`; a case read for the first time costs its row, links,
-events and drawing — the random read is the fair figure for "a case by id". The inbox as fast as
+events and drawing — the random read is the fair figure for "a case by id". A case is drawn as
+JSON text as it is read (\`jw\`, core.h), each event's stored payload spliced in as stored but for
+its times, and a case's events lie together on disk (keyed by case and seq), so the random read
+is SQLite's point lookups, the drawing and the kernel's socket work; where its time went on
+2026-11-29 (perf, this 4,000,000-case year, page cache warm): SQLite 49% (28% of it reading
+pages through the kernel: the year is 10 GB, each worker's own SQLite cache 2 MB), the kernel's
+send 14%, drawing the case 11% and its events 7%. The bare server answers a fixed body with
+none of that, so half its rate is out of reach for a case read with its history on two cores
+shared with the load generator. The inbox as fast as
 it goes keeps 32 requests waiting on two cores shared with wrk, so its p99 is mostly time in the
 queue; the steady figure asks for the same page at a fixed 1,000 requests/s, below what the
 server reaches when pressed, so its p99 is the time of the request itself.$(if [ "$cached_mib" -lt $((db_mib * 9 / 10)) ]; then printf '\n%s' "The page cache held less than nine tenths of the database at the start, so reads of cases not read before wait for the disk."; fi)
