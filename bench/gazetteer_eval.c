@@ -215,7 +215,6 @@ static void case_add(struct cases *c, int form, const char *street, const char *
 	}
 	struct tcase *t = &c->v[c->n++];
 	t->text = buf_detach(&b);
-	buf_release(&b); /* detach leaves b initialised */
 	strlcpy_ok(t->street, street, sizeof(t->street));
 	strlcpy_ok(t->community, community, sizeof(t->community));
 	t->form = form;

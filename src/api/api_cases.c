@@ -527,7 +527,6 @@ static enum err_code events_text(struct api_ctx *ctx, const struct case_rec *c, 
 	buf_release(&x.unit_ref);
 	size_t n = x.out.len;
 	char *text = buf_detach(&x.out);
-	buf_release(&x.out);
 	size_t drawn = (size_t)x.drawn;
 	if (rc != OK) {
 		free(text);
@@ -590,7 +589,6 @@ static enum err_code full_case(struct api_ctx *ctx, const struct actor *who, con
 	res->body = NULL;
 	res->raw_len = b.len;
 	res->raw = buf_detach(&b);
-	buf_release(&b);
 	res->raw_static = false;
 	res->content_type = "application/json; charset=utf-8";
 	return OK;
@@ -1112,7 +1110,6 @@ HANDLER(api_cases_list)
 	jw_close(&x.out, '}');
 	res->raw_len = x.out.len;
 	res->raw = buf_detach(&x.out);
-	buf_release(&x.out);
 	res->content_type = "application/json; charset=utf-8";
 	return OK;
 }

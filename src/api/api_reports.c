@@ -390,7 +390,6 @@ static enum err_code sheet_finish(struct sheet *sh, struct api_response *res, co
 		}
 		res->raw_len = sh->csv.len;
 		res->raw = buf_detach(&sh->csv);
-		buf_release(&sh->csv);
 		res->content_type = CSV_TYPE;
 		snprintf(res->filename, sizeof(res->filename), "%s.csv", name);
 		return OK;

@@ -191,7 +191,8 @@ void buf_reset(struct buf *b)
 char *buf_detach(struct buf *b)
 {
 	char *s = b->s;
-	buf_init(b, b->max);
+	b->s = NULL; /* released: nothing left for the caller to free */
+	b->len = b->alloc = 0;
 	return s;
 }
 
@@ -790,6 +791,5 @@ enum err_code file_read_all(const char *path, size_t max, char **out, size_t *le
 	}
 	*len = b.len;
 	*out = buf_detach(&b);
-	buf_release(&b);
 	return OK;
 }

@@ -97,7 +97,7 @@ bool buf_adds(struct buf *b, const char *s);
 bool buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);
-/* Hand the string to the caller (who frees it) and reinitialise b. */
+/* Hand the string to the caller (who frees it); b is left released (buf_init to use it again). */
 char *buf_detach(struct buf *b);
 
 /*

@@ -858,7 +858,6 @@ static int load_boundary(void *ctx, const char *unit, enum unit_kind level, cons
 		while (t.len < INSIDE_FIXED)
 			buf_add(&t, "", 1); /* padded: the usual copy has a fixed size */
 		u->inside = buf_detach(&t);
-		buf_release(&t);
 	}
 	struct geo_set *s = &gi->sets[li][c];
 	int parts = GEOSGeomTypeId_r(gi->g.h, geom) == GEOS_MULTIPOLYGON ? GEOSGetNumGeometries_r(gi->g.h, geom) : 1;

@@ -347,7 +347,6 @@ static char *snapshot(struct store *st)
 	assert_int_equal(store_boundaries_list(st, -1, collect_boundary, &b, &e), OK);
 	assert_int_equal(store_boundaries_unhandled(st, collect_unhandled, &b, &e), OK);
 	char *s = buf_detach(&b);
-	buf_release(&b);
 	return s;
 }
 
