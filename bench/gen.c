@@ -2573,6 +2573,8 @@ int main(int argc, char **argv)
 	printf("gen: sweep_events=%lld\n", (long long)s.st.sweep_events);
 	printf("gen: domain_calls=%lld\n", (long long)s.st.calls);
 	printf("gen: commits=%lld\n", (long long)lp.commits);
+	printf("gen: batch=%lld\n", (long long)batch);
+	printf("gen: cache_mib=%lld\n", (long long)cache_mib);
 	printf("gen: resumes=%lld\n", (long long)lp.resumes);
 	printf("gen: setup_seconds=%.1f\n", t_setup / 1000);
 	printf("gen: seconds=%.1f\n", t_total / 1000);

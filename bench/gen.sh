@@ -13,6 +13,15 @@
 #   GEN_REPORT_ONLY=1   no runs: the section from the outputs already in GEN_DIR
 #   GEN_BIN=FILE JIESU_BIN=FILE   use these binaries (no make), e.g. copies
 #   taken before a long run while others keep building the tree
+#   GEN_RESUME=1   go on with a run that was stopped (its DB.gen-state is
+#   beside the database: gen --resume), instead of starting afresh; a run
+#   started by hand as `gen --db GEN_DIR/year-N.db --cases N` is picked up
+#   the same way
+#   GEN_ARGS="..."   more options for a fresh run, e.g. "--batch 20000"
+#   (fewer, larger commits: a third of the writes at 20 million cases)
+#   GEN_CACHE_MIB=MIB   the generator's SQLite cache (gen --cache-mib)
+#   GEN_CHECKS_SIDE_BY_SIDE=1   run the two checks at once, one per core
+#   (each one's time is still its own wall time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@")
@@ -32,28 +41,52 @@ pct() { awk -v v="$1" 'BEGIN { printf "%.1f%%", v * 100 }'; }
 mib() { awk -v v="$1" 'BEGIN { printf "%.0f", v / 1048576 }'; }
 gib() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1073741824 }'; }
 
+# runs OUT: " (in N runs)" when the year was made by a run and N - 1 resumptions
+runs() { local r; r=$(g "$1" resumes); if [ "${r:-0}" -gt 0 ]; then echo " (in $((r + 1)) runs)"; fi; }
+# timed CMD... FILE: the command's last line into FILE, its wall seconds into FILE_s
+timed() {
+	local to="${*: -1}" t0 t1
+	t0=$(date +%s.%N)
+	"${@:1:$#-1}" | tail -1 > "$to"
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f\n", b - a }' > "${to}_s"
+	cat "$to"
+}
+# the product's own checks of the database $db, into $out.*
+check_rebuild() { timed "$jiesu_bin" rebuild --db "$db" --check "$out.rebuild"; }
+check_recompute() {
+	timed "$jiesu_bin" report rates --db "$db" --period 2025-06 --pool street --recompute "$out.recompute"
+}
+
 rows=""
 last=""
 for n in "${sizes[@]}"; do
 	db="$dir/year-$n.db"
 	out="$dir/year-$n.out"
 	if [ -z "${GEN_REPORT_ONLY:-}" ]; then
-		rm -f "$db" "$db-wal" "$db-shm"
-		echo "gen.sh: $n cases into $db"
-		"$gen_bin" --db "$db" --cases "$n" --data "$data" > "$out"
-		t0=$(date +%s.%N)
-		"$jiesu_bin" rebuild --db "$db" --check | tail -1 | tee "$out.rebuild"
-		t1=$(date +%s.%N)
-		"$jiesu_bin" report rates --db "$db" --period 2025-06 --pool street --recompute | tail -1 | tee "$out.recompute"
-		t2=$(date +%s.%N)
-		awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f\n", b - a }' > "$out.rebuild_s"
-		awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f\n", b - a }' > "$out.recompute_s"
+		if [ -n "${GEN_RESUME:-}" ] && [ -e "$db.gen-state" ]; then
+			echo "gen.sh: going on with $db"
+			"$gen_bin" --db "$db" --resume --data "$data" ${GEN_CACHE_MIB:+--cache-mib "$GEN_CACHE_MIB"} > "$out"
+		else
+			rm -f "$db" "$db-wal" "$db-shm"
+			echo "gen.sh: $n cases into $db"
+			"$gen_bin" --db "$db" --cases "$n" --data "$data" ${GEN_CACHE_MIB:+--cache-mib "$GEN_CACHE_MIB"} ${GEN_ARGS:-} > "$out"
+		fi
+		if [ -n "${GEN_CHECKS_SIDE_BY_SIDE:-}" ]; then
+			check_rebuild & p0=$!
+			check_recompute & p1=$!
+			wait "$p0"
+			wait "$p1"
+		else
+			check_rebuild
+			check_recompute
+		fi
 		stat -c %s "$db" > "$out.bytes"
 	fi
 	rebuild_s=$(cat "$out.rebuild_s")
 	recompute_s=$(cat "$out.recompute_s")
 	bytes=$(cat "$out.bytes")
-	rows+="| $(g "$out" cases) | $(g "$out" events) ($(g "$out" sweep_events) by the sweep) | $(g "$out" seconds) | $(g "$out" cpu_seconds) | $(g "$out" cases_per_second) | $(g "$out" events_per_second) | $(mib "$bytes") MiB | $(g "$out" max_rss_mib) MiB | $(sed 's/rebuild: //' "$out.rebuild") (${rebuild_s} s) | $(sed 's/recompute: //' "$out.recompute") (${recompute_s} s) |"$'\n'
+	rows+="| $(g "$out" cases) | $(g "$out" events) ($(g "$out" sweep_events) by the sweep) | $(g "$out" seconds)$(runs "$out") | $(g "$out" cpu_seconds) | $(g "$out" cases_per_second) | $(g "$out" events_per_second) | $(mib "$bytes") MiB | $(g "$out" batch) / $(g "$out" cache_mib) MiB | $(g "$out" max_rss_mib) MiB | $(sed 's/rebuild: //' "$out.rebuild") (${rebuild_s} s) | $(sed 's/recompute: //' "$out.recompute") (${recompute_s} s) |"$'\n'
 	last="$out"
 	first="${first:-$out}"
 done
@@ -86,13 +119,13 @@ one handler account per handling unit (8,524), a supervisor per district, 24 age
 8 dispatchers, then plays the year **in time order**: every intake is \`case_create\`, every later
 step \`case_act\` with its own time, and \`case_sweep\` runs every 60 simulated seconds as
 \`jiesu serve\` runs it, so warnings and overdue marks are the product's own. No SQL is written
-around the store. 2,000 arrivals share one durable commit (\`store_begin\` nests; each domain
-call is a savepoint inside). The same seed gives the same events (\`--digest\`; the test compares
+around the store. 2,000 arrivals share one durable commit by default (\`--batch\`; \`store_begin\`
+nests; each domain call is a savepoint inside). The same seed gives the same events (\`--digest\`; the test compares
 two runs). Memory holds only the open cases' plans (a few hundred bytes each, freed when a case's
 story ends), one day's arrival times and the reference tables.
 
-| cases | events | wall s | CPU s | cases/s | events/s | database | peak RSS | \`jiesu rebuild --check\` | \`report rates --recompute\` (2025-06, streets) |
-|---|---|---|---|---|---|---|---|---|---|
+| cases | events | wall s | CPU s | cases/s | events/s | database | arrivals per commit / cache | peak RSS | \`jiesu rebuild --check\` | \`report rates --recompute\` (2025-06, streets) |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows}
 **20 million cases** at the rate of the largest run ($cps cases/s) would take about **$eta**,
 and somewhat more in truth: the rate falls as the database grows ($cps0 cases/s at $size0 cases,
