@@ -5,6 +5,8 @@
 #                   a fresh demo: every figure is then taken on its cases
 #   BENCH_INPLACE=1 serve BENCH_DB itself, not a copy (a database too big to copy;
 #                   the intake figures add their cases to it)
+#   BENCH_THREADS=N the server's worker threads (jiesu serve --threads; default
+#                   the number of cores)
 #   BENCH_WARM=1    read the database file once before the figures, so that the
 #                   kernel's page cache holds what it can of it (the section says
 #                   how much the cache held at the start either way)
@@ -51,7 +53,8 @@ cases_before=$(sqlite3 "$jdb" 'SELECT count(*) FROM cases')
 db_mib=$(($(stat -c %s "$jdb") / 1048576))
 if [ -n "${BENCH_WARM:-}" ]; then cat "$jdb" > /dev/null; fi
 cached_mib=$(awk '/^Cached:/ {printf "%d", $2 / 1024}' /proc/meminfo)
-JIESU_LOG=warn start jiesu build/jiesu serve --db "$jdb" --listen 127.0.0.1:18182 --sweep-seconds 0
+JIESU_LOG=warn start jiesu build/jiesu serve --db "$jdb" --listen 127.0.0.1:18182 --sweep-seconds 0 \
+	${BENCH_THREADS:+--threads "$BENCH_THREADS"}
 jpid=${pids[-1]}
 api=http://127.0.0.1:18182/api/v1
 token() { curl -s "$api/auth/login" -H 'Content-Type: application/json' -d "{\"login\":\"$1\",\"password\":\"jiesu-demo\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/'; }
@@ -67,6 +70,11 @@ math.randomseed(7)
 request = function() return wrk.format("GET", "/api/v1/cases/" .. math.random(1, $cases_before)) end
 LUA
 read -r rand_rps rand_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/random.lua")
+# a case of the last week, at random: the cases agents and units open most
+max_id=$(sqlite3 "$jdb" 'SELECT max(id) FROM cases')
+week_lo=$((max_id - cases_before * 7 / 365)); [ "$week_lo" -ge 1 ] || week_lo=1
+sed "s/math.random(1, $cases_before)/math.random($week_lo, $max_id)/" "$tmp/random.lua" > "$tmp/week.lua"
+read -r week_rps week_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/week.lua")
 cat > "$tmp/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
@@ -101,8 +109,8 @@ Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ 
 on a database of $cases_before cases ($(if [ -z "${BENCH_DB:-}" ]; then echo "a fresh demo"; elif [ -n "${BENCH_INPLACE:-}" ]; then echo "$(basename "$BENCH_DB") itself"; else echo "a copy of $(basename "$BENCH_DB")"; fi)$(if [ -n "${BENCH_DB:-}" ]; then echo ", written by \`build/bench/gen\`"; fi); $cases_after after the run; $db_mib MiB,
 $(if [ -n "${BENCH_WARM:-}" ]; then echo "read once beforehand:"; else echo "not read beforehand:"; fi) the kernel's page cache held $cached_mib MiB of files at the start),
 SQLite $(sqlite3 --version | cut -d' ' -f1), with wrk (2 threads, 32 connections — 64 for intake —, ${dur} s,
-keep-alive) on the same machine over loopback. Each figure stands beside its baseline from the
-same run. Reproduce: \`$(for v in BENCH_DB BENCH_INPLACE BENCH_WARM; do if [ -n "${!v:-}" ]; then printf '%s=%s ' "$v" "${!v}"; fi; done)bench/run.sh $dur\`
+keep-alive) on the same machine over loopback, the server with $(if [ -n "${BENCH_THREADS:-}" ]; then echo "$BENCH_THREADS worker threads (\`--threads\`)"; else echo "its default worker threads (one per core)"; fi). Each figure stands beside its baseline from the
+same run. Reproduce: \`$(for v in BENCH_DB BENCH_INPLACE BENCH_WARM BENCH_THREADS; do if [ -n "${!v:-}" ]; then printf '%s=%s ' "$v" "${!v}"; fi; done)bench/run.sh $dur\`
 (\`make bench FULL=1\` runs it on a copy of the generated year, read beforehand).
 
 | what | jiesu | baseline | baseline is | ratio |
@@ -112,6 +120,8 @@ same run. Reproduce: \`$(for v in BENCH_DB BENCH_INPLACE BENCH_WARM; do if [ -n 
 | p99 latency of that read, ms | $get_p99 | $bare_p99 | bare libmicrohttpd | $(ratio "$get_p99" "$bare_p99") |
 | read a case drawn at random from all $cases_before (nothing kept: the row, its links and events read and drawn), req/s | $rand_rps | $bare_rps | bare libmicrohttpd | $(ratio "$rand_rps" "$bare_rps") |
 | p99 latency of that read, ms | $rand_p99 | $bare_p99 | bare libmicrohttpd | $(ratio "$rand_p99" "$bare_p99") |
+| read a case of the last week at random (ids $week_lo to $max_id, a week's share of the year: what agents and units open most), req/s | $week_rps | $bare_rps | bare libmicrohttpd | $(ratio "$week_rps" "$bare_rps") |
+| p99 latency of that read, ms | $week_p99 | $bare_p99 | bare libmicrohttpd | $(ratio "$week_p99" "$bare_p99") |
 | record a case (\`POST /api/v1/cases\`, 64 connections, durable commit before the reply; the reply is the whole case), cases/s | $post_rps | $single | raw SQLite insert, 1 KiB row, one durable commit per row (WAL, synchronous=FULL) | $(ratio "$post_rps" "$single") |
 | p99 latency of recording, ms | $post_p99 | | | |
 | record a case, bulk client (64 connections, \`Prefer: return=minimal\`: the reply is the new case's id, seq and status), cases/s | $min_rps | $single | raw SQLite insert, one durable commit per row | $(ratio "$min_rps" "$single") |
