@@ -455,14 +455,27 @@ struct dyn_stmt {
 /*
  * The units this handle read (store_unit_get), by code: the tree changes
  * rarely, and a reply names a dozen units. Emptied when this handle
- * changes a unit or rolls back, and by store_refresh when another handle
- * changed the tree (units_version, 0008).
+ * changes a unit, when it rolls back work that changed one, and by
+ * store_refresh when another handle changed the tree (units_version, 0008).
+ * The slots hold indexes into the units kept in the order read, so a
+ * city's 8,500 units fit and emptying clears 128 KiB, not the units.
  */
-#define UNIT_CACHE 8192 /* slots, a power of two; full at half: emptied */
+#define UNIT_SLOTS 32768 /* a power of two; full at half (16,384 units): emptied */
+#define SECTOR_SLOTS 1024 /* a power of two; one answer of store_unit_by_sector each */
+struct sector_slot {
+	uint32_t gen; /* the cache's gen when filled; another = free */
+	char district[LIMIT_CODE + 1];
+	char sector[32];
+	uint32_t unit; /* 1 + an index into unit; 0 = the district has none */
+};
 struct unit_cache {
-	struct unit *slot; /* code "" = free */
-	size_t n;
+	uint32_t *slot;    /* 0 = free, else 1 + an index into unit */
+	struct unit *unit; /* n of cap used */
+	size_t n, cap;
 	int64_t version; /* units_version when filled; -1 = not read yet */
+	bool changed;    /* this handle changed a unit in the open transaction */
+	struct sector_slot *sectors; /* SECTOR_SLOTS, direct-mapped */
+	uint32_t gen;                /* starts at 1; emptying the cache moves it on */
 };
 
 struct store {
@@ -533,8 +546,18 @@ static void pend_clear(struct store *st)
 static void units_forget(struct store *st)
 {
 	if (st->units.n)
-		memset(st->units.slot, 0, UNIT_CACHE * sizeof(*st->units.slot));
+		memset(st->units.slot, 0, UNIT_SLOTS * sizeof(*st->units.slot));
 	st->units.n = 0;
+	st->units.gen++;
+}
+
+/* Work is undone: the cache may hold a unit as this handle had changed it. */
+static void units_undone(struct store *st, bool transaction_over)
+{
+	if (st->units.changed)
+		units_forget(st);
+	if (transaction_over)
+		st->units.changed = false;
 }
 
 
@@ -696,7 +719,7 @@ static enum err_code op_end(struct store *st, enum op_scope scope, enum err_code
 	pend_undo(st);
 	if (!sqlite3_get_autocommit(st->db)) {
 		struct err ignored;
-		units_forget(st); /* it may hold what is undone now */
+		units_undone(st, false);
 		stmt_run(st, ST_ROLLBACK_TO, &ignored, "回滚保存点");
 		stmt_run(st, ST_RELEASE, &ignored, "释放保存点");
 	}
@@ -883,6 +906,7 @@ enum err_code store_open(const char *path, struct store **out, struct err *e)
 	enum err_code rc = OK;
 	*out = NULL;
 	st->units.version = -1;
+	st->units.gen = 1;
 	int r = sqlite3_open_v2(path, &st->db,
 				SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (r != SQLITE_OK) {
@@ -929,6 +953,8 @@ void store_close(struct store *st)
 	for (int i = 0; i < DYN_CACHE; i++)
 		sqlite3_finalize(st->dyn[i].s);
 	free(st->units.slot);
+	free(st->units.unit);
+	free(st->units.sectors);
 	free(st->pend);
 	free(st->marks);
 	if (st->db && sqlite3_close(st->db) != SQLITE_OK)
@@ -998,6 +1024,7 @@ enum err_code store_commit(struct store *st, struct err *e)
 	if (rc != OK)
 		store_rollback(st);
 	st->depth = 0;
+	st->units.changed = false;
 	return rc;
 }
 
@@ -1013,7 +1040,7 @@ int store_depth(const struct store *st)
 void store_rollback(struct store *st)
 {
 	struct err ignored;
-	units_forget(st); /* it may hold what is undone now */
+	units_undone(st, st->depth <= 1 || sqlite3_get_autocommit(st->db));
 	if (sqlite3_get_autocommit(st->db)) {
 		st->depth = 0;
 		pend_clear(st);
@@ -1109,6 +1136,7 @@ enum err_code store_unit_put(struct store *st, const struct unit *u, struct err 
 		goto out;
 	}
 	units_forget(st);
+	st->units.changed = true;
 	if (!(s = stmt_get(st, ST_UNIT_PUT, e))) {
 		rc = E_DB;
 		goto out;
@@ -1143,16 +1171,16 @@ out:
 	return op_end(st, scope, rc, e);
 }
 
-/* The cache slot of code: its unit, or the free slot where it goes. */
-static struct unit *units_slot(struct store *st, const char *code)
+/* The cache slot of code: its unit's, or the free slot where it goes. */
+static uint32_t *units_slot(struct store *st, const char *code)
 {
 	size_t h = 5381;
 	if (!st->units.slot)
-		st->units.slot = xcalloc(UNIT_CACHE, sizeof(*st->units.slot));
+		st->units.slot = xcalloc(UNIT_SLOTS, sizeof(*st->units.slot));
 	for (const char *p = code; *p; p++)
 		h = h * 33 + (unsigned char)*p;
-	for (size_t i = h & (UNIT_CACHE - 1);; i = (i + 1) & (UNIT_CACHE - 1))
-		if (!st->units.slot[i].code[0] || !strcmp(st->units.slot[i].code, code))
+	for (size_t i = h & (UNIT_SLOTS - 1);; i = (i + 1) & (UNIT_SLOTS - 1))
+		if (!st->units.slot[i] || !strcmp(st->units.unit[st->units.slot[i] - 1].code, code))
 			return &st->units.slot[i];
 }
 
@@ -1282,9 +1310,9 @@ static enum err_code unit_fetch(struct store *st, enum stmt_id id, sqlite3_stmt 
 enum err_code store_unit_get(struct store *st, const char *code, struct unit *out, struct err *e)
 {
 	char msg[128];
-	struct unit *hit = code && *code && strlen(code) <= LIMIT_CODE ? units_slot(st, code) : NULL;
-	if (hit && hit->code[0]) {
-		*out = *hit;
+	uint32_t *hit = code && *code && strlen(code) <= LIMIT_CODE ? units_slot(st, code) : NULL;
+	if (hit && *hit) {
+		*out = st->units.unit[*hit - 1];
 		return OK;
 	}
 	sqlite3_stmt *s = stmt_get(st, ST_UNIT_GET, e);
@@ -1294,12 +1322,16 @@ enum err_code store_unit_get(struct store *st, const char *code, struct unit *ou
 	snprintf(msg, sizeof(msg), "单位 %.*s 不存在", LIMIT_CODE, code ? code : "");
 	enum err_code rc = unit_fetch(st, ST_UNIT_GET, s, out, e, msg);
 	if (rc == OK && hit) {
-		if (2 * (st->units.n + 1) > UNIT_CACHE) {
+		if (2 * (st->units.n + 1) > UNIT_SLOTS) {
 			units_forget(st);
 			hit = units_slot(st, code);
 		}
-		*hit = *out;
-		st->units.n++;
+		if (st->units.n == st->units.cap) {
+			st->units.cap = st->units.cap ? 2 * st->units.cap : 256;
+			st->units.unit = xrealloc(st->units.unit, st->units.cap * sizeof(*st->units.unit));
+		}
+		st->units.unit[st->units.n++] = *out;
+		*hit = (uint32_t)st->units.n;
 	}
 	return rc;
 }
@@ -1309,14 +1341,49 @@ enum err_code store_unit_by_sector(struct store *st, const char *district, const
 				   struct unit *out, struct err *e)
 {
 	char msg[192];
+	snprintf(msg, sizeof(msg), "单位 %.*s 下没有负责“%.*s”的部门或企业", LIMIT_CODE,
+		 district ? district : "", 32, sector ? sector : "");
+	/* the answer kept from an earlier call, while the tree is unchanged */
+	struct sector_slot *slot = NULL;
+	if (district && sector && strlen(district) <= LIMIT_CODE && strlen(sector) < sizeof(slot->sector)) {
+		size_t h = 5381;
+		for (const char *p = district; *p; p++)
+			h = h * 33 + (unsigned char)*p;
+		for (const char *p = sector; *p; p++)
+			h = h * 33 + (unsigned char)*p;
+		if (!st->units.sectors)
+			st->units.sectors = xcalloc(SECTOR_SLOTS, sizeof(*st->units.sectors));
+		slot = &st->units.sectors[h & (SECTOR_SLOTS - 1)];
+		if (slot->gen == st->units.gen && !strcmp(slot->district, district) && !strcmp(slot->sector, sector)) {
+			if (!slot->unit)
+				return err_set(e, E_NOT_FOUND, NULL, "%s", msg);
+			*out = st->units.unit[slot->unit - 1];
+			return OK;
+		}
+	}
 	sqlite3_stmt *s = stmt_get(st, ST_UNIT_BY_SECTOR, e);
 	if (!s)
 		return E_DB;
 	bind_str(s, 1, district);
 	bind_str(s, 2, sector);
-	snprintf(msg, sizeof(msg), "单位 %.*s 下没有负责“%.*s”的部门或企业", LIMIT_CODE,
-		 district ? district : "", 32, sector ? sector : "");
-	return unit_fetch(st, ST_UNIT_BY_SECTOR, s, out, e, msg);
+	enum err_code rc = unit_fetch(st, ST_UNIT_BY_SECTOR, s, out, e, msg);
+	if (!slot || (rc != OK && rc != E_NOT_FOUND))
+		return rc;
+	/* keep the answer: a unit found goes through the unit cache, which gives its index */
+	uint32_t unit = 0;
+	if (rc == OK) {
+		struct unit u;
+		struct err ignored;
+		uint32_t *hit = store_unit_get(st, out->code, &u, &ignored) == OK ? units_slot(st, out->code) : NULL;
+		if (!hit || !*hit)
+			return rc; /* not kept (the unit cache was emptied meanwhile): asked again next time */
+		unit = *hit;
+	}
+	slot->gen = st->units.gen;
+	strlcpy_ok(slot->district, district, sizeof(slot->district));
+	strlcpy_ok(slot->sector, sector, sizeof(slot->sector));
+	slot->unit = unit;
+	return rc;
 }
 
 enum err_code store_units_list(struct store *st, int kind, const char *parent, unit_fn fn, void *ctx,

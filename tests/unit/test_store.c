@@ -165,6 +165,45 @@ static void test_unit_cache(void **state)
 	put_unit(f->st, "E", UNIT_STREET, "D", "");
 	assert_int_equal(store_unit_get(f->st, "E", &u, &f->e), OK);
 	assert_string_equal(u.path, "/C/D/E/");
+	/* a change undone at a nested level: forgotten, the transaction goes on */
+	assert_int_equal(store_begin(f->st, &f->e), OK);
+	put_unit(f->st, "F", UNIT_STREET, "D", "");
+	assert_int_equal(store_begin(f->st, &f->e), OK);
+	assert_int_equal(store_unit_get(f->st, "E", &u, &f->e), OK);
+	strcpy(u.name, "嵌套中改名");
+	assert_int_equal(store_unit_put(f->st, &u, &f->e), OK);
+	assert_int_equal(store_unit_get(f->st, "E", &u, &f->e), OK);
+	assert_string_equal(u.name, "嵌套中改名");
+	store_rollback(f->st);
+	assert_int_equal(store_unit_get(f->st, "E", &u, &f->e), OK);
+	assert_string_equal(u.name, "单位E");
+	assert_int_equal(store_unit_get(f->st, "F", &u, &f->e), OK);
+	assert_int_equal(store_commit(f->st, &f->e), OK);
+	assert_int_equal(store_unit_get(f->st, "F", &u, &f->e), OK);
+	assert_string_equal(u.path, "/C/D/F/");
+}
+
+/* More units than the cache holds at once (16,384): every answer still right. */
+static void test_unit_cache_many(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 17000 };
+	char code[16];
+	struct unit u;
+	put_unit(f->st, "C", UNIT_CENTRE, "", "");
+	assert_int_equal(store_begin(f->st, &f->e), OK);
+	for (int i = 0; i < N; i++) {
+		snprintf(code, sizeof(code), "S%05d", i);
+		put_unit(f->st, code, UNIT_STREET, "C", "");
+	}
+	assert_int_equal(store_commit(f->st, &f->e), OK);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < N; i += round ? 7 : 1) {
+			snprintf(code, sizeof(code), "S%05d", i);
+			assert_int_equal(store_unit_get(f->st, code, &u, &f->e), OK);
+			assert_string_equal(u.code, code);
+			assert_string_equal(u.parent, "C");
+		}
 }
 
 /* ---- open and migrations ---- */
@@ -343,6 +382,25 @@ static void test_unit_by_sector(void **state)
 	assert_int_equal(store_unit_by_sector(f->st, "110102", "water", &u, &f->e), OK);
 	assert_string_equal(u.code, "110102E01");
 	assert_int_equal(store_unit_by_sector(f->st, "110101", "water", &u, &f->e), E_NOT_FOUND);
+	/* the answers are kept: the same again, found or not */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(store_unit_by_sector(f->st, "110102", "chengguan", &u, &f->e), OK);
+		assert_string_equal(u.code, "110102D01");
+		assert_string_equal(u.path, "/12345/110102/110102D01/");
+		assert_int_equal(store_unit_by_sector(f->st, "110101", "water", &u, &f->e), E_NOT_FOUND);
+	}
+	/* until the tree changes: this handle's change at once */
+	put_unit(f->st, "110101E01", UNIT_ENTERPRISE, "110101", "water");
+	assert_int_equal(store_unit_by_sector(f->st, "110101", "water", &u, &f->e), OK);
+	assert_string_equal(u.code, "110101E01");
+	/* another handle's after store_refresh */
+	struct store *other;
+	assert_int_equal(store_open(f->path, &other, &f->e), OK);
+	put_unit(other, "110102D00", UNIT_DEPARTMENT, "110102", "chengguan");
+	store_close(other);
+	store_refresh(f->st);
+	assert_int_equal(store_unit_by_sector(f->st, "110102", "chengguan", &u, &f->e), OK);
+	assert_string_equal(u.code, "110102D00");
 }
 
 static int nested_unit(void *ctx, const struct unit *u)
@@ -1962,6 +2020,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_cache, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unit_cache_many, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_counts_days, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_counts_in_a_transaction, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_person_counts, setup, teardown),
