@@ -64,7 +64,7 @@ for n in "${sizes[@]}"; do
 	db="$dir/year-$n.db"
 	out="$dir/year-$n.out"
 	if [ -z "${GEN_REPORT_ONLY:-}" ]; then
-		if [ -n "${GEN_RESUME:-}" ] && [ -e "$db.gen-state" ]; then
+		if [ -n "${GEN_RESUME:-}" ] && { [ -e "$db.gen-state" ] || [ -e "$db.gen-state.new" ]; }; then
 			echo "gen.sh: going on with $db"
 			"$gen_bin" --db "$db" --resume --data "$data" ${GEN_CACHE_MIB:+--cache-mib "$GEN_CACHE_MIB"} > "$out"
 		else
