@@ -158,10 +158,7 @@ static const char *unit_name(struct name_cache *nc, const char *code)
 {
 	if (!code || !*code)
 		return "";
-	size_t h = 5381;
-	for (const char *p = code; *p; p++)
-		h = h * 33 + (unsigned char)*p;
-	h %= NAME_CACHE_SLOTS;
+	size_t h = str_hash(STR_HASH_START, code) % NAME_CACHE_SLOTS;
 	if (strcmp(nc->slot[h].code, code) != 0) {
 		struct unit u;
 		struct err ignore;

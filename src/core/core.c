@@ -611,18 +611,17 @@ void log_write(enum log_level lvl, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- strmap */
 
-static uint64_t str_hash(const char *s)
+uint64_t str_hash(uint64_t h, const char *s)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL; /* FNV-1a */
 	return h;
 }
 
 /* The slot holding key, or the empty slot where it would go; cap must be > 0. */
 static size_t strmap_slot(const struct strmap *m, const char *key)
 {
-	size_t j = str_hash(key) & (m->cap - 1);
+	size_t j = str_hash(STR_HASH_START, key) & (m->cap - 1);
 	while (m->keys[j] && strcmp(m->keys[j], key) != 0)
 		j = (j + 1) & (m->cap - 1);
 	return j;

@@ -152,6 +152,9 @@ bool utf8_valid(const char *s, size_t n);
 /* Copy src into dst of size n; returns false if it had to truncate. */
 bool strlcpy_ok(char *dst, const char *src, size_t n);
 bool str_has_prefix(const char *s, const char *prefix);
+/* FNV-1a of s, going on from h: STR_HASH_START to start, or another string's hash to hash both. */
+#define STR_HASH_START 1469598103934665603ULL
+uint64_t str_hash(uint64_t h, const char *s);
 
 /*
  * ---- log ----

@@ -1174,11 +1174,9 @@ out:
 /* The cache slot of code: its unit's, or the free slot where it goes. */
 static uint32_t *units_slot(struct store *st, const char *code)
 {
-	size_t h = 5381;
+	size_t h = str_hash(STR_HASH_START, code);
 	if (!st->units.slot)
 		st->units.slot = xcalloc(UNIT_SLOTS, sizeof(*st->units.slot));
-	for (const char *p = code; *p; p++)
-		h = h * 33 + (unsigned char)*p;
 	for (size_t i = h & (UNIT_SLOTS - 1);; i = (i + 1) & (UNIT_SLOTS - 1))
 		if (!st->units.slot[i] || !strcmp(st->units.unit[st->units.slot[i] - 1].code, code))
 			return &st->units.slot[i];
@@ -1346,11 +1344,7 @@ enum err_code store_unit_by_sector(struct store *st, const char *district, const
 	/* the answer kept from an earlier call, while the tree is unchanged */
 	struct sector_slot *slot = NULL;
 	if (district && sector && strlen(district) <= LIMIT_CODE && strlen(sector) < sizeof(slot->sector)) {
-		size_t h = 5381;
-		for (const char *p = district; *p; p++)
-			h = h * 33 + (unsigned char)*p;
-		for (const char *p = sector; *p; p++)
-			h = h * 33 + (unsigned char)*p;
+		size_t h = str_hash(str_hash(STR_HASH_START, district), sector);
 		if (!st->units.sectors)
 			st->units.sectors = xcalloc(SECTOR_SLOTS, sizeof(*st->units.sectors));
 		slot = &st->units.sectors[h & (SECTOR_SLOTS - 1)];
@@ -3461,9 +3455,7 @@ static struct unit_counts *count_slot(struct count_map *m, const char *unit)
 		free(m->slot);
 		*m = bigger;
 	}
-	size_t h = 5381;
-	for (const char *p = unit; *p; p++)
-		h = h * 33 + (unsigned char)*p;
+	size_t h = str_hash(STR_HASH_START, unit);
 	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->slot[i].unit[0]) {
 			strlcpy_ok(m->slot[i].unit, unit, sizeof(m->slot[i].unit));
