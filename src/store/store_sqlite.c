@@ -1338,9 +1338,7 @@ enum err_code store_unit_get(struct store *st, const char *code, struct unit *ou
 enum err_code store_unit_by_sector(struct store *st, const char *district, const char *sector,
 				   struct unit *out, struct err *e)
 {
-	char msg[192];
-	snprintf(msg, sizeof(msg), "单位 %.*s 下没有负责“%.*s”的部门或企业", LIMIT_CODE,
-		 district ? district : "", 32, sector ? sector : "");
+	char msg[192]; /* the error, written only when the query is asked */
 	/* the answer kept from an earlier call, while the tree is unchanged */
 	struct sector_slot *slot = NULL;
 	if (district && sector && strlen(district) <= LIMIT_CODE && strlen(sector) < sizeof(slot->sector)) {
@@ -1350,7 +1348,8 @@ enum err_code store_unit_by_sector(struct store *st, const char *district, const
 		slot = &st->units.sectors[h & (SECTOR_SLOTS - 1)];
 		if (slot->gen == st->units.gen && !strcmp(slot->district, district) && !strcmp(slot->sector, sector)) {
 			if (!slot->unit)
-				return err_set(e, E_NOT_FOUND, NULL, "%s", msg);
+				return err_set(e, E_NOT_FOUND, NULL, "单位 %.*s 下没有负责“%.*s”的部门或企业", LIMIT_CODE,
+					       district, 32, sector);
 			*out = st->units.unit[slot->unit - 1];
 			return OK;
 		}
@@ -1360,6 +1359,8 @@ enum err_code store_unit_by_sector(struct store *st, const char *district, const
 		return E_DB;
 	bind_str(s, 1, district);
 	bind_str(s, 2, sector);
+	snprintf(msg, sizeof(msg), "单位 %.*s 下没有负责“%.*s”的部门或企业", LIMIT_CODE,
+		 district ? district : "", 32, sector ? sector : "");
 	enum err_code rc = unit_fetch(st, ST_UNIT_BY_SECTOR, s, out, e, msg);
 	if (!slot || (rc != OK && rc != E_NOT_FOUND))
 		return rc;
