@@ -66,6 +66,26 @@ int cli_fail(const struct err *e)
 	return 1;
 }
 
+bool cli_int(const char *name, const char *v, int min, int max, int *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long n = v ? strtol(v, &end, 10) : 0;
+	if (!v || end == v || *end || errno || n < min || n > max) {
+		fprintf(stderr, "jiesu: %s must be an integer from %d to %d (not %s)\n", name, min, max,
+			v ? v : "given");
+		return false;
+	}
+	*out = (int)n;
+	return true;
+}
+
+bool cli_readers(const char *v, int *out)
+{
+	*out = CLI_READERS_DEFAULT;
+	return !v || cli_int("--readers", v, 0, 64, out);
+}
+
 bool cli_open_store(const char *db, struct store **st)
 {
 	struct err e;

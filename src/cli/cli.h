@@ -29,6 +29,19 @@ bool cli_parse(int argc, char **argv, const struct cli_opt *opts, const char **p
 	       const char *usage);
 /* Print "jiesu: message (field)" for an error. Returns the exit code 1. */
 int cli_fail(const struct err *e);
+/*
+ * The integer value v of option name, from min to max; false after printing
+ * "jiesu: NAME must be an integer from MIN to MAX (not V)".
+ */
+bool cli_int(const char *name, const char *v, int min, int max, int *out);
+/*
+ * --readers N of the commands that walk every case (rebuild, verify, report
+ * rates --recompute): threads reading ahead of the walk (store_readahead).
+ */
+#define CLI_READERS_DEFAULT 4
+#define CLI_READERS_HELP "threads reading the next cases ahead from the disk (default 4, 0 to 64)"
+/* The --readers value v (NULL: the default); false after printing why it is not one. */
+bool cli_readers(const char *v, int *out);
 /* Open the store at --db, requiring it to be given. */
 bool cli_open_store(const char *db, struct store **st);
 /* A query parameter for cli_api_call; arrays end with {NULL, NULL}. */

@@ -86,19 +86,23 @@ static int rebuild_case(void *ctx, int64_t id)
 
 int cmd_rebuild(int argc, char **argv)
 {
-	const char *db = NULL;
+	const char *db = NULL, *readers_s = NULL;
 	bool check = false;
 	const struct cli_opt opts[] = {
 		{"--db", &db, NULL, "database file"},
 		{"--check", NULL, &check, "only compare; exit 1 if any case differs"},
+		{"--readers", &readers_s, NULL, CLI_READERS_HELP},
 		{NULL, NULL, NULL, NULL},
 	};
 	const char *pos[CLI_MAX_POS];
-	if (!cli_parse(argc, argv, opts, pos, 0, 0, "jiesu rebuild --db PATH [--check]"))
+	int readers;
+	if (!cli_parse(argc, argv, opts, pos, 0, 0, "jiesu rebuild --db PATH [--check] [--readers N]") ||
+	    !cli_readers(readers_s, &readers))
 		return 2;
 	struct store *st;
 	if (!cli_open_store(db, &st))
 		return 1;
+	store_readahead(st, STORE_AHEAD_CASES | STORE_AHEAD_EVENTS, readers);
 	struct err e;
 	err_init(&e);
 	struct rebuild_run r = {st, check, 0, 0, &e};

@@ -40,7 +40,7 @@ static int count_id(void *ctx, int64_t id)
  * jiesu report rates --recompute: fold every case's events again and
  * compare with the stored facts and the store's counts for the period.
  */
-static int recompute(const char *db, const char *period, const char *pool_s)
+static int recompute(const char *db, const char *period, const char *pool_s, int readers)
 {
 	struct store *st;
 	struct err e;
@@ -58,13 +58,18 @@ static int recompute(const char *db, const char *period, const char *pool_s)
 	if (pool < 0) {
 		err_set(&e, E_INVALID, "pool", "考核分组须为 street、department、enterprise 或 district");
 		rc = cli_fail(&e);
-	} else if (store_case_ids(st, count_id, &cases, &e) != OK ||
-		   assess_recompute(st, period, (enum unit_kind)pool, &mismatches, print_mismatch, NULL,
-				    &e) != OK) {
+	} else if (store_case_ids(st, count_id, &cases, &e) != OK) {
 		rc = cli_fail(&e);
 	} else {
-		printf("recompute: %lld cases, %d mismatches\n", (long long)cases, mismatches);
-		rc = mismatches ? 1 : 0;
+		/* the count reads ids only; the fold reads each case's events and facts */
+		store_readahead(st, STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
+		if (assess_recompute(st, period, (enum unit_kind)pool, &mismatches, print_mismatch, NULL,
+				     &e) != OK) {
+			rc = cli_fail(&e);
+		} else {
+			printf("recompute: %lld cases, %d mismatches\n", (long long)cases, mismatches);
+			rc = mismatches ? 1 : 0;
+		}
 	}
 	store_close(st);
 	return rc;
@@ -73,7 +78,7 @@ static int recompute(const char *db, const char *period, const char *pool_s)
 int cmd_report(int argc, char **argv)
 {
 	const char *db = NULL, *as = NULL, *period = NULL, *pool = NULL, *parent = NULL, *unit = NULL,
-		   *format = NULL, *out = NULL;
+		   *format = NULL, *out = NULL, *readers_s = NULL;
 	bool recheck = false;
 	const struct cli_opt opts[] = {
 	    {"--db", &db, NULL, "database file"},
@@ -86,12 +91,13 @@ int cmd_report(int argc, char **argv)
 	    {"--format", &format, NULL, "json|csv|xlsx (cases: csv|xlsx)"},
 	    {"--out", &out, NULL, "write to this file instead of standard output"},
 	    {"--recompute", NULL, &recheck, "rates: recompute the period from the event log and compare"},
+	    {"--readers", &readers_s, NULL, "--recompute: " CLI_READERS_HELP},
 	    {NULL, NULL, NULL, NULL},
 	};
 	const char *usage =
 	    "jiesu report rates|people|cases --db PATH --as LOGIN --period YYYY-MM [--pool P] "
 	    "[--parent CODE|--unit CODE] [--format json|csv|xlsx] [--out FILE] | "
-	    "report rates --recompute --db PATH --period YYYY-MM --pool P";
+	    "report rates --recompute --db PATH --period YYYY-MM --pool P [--readers N]";
 	const char *pos[CLI_MAX_POS];
 	if (!cli_parse(argc, argv, opts, pos, 1, 1, usage))
 		return 2;
@@ -105,7 +111,10 @@ int cmd_report(int argc, char **argv)
 			fprintf(stderr, "jiesu: --recompute goes with report rates\n");
 			return 2;
 		}
-		return recompute(db, period, pool);
+		int readers;
+		if (!cli_readers(readers_s, &readers))
+			return 2;
+		return recompute(db, period, pool, readers);
 	}
 	if (format && !strcmp(format, "xlsx") && !out && isatty(1)) {
 		fprintf(stderr, "jiesu: an Excel file is binary: give --out FILE\n");
@@ -129,19 +138,6 @@ static bool parse_double(const char *opt, const char *s, double *out)
 		return false;
 	}
 	*out = v;
-	return true;
-}
-
-static bool parse_int(const char *opt, const char *s, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v < -1000000 || v > 1000000) {
-		fprintf(stderr, "jiesu: %s %s is not an integer\n", opt, s);
-		return false;
-	}
-	*out = (int)v;
 	return true;
 }
 
@@ -232,8 +228,8 @@ int cmd_config(int argc, char **argv)
 	}
 	if ((weights && !parse_weights(weights, &c)) ||
 	    (basic && !parse_double("--basic", basic, &c.basic_coefficient)) ||
-	    (start && !parse_int("--start-day", start, &c.period_start_day)) ||
-	    (min && !parse_int("--min", min, &c.min_callbacks)) ||
+	    (start && !cli_int("--start-day", start, -1000000, 1000000, &c.period_start_day)) ||
+	    (min && !cli_int("--min", min, -1000000, 1000000, &c.min_callbacks)) ||
 	    (whistle && !parse_double("--whistle-weight", whistle, &c.whistle_weight))) {
 		rc = 2;
 		goto out;

@@ -10,18 +10,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static bool parse_int_opt(const char *name, const char *v, int min, int max, int *out)
-{
-	char *end;
-	long n = v ? strtol(v, &end, 10) : 0;
-	if (!v || *end || end == v || n < min || n > max) {
-		fprintf(stderr, "jiesu: %s must be an integer from %d to %d\n", name, min, max);
-		return false;
-	}
-	*out = (int)n;
-	return true;
-}
-
 int cmd_serve(int argc, char **argv)
 {
 	const char *db = NULL, *listen = "127.0.0.1:8080", *threads = NULL, *sweep = NULL, *web_dir = NULL,
@@ -53,7 +41,7 @@ int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	cfg.host = host;
-	if (threads && !parse_int_opt("--threads", threads, 1, 256, &cfg.threads))
+	if (threads && !cli_int("--threads", threads, 1, 256, &cfg.threads))
 		return 2;
 	if (web_dir) {
 		char probe[4096];
@@ -63,7 +51,7 @@ int cmd_serve(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (sweep && !parse_int_opt("--sweep-seconds", sweep, 0, 86400, &cfg.sweep_seconds))
+	if (sweep && !cli_int("--sweep-seconds", sweep, 0, 86400, &cfg.sweep_seconds))
 		return 2;
 	if (!tls_cert != !tls_key) {
 		fprintf(stderr, "jiesu: HTTPS needs both --tls-cert and --tls-key\n");

@@ -66,15 +66,19 @@ static void month_of(int64_t t, int *y, int *m)
 
 int cmd_verify(int argc, char **argv)
 {
-	const char *db = NULL, *period = NULL, *pool_s = NULL;
+	const char *db = NULL, *period = NULL, *pool_s = NULL, *readers_s = NULL;
 	const struct cli_opt opts[] = {
 	    {"--db", &db, NULL, "database file"},
 	    {"--period", &period, NULL, "recompute the figures of this month only (YYYY-MM); default every month"},
 	    {"--pool", &pool_s, NULL, "street|department|enterprise|district; default all four"},
+	    {"--readers", &readers_s, NULL, CLI_READERS_HELP},
 	    {NULL, NULL, NULL, NULL},
 	};
 	const char *pos[CLI_MAX_POS];
-	if (!cli_parse(argc, argv, opts, pos, 0, 0, "jiesu verify --db PATH [--period YYYY-MM] [--pool POOL]"))
+	int readers;
+	if (!cli_parse(argc, argv, opts, pos, 0, 0,
+		       "jiesu verify --db PATH [--period YYYY-MM] [--pool POOL] [--readers N]") ||
+	    !cli_readers(readers_s, &readers))
 		return 2;
 	int pool = pool_s ? unit_kind_parse(pool_s) : -1;
 	if (pool_s && pool != UNIT_STREET && pool != UNIT_DEPARTMENT && pool != UNIT_ENTERPRISE &&
@@ -93,6 +97,7 @@ int cmd_verify(int argc, char **argv)
 	struct err e;
 	err_init(&e);
 	struct verify_run v = {.st = st, .e = &e};
+	store_readahead(st, STORE_AHEAD_CASES | STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
 	store_read_begin(st); /* one state of the database throughout */
 	if (store_case_ids(st, verify_case, &v, &e) != OK) {
 		store_read_end(st);

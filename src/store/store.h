@@ -541,8 +541,30 @@ enum err_code store_assess_config_put(struct store *st, const struct assess_conf
  * may update the cases.
  */
 enum err_code store_cases_due(struct store *st, int64_t now, int limit, id_fn fn, void *ctx, struct err *e);
-/* Every case id, ascending (read before fn is first called, like cases_due). */
+/*
+ * Every case id, ascending (read before fn is first called, like cases_due).
+ * With store_readahead set, readers on their own connections go ahead of
+ * fn through the same ids and read the rows it is going to ask for.
+ */
 enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *e);
+/*
+ * For a walk over every case on a database larger than memory: its rows
+ * are then read from the disk at random, one at a time, while the disk
+ * answers many reads at once far faster. With readers > 0 each later
+ * store_case_ids runs that many threads (at most 64), each on its own
+ * read-only connection, reading the rows named by what (STORE_AHEAD_*) of
+ * the next ids into the kernel's page cache, at most a window of ids ahead
+ * of fn. They change nothing and fn sees only its own connection's
+ * snapshot, so results do not depend on them; one that cannot open just
+ * stops. 0 (the default) turns it off; an in-memory database is never read
+ * ahead.
+ */
+enum {
+	STORE_AHEAD_CASES = 1,  /* the case rows and their linked units */
+	STORE_AHEAD_EVENTS = 2, /* the events */
+	STORE_AHEAD_FACTS = 4,  /* the statistical facts */
+};
+void store_readahead(struct store *st, unsigned what, int readers);
 
 /*
  * Boundaries (DOMAIN.md §10): one polygon geometry per unit, as GeoJSON

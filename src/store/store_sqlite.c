@@ -498,6 +498,8 @@ struct store {
 	size_t npend, pend_cap;
 	size_t *marks;
 	int nmarks, marks_cap;
+	unsigned ahead_what; /* store_readahead */
+	int ahead_readers;
 };
 
 /* One addition to a row of unit_counts or superseded_month, waiting for the commit. */
@@ -742,17 +744,25 @@ static void id_list_add(struct id_list *l, int64_t id)
 }
 
 /* Run an id-returning statement to completion, then hand each id to fn. */
+/* The ids statement s returns, into l; s goes back to the cache. */
+static enum err_code ids_read(struct store *st, enum stmt_id id, sqlite3_stmt *s, struct id_list *l,
+			      struct err *e)
+{
+	enum err_code rc = OK;
+	int r;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		id_list_add(l, sqlite3_column_int64(s, 0));
+	if (r != SQLITE_DONE)
+		rc = db_fail(st, e, "读取案件编号");
+	stmt_put(st, id, s);
+	return rc;
+}
+
 static enum err_code ids_each(struct store *st, enum stmt_id id, sqlite3_stmt *s, id_fn fn, void *ctx,
 			      struct err *e)
 {
 	struct id_list l = {0};
-	enum err_code rc = OK;
-	int r;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW)
-		id_list_add(&l, sqlite3_column_int64(s, 0));
-	if (r != SQLITE_DONE)
-		rc = db_fail(st, e, "读取案件编号");
-	stmt_put(st, id, s);
+	enum err_code rc = ids_read(st, id, s, &l, e);
 	for (size_t i = 0; rc == OK && i < l.n; i++)
 		rc = (enum err_code)fn(ctx, l.v[i]);
 	free(l.v);
@@ -3325,12 +3335,127 @@ enum err_code store_cases_due(struct store *st, int64_t now, int limit, id_fn fn
 	return ids_each(st, ST_CASES_DUE, s, fn, ctx, e);
 }
 
+/* ---- reading ahead of a walk over every case (store_readahead) ---- */
+
+#define AHEAD_CHUNK 256    /* ids a reader takes at a time */
+#define AHEAD_WINDOW 32768 /* how far ahead of the walk the readers may be: about 90 MB of a year */
+#define AHEAD_MAX 64
+
+/* What a reader reads of a chunk of ids: each row's own page, not only an index. */
+static const struct {
+	unsigned what;
+	const char *sql;
+} ahead_reads[] = {
+    {STORE_AHEAD_CASES, "SELECT sum(length(content)) FROM cases WHERE id BETWEEN ?1 AND ?2"},
+    {STORE_AHEAD_CASES, "SELECT sum(pos) FROM case_units WHERE case_id BETWEEN ?1 AND ?2"},
+    {STORE_AHEAD_EVENTS, "SELECT sum(length(payload)) FROM events WHERE case_id BETWEEN ?1 AND ?2"},
+    {STORE_AHEAD_FACTS, "SELECT sum(value) FROM facts WHERE case_id BETWEEN ?1 AND ?2"},
+};
+#define AHEAD_READS (sizeof(ahead_reads) / sizeof(ahead_reads[0]))
+
+struct ahead {
+	const char *path;
+	unsigned what;
+	const int64_t *ids;
+	size_t n;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t next; /* the first id no reader has taken */
+	size_t done; /* where the walk is */
+	bool stop;
+};
+
+static void *ahead_run(void *arg)
+{
+	struct ahead *a = arg;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s[AHEAD_READS] = {0};
+	bool ready = false;
+	if (sqlite3_open_v2(a->path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_busy_timeout(db, 10000);
+	for (size_t i = 0; i < AHEAD_READS; i++)
+		if ((a->what & ahead_reads[i].what) &&
+		    sqlite3_prepare_v2(db, ahead_reads[i].sql, -1, &s[i], NULL) != SQLITE_OK)
+			goto out;
+	ready = true;
+	for (;;) {
+		pthread_mutex_lock(&a->mu);
+		while (!a->stop && a->next < a->n && a->next >= a->done + AHEAD_WINDOW)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->stop || a->next >= a->n) {
+			pthread_mutex_unlock(&a->mu);
+			break;
+		}
+		size_t lo = a->next, hi = lo + AHEAD_CHUNK < a->n ? lo + AHEAD_CHUNK : a->n;
+		a->next = hi;
+		pthread_mutex_unlock(&a->mu);
+		for (size_t i = 0; i < AHEAD_READS; i++) {
+			if (!s[i])
+				continue;
+			sqlite3_bind_int64(s[i], 1, a->ids[lo]);
+			sqlite3_bind_int64(s[i], 2, a->ids[hi - 1]);
+			while (sqlite3_step(s[i]) == SQLITE_ROW)
+				;
+			sqlite3_reset(s[i]);
+		}
+	}
+out:
+	if (!ready)
+		log_debug("store: a reader ahead did not start: %s", db ? sqlite3_errmsg(db) : "no memory");
+	for (size_t i = 0; i < AHEAD_READS; i++)
+		sqlite3_finalize(s[i]);
+	sqlite3_close(db);
+	return NULL;
+}
+
+void store_readahead(struct store *st, unsigned what, int readers)
+{
+	st->ahead_what = what;
+	st->ahead_readers = readers < 0 ? 0 : readers > AHEAD_MAX ? AHEAD_MAX : readers;
+}
+
 enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *e)
 {
 	sqlite3_stmt *s = stmt_get(st, ST_CASE_IDS, e);
 	if (!s)
 		return E_DB;
-	return ids_each(st, ST_CASE_IDS, s, fn, ctx, e);
+	struct id_list l = {0};
+	enum err_code rc = ids_read(st, ST_CASE_IDS, s, &l, e);
+	const char *path = sqlite3_db_filename(st->db, "main");
+	struct ahead a = {.path = path, .what = st->ahead_what, .ids = l.v, .n = l.n};
+	pthread_t th[AHEAD_MAX];
+	int nth = 0;
+	bool ahead =
+	    rc == OK && st->ahead_readers > 0 && st->ahead_what && path && *path && l.n > AHEAD_CHUNK;
+	if (ahead) {
+		pthread_mutex_init(&a.mu, NULL);
+		pthread_cond_init(&a.cv, NULL);
+		while (nth < st->ahead_readers && !pthread_create(&th[nth], NULL, ahead_run, &a))
+			nth++;
+		log_debug("store: %d readers ahead of a walk over %zu cases", nth, l.n);
+	}
+	for (size_t i = 0; rc == OK && i < l.n; i++) {
+		if (nth && i % AHEAD_CHUNK == 0) {
+			pthread_mutex_lock(&a.mu);
+			a.done = i;
+			pthread_cond_broadcast(&a.cv);
+			pthread_mutex_unlock(&a.mu);
+		}
+		rc = (enum err_code)fn(ctx, l.v[i]);
+	}
+	if (ahead) {
+		pthread_mutex_lock(&a.mu);
+		a.stop = true;
+		pthread_cond_broadcast(&a.cv);
+		pthread_mutex_unlock(&a.mu);
+		for (int i = 0; i < nth; i++)
+			pthread_join(th[i], NULL);
+		pthread_mutex_destroy(&a.mu);
+		pthread_cond_destroy(&a.cv);
+	}
+	free(l.v);
+	return rc;
 }
 
 /* ---- facts and assessment ---- */

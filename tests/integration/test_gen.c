@@ -224,17 +224,29 @@ static void test_same_seed_same_database(void **state)
 		    "skip: the shapes from ../shared/data were not compared with those built into gen.c\n");
 }
 
-/* jiesu rebuild --check: every stored row equals the fold of its events. */
+/*
+ * jiesu rebuild --check: every stored row equals the fold of its events,
+ * with readers ahead of the walk (the default, 4; and 16) and without.
+ */
 static void test_rebuild_check(void **state)
 {
+	static const char *const readers[] = {"", " --readers 0", " --readers 16"};
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		char cmd[3 * PATH_MAX + 16384], *out = NULL;
+		snprintf(cmd, sizeof(cmd), "%s'%s' rebuild --db '%s/a.db' --check%s", h_valgrind_shell(),
+			 fx.jiesu, fx.dir, readers[i]);
+		int rc = run(cmd, &out);
+		if (rc != 0 || !strstr(out, "rebuild: 2000 cases, 0 differ"))
+			fprintf(stderr, "%s\n%s\n", cmd, out);
+		assert_int_equal(rc, 0);
+		assert_non_null(strstr(out, "rebuild: 2000 cases, 0 differ"));
+		free(out);
+	}
+	/* a wrong count is refused, naming the option */
 	char cmd[3 * PATH_MAX + 16384], *out = NULL;
-	snprintf(cmd, sizeof(cmd), "%s'%s' rebuild --db '%s/a.db' --check", h_valgrind_shell(), fx.jiesu,
-		 fx.dir);
-	int rc = run(cmd, &out);
-	if (rc != 0 || !strstr(out, "rebuild: 2000 cases, 0 differ"))
-		fprintf(stderr, "%s\n", out);
-	assert_int_equal(rc, 0);
-	assert_non_null(strstr(out, "rebuild: 2000 cases, 0 differ"));
+	snprintf(cmd, sizeof(cmd), "'%s' rebuild --db '%s/a.db' --check --readers 65 2>&1", fx.jiesu, fx.dir);
+	assert_int_equal(run(cmd, &out), 2);
+	assert_non_null(strstr(out, "--readers must be an integer from 0 to 64"));
 	free(out);
 }
 

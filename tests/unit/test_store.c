@@ -1068,6 +1068,69 @@ static void test_cases_due(void **state)
 		assert_int_equal(l.v[i], i + 1);
 }
 
+/* A walk over every case with readers ahead: ids in order, writes inside, an early stop. */
+struct walk {
+	struct store *st;
+	int64_t n, last, stop_at;
+	bool ascending;
+};
+
+static int walk_case(void *ctx, int64_t id)
+{
+	struct walk *w = ctx;
+	struct case_rec c;
+	struct err e;
+	err_init(&e);
+	w->ascending = w->ascending && id > w->last;
+	w->last = id;
+	w->n++;
+	if (w->stop_at && w->n == w->stop_at)
+		return E_CONFLICT;
+	if (store_case_get(w->st, id, &c, &e) != OK)
+		return E_DB;
+	c.updated_at++; /* the walk's own writes go on beside the readers */
+	return store_case_update(w->st, NULL, &c, &e);
+}
+
+static void test_case_ids_readahead(void **state)
+{
+	struct fixture *f = *state;
+	enum { N = 3000 };
+	put_unit(f->st, "12345", UNIT_CENTRE, "", "");
+	assert_int_equal(store_begin(f->st, &f->e), OK);
+	for (int i = 0; i < N; i++) {
+		struct case_rec *c = case_new("", 100 + i);
+		memset(c->content, 'x', 600);
+		insert_case(f->st, c);
+	}
+	assert_int_equal(store_commit(f->st, &f->e), OK);
+
+	static const int readers[] = {0, 1, 8, 64};
+	for (size_t k = 0; k < ARRAY_SIZE(readers); k++) {
+		store_readahead(f->st, STORE_AHEAD_CASES | STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS,
+				readers[k]);
+		struct walk w = {.st = f->st, .ascending = true};
+		assert_int_equal(store_begin(f->st, &f->e), OK);
+		assert_int_equal(store_case_ids(f->st, walk_case, &w, &f->e), OK);
+		assert_int_equal(store_commit(f->st, &f->e), OK);
+		assert_int_equal(w.n, N);
+		assert_true(w.ascending);
+		assert_int_equal(w.last, N);
+		struct case_rec c;
+		assert_int_equal(store_case_get(f->st, N, &c, &f->e), OK);
+		assert_int_equal(c.updated_at, 100 + N - 1 + (int64_t)k + 1);
+
+		/* a walk that stops early returns its code, and its readers with it */
+		struct walk stop = {.st = f->st, .ascending = true, .stop_at = 700};
+		assert_int_equal(store_case_ids(f->st, walk_case, &stop, &f->e), E_CONFLICT);
+		assert_int_equal(stop.n, 700);
+	}
+	store_readahead(f->st, STORE_AHEAD_EVENTS, 1000); /* more than allowed: at most 64 */
+	struct walk w = {.st = f->st, .ascending = true};
+	assert_int_equal(store_case_ids(f->st, walk_case, &w, &f->e), OK);
+	assert_int_equal(w.n, N);
+}
+
 /* ---- transactions ---- */
 
 static void test_transactions(void **state)
@@ -2010,6 +2073,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cases_list, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cases_due, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_case_ids_readahead, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_roundtrip_workflow, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_case_roundtrip_zero, setup, teardown),
