@@ -86,6 +86,12 @@ bool cli_readers(const char *v, int *out)
 	return !v || cli_int("--readers", v, 0, 64, out);
 }
 
+void cli_walk(struct store *st, unsigned what, int readers)
+{
+	store_readahead(st, what, readers);
+	store_walk_progress(st, cli_progress, NULL);
+}
+
 bool cli_open_store(const char *db, struct store **st)
 {
 	struct err e;

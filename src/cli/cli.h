@@ -42,6 +42,8 @@ bool cli_int(const char *name, const char *v, int min, int max, int *out);
 #define CLI_READERS_HELP "threads reading the next cases ahead from the disk (default 4, 0 to 64)"
 /* The --readers value v (NULL: the default); false after printing why it is not one. */
 bool cli_readers(const char *v, int *out);
+/* The next walks over every case of st: readers ahead reading what (STORE_AHEAD_*), a progress bar. */
+void cli_walk(struct store *st, unsigned what, int readers);
 /* Open the store at --db, requiring it to be given. */
 bool cli_open_store(const char *db, struct store **st);
 /* A query parameter for cli_api_call; arrays end with {NULL, NULL}. */

@@ -102,7 +102,7 @@ int cmd_rebuild(int argc, char **argv)
 	struct store *st;
 	if (!cli_open_store(db, &st))
 		return 1;
-	store_readahead(st, STORE_AHEAD_CASES | STORE_AHEAD_EVENTS, readers);
+	cli_walk(st, STORE_AHEAD_CASES | STORE_AHEAD_EVENTS, readers);
 	struct err e;
 	err_init(&e);
 	struct rebuild_run r = {st, check, 0, 0, &e};

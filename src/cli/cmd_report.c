@@ -62,7 +62,7 @@ static int recompute(const char *db, const char *period, const char *pool_s, int
 		rc = cli_fail(&e);
 	} else {
 		/* the count reads ids only; the fold reads each case's events and facts */
-		store_readahead(st, STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
+		cli_walk(st, STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
 		if (assess_recompute(st, period, (enum unit_kind)pool, &mismatches, print_mismatch, NULL,
 				     &e) != OK) {
 			rc = cli_fail(&e);

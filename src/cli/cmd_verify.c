@@ -97,7 +97,7 @@ int cmd_verify(int argc, char **argv)
 	struct err e;
 	err_init(&e);
 	struct verify_run v = {.st = st, .e = &e};
-	store_readahead(st, STORE_AHEAD_CASES | STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
+	cli_walk(st, STORE_AHEAD_CASES | STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
 	store_read_begin(st); /* one state of the database throughout */
 	if (store_case_ids(st, verify_case, &v, &e) != OK) {
 		store_read_end(st);

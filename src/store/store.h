@@ -565,6 +565,11 @@ enum {
 	STORE_AHEAD_FACTS = 4,  /* the statistical facts */
 };
 void store_readahead(struct store *st, unsigned what, int readers);
+/*
+ * Each later store_case_ids calls fn(ctx, "cases", done, total) every
+ * 10,000 cases and once at the end (done == total); NULL turns it off.
+ */
+void store_walk_progress(struct store *st, store_progress_fn fn, void *ctx);
 
 /*
  * Boundaries (DOMAIN.md §10): one polygon geometry per unit, as GeoJSON

@@ -500,6 +500,8 @@ struct store {
 	int nmarks, marks_cap;
 	unsigned ahead_what; /* store_readahead */
 	int ahead_readers;
+	store_progress_fn walk_progress; /* store_walk_progress */
+	void *walk_progress_ctx;
 };
 
 /* One addition to a row of unit_counts or superseded_month, waiting for the commit. */
@@ -3415,6 +3417,12 @@ void store_readahead(struct store *st, unsigned what, int readers)
 	st->ahead_readers = readers < 0 ? 0 : readers > AHEAD_MAX ? AHEAD_MAX : readers;
 }
 
+void store_walk_progress(struct store *st, store_progress_fn fn, void *ctx)
+{
+	st->walk_progress = fn;
+	st->walk_progress_ctx = ctx;
+}
+
 enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *e)
 {
 	sqlite3_stmt *s = stmt_get(st, ST_CASE_IDS, e);
@@ -3442,8 +3450,12 @@ enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *
 			pthread_cond_broadcast(&a.cv);
 			pthread_mutex_unlock(&a.mu);
 		}
+		if (st->walk_progress && i % 10000 == 0)
+			st->walk_progress(st->walk_progress_ctx, "cases", i, l.n);
 		rc = (enum err_code)fn(ctx, l.v[i]);
 	}
+	if (rc == OK && st->walk_progress)
+		st->walk_progress(st->walk_progress_ctx, "cases", l.n, l.n);
 	if (ahead) {
 		pthread_mutex_lock(&a.mu);
 		a.stop = true;
