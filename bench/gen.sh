@@ -16,7 +16,8 @@
 #   GEN_RESUME=1   go on with a run that was stopped (its DB.gen-state is
 #   beside the database: gen --resume), instead of starting afresh; a run
 #   started by hand as `gen --db GEN_DIR/year-N.db --cases N` is picked up
-#   the same way
+#   the same way; a year already made (its GEN_DIR/year-N.out is whole) only
+#   gets its checks again, and without either GEN_RESUME stops (never starts afresh)
 #   GEN_ARGS="..."   more options for a fresh run, e.g. "--batch 20000"
 #   (fewer, larger commits: a third of the writes at 20 million cases)
 #   GEN_CACHE_MIB=MIB   the generator's SQLite cache (gen --cache-mib)
@@ -67,6 +68,11 @@ for n in "${sizes[@]}"; do
 		if [ -n "${GEN_RESUME:-}" ] && { [ -e "$db.gen-state" ] || [ -e "$db.gen-state.new" ]; }; then
 			echo "gen.sh: going on with $db"
 			"$gen_bin" --db "$db" --resume --data "$data" ${GEN_CACHE_MIB:+--cache-mib "$GEN_CACHE_MIB"} > "$out"
+		elif [ -n "${GEN_RESUME:-}" ] && [ -e "$db" ] && grep -q '^gen: cases_per_second=' "$out" 2>/dev/null; then
+			echo "gen.sh: $db was made already: its checks only"
+		elif [ -n "${GEN_RESUME:-}" ]; then
+			echo "gen.sh: GEN_RESUME: $db has no state to go on from and no finished run" >&2
+			exit 1
 		else
 			rm -f "$db" "$db-wal" "$db-shm"
 			echo "gen.sh: $n cases into $db"
