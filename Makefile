@@ -68,7 +68,7 @@ $(B)/tests/integration/test_%: tests/integration/test_%.c tests/integration/harn
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/integration -o $@ $< tests/integration/harness.c \
-	      $(shell $(PKG_CONFIG) --cflags --libs jansson zlib xlsxwriter) $(TEST_LIBS)
+	      $(shell $(PKG_CONFIG) --cflags --libs jansson zlib xlsxwriter sqlite3) $(TEST_LIBS)
 
 # bench/geo.c times jiesu's resolver itself: it links the library objects.
 $(B)/bench/geo: bench/geo.c $(LIB_OBJ)

@@ -107,13 +107,19 @@ int cmd_rebuild(int argc, char **argv)
 	err_init(&e);
 	struct rebuild_run r = {st, check, 0, 0, &e};
 	int ret = 0;
-	enum err_code rc = store_begin(st, &e);
-	if (rc == OK)
+	enum err_code rc;
+	if (check) {
+		/* one snapshot, and no write lock: the server and other checks go on beside it */
+		store_read_begin(st);
 		rc = store_case_ids(st, rebuild_case, &r, &e);
-	if (rc == OK)
+		store_read_end(st);
+	} else if ((rc = store_begin(st, &e)) == OK &&
+		   (rc = store_case_ids(st, rebuild_case, &r, &e)) == OK) {
 		rc = store_commit(st, &e);
+	}
 	if (rc != OK) {
-		store_rollback(st);
+		if (!check)
+			store_rollback(st);
 		ret = cli_fail(&e);
 	} else {
 		printf("rebuild: %ld cases, %ld differ%s\n", r.cases, r.differ,

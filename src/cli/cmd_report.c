@@ -58,13 +58,16 @@ static int recompute(const char *db, const char *period, const char *pool_s, int
 	if (pool < 0) {
 		err_set(&e, E_INVALID, "pool", "考核分组须为 street、department、enterprise 或 district");
 		rc = cli_fail(&e);
-	} else if (store_case_ids(st, count_id, &cases, &e) != OK) {
-		rc = cli_fail(&e);
 	} else {
+		store_read_begin(st); /* one state of the database throughout, without a write lock */
+		enum err_code r = store_case_ids(st, count_id, &cases, &e);
 		/* the count reads ids only; the fold reads each case's events and facts */
 		cli_walk(st, STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
-		if (assess_recompute(st, period, (enum unit_kind)pool, &mismatches, print_mismatch, NULL,
-				     &e) != OK) {
+		if (r == OK)
+			r = assess_recompute(st, period, (enum unit_kind)pool, &mismatches, print_mismatch,
+					     NULL, &e);
+		store_read_end(st);
+		if (r != OK) {
 			rc = cli_fail(&e);
 		} else {
 			printf("recompute: %lld cases, %d mismatches\n", (long long)cases, mismatches);

@@ -851,7 +851,10 @@ out:
  */
 static enum err_code store_migrate(struct store *st, struct err *e)
 {
-	int last = migrations[ARRAY_SIZE(migrations) - 1].version;
+	int last = migrations[ARRAY_SIZE(migrations) - 1].version, now;
+	/* up to date (the usual case): no write lock, so a long check or rebuild holding it does not stop an open */
+	if (schema_version(st, &now, e) == OK && now == last)
+		return OK;
 	for (size_t i = 0; i < ARRAY_SIZE(migrations); i++) {
 		const struct migration *m = &migrations[i];
 		int version;

@@ -32,6 +32,7 @@
 #include "harness.h"
 
 #include <limits.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,36 @@ static void test_rates_recompute(void **state)
 		}
 }
 
+/*
+ * The checks only read: they run while another connection holds the write
+ * lock (a server taking cases, a rebuild), neither waiting for it nor
+ * failing with "database is locked" after the busy timeout.
+ */
+static void test_checks_beside_a_writer(void **state)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/a.db", fx.dir);
+	sqlite3 *w = NULL;
+	assert_int_equal(sqlite3_open(path, &w), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	static const char *const checks[][2] = {
+	    {"rebuild --check", "rebuild: 2000 cases, 0 differ"},
+	    {"report rates --period 2025-06 --pool street --recompute", "recompute: 2000 cases, 0 mismatches"},
+	};
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		char cmd[3 * PATH_MAX + 16384], *out = NULL;
+		snprintf(cmd, sizeof(cmd), "timeout 8 '%s' %s --db '%s' 2>&1", fx.jiesu, checks[i][0], path);
+		int rc = run(cmd, &out);
+		if (rc != 0 || !strstr(out, checks[i][1]))
+			fprintf(stderr, "%s\n%s\n", cmd, out);
+		assert_int_equal(rc, 0);
+		assert_non_null(strstr(out, checks[i][1]));
+		free(out);
+	}
+	assert_int_equal(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(w);
+}
+
 /* Every status is reached by some case, and every kind of handling happens. */
 static void test_every_path_taken(void **state)
 {
@@ -338,6 +369,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_refuses_existing_db), cmocka_unit_test(test_same_seed_same_database),
 	    cmocka_unit_test(test_rebuild_check),	cmocka_unit_test(test_rates_recompute),
+	    cmocka_unit_test(test_checks_beside_a_writer),
 	    cmocka_unit_test(test_every_path_taken),	cmocka_unit_test(test_shares_in_range),
 	    cmocka_unit_test(test_resume_after_kill),
 	};
