@@ -53,6 +53,10 @@ timed() {
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f\n", b - a }' > "${to}_s"
 	cat "$to"
 }
+# checked FILE WORD: a check's line and time for the table, or that it did not finish
+checked() {
+	if [ -s "$1" ] && [ -s "$1_s" ]; then echo "$(sed "s/^$2: //" "$1") ($(cat "$1_s") s)"; else echo "not finished"; fi
+}
 # the product's own checks of the database $db, into $out.*
 check_rebuild() { timed "$jiesu_bin" rebuild --db "$db" --check "$out.rebuild"; }
 check_recompute() {
@@ -89,10 +93,10 @@ for n in "${sizes[@]}"; do
 		fi
 		stat -c %s "$db" > "$out.bytes"
 	fi
-	rebuild_s=$(cat "$out.rebuild_s")
-	recompute_s=$(cat "$out.recompute_s")
+	rebuild=$(checked "$out.rebuild" rebuild)
+	recompute=$(checked "$out.recompute" recompute)
 	bytes=$(cat "$out.bytes")
-	rows+="| $(g "$out" cases) | $(g "$out" events) ($(g "$out" sweep_events) by the sweep) | $(g "$out" seconds)$(runs "$out") | $(g "$out" cpu_seconds) | $(g "$out" cases_per_second) | $(g "$out" events_per_second) | $(mib "$bytes") MiB | $(g "$out" batch) / $(g "$out" cache_mib) MiB | $(g "$out" max_rss_mib) MiB | $(sed 's/rebuild: //' "$out.rebuild") (${rebuild_s} s) | $(sed 's/recompute: //' "$out.recompute") (${recompute_s} s) |"$'\n'
+	rows+="| $(g "$out" cases) | $(g "$out" events) ($(g "$out" sweep_events) by the sweep) | $(g "$out" seconds)$(runs "$out") | $(g "$out" cpu_seconds) | $(g "$out" cases_per_second) | $(g "$out" events_per_second) | $(mib "$bytes") MiB | $(b=$(g "$out" batch); echo "${b:-2000}") / $(c=$(g "$out" cache_mib); echo "${c:-256}") MiB | $(g "$out" max_rss_mib) MiB | $rebuild | $recompute |"$'\n'
 	last="$out"
 	first="${first:-$out}"
 done
@@ -108,7 +112,7 @@ if [ "$size1" -ge 20000000 ]; then
 	whole="**$size1 cases** took **$(awk -v s="$(g "$o" seconds)" 'BEGIN { printf "%.1f hours", s / 3600 }')** of wall time$(runs "$o")
 and $(awk -v s="$(g "$o" cpu_seconds)" 'BEGIN { printf "%.1f hours", s / 3600 }') of one core, $cps cases/s over the year (the rate falls as the
 database grows: $cps0 cases/s at $size0 cases). The database holds $(gib "$(cat "$o.bytes")") GiB,
-$(awk -v b="$(cat "$o.bytes")" -v n="$size1" 'BEGIN { printf "%.2f", b / n / 1000 }') kB a case, $(awk -v b="$(cat "$o.bytes")" '/^MemTotal:/ { printf "%s this machine'"'"'s %d GiB of memory", (b > $2 * 1024) ? "more than" : "within", $2 / 1048576 }' /proc/meminfo)."
+$(awk -v b="$(cat "$o.bytes")" -v n="$size1" 'BEGIN { printf "%.2f", b / n / 1000 }') kB a case, $(awk -v b="$(cat "$o.bytes")" '/^MemTotal:/ { printf "%s this machine'"'"'s %d GiB of memory", (b > $2 * 1024) ? "more than" : "within", $2 / 1048576 }' /proc/meminfo).$(if [ ! -s "$o.rebuild" ] || [ ! -s "$o.recompute" ]; then printf '%s' " A check marked \"not finished\" was stopped before the end (each reads the whole file)."; fi)"
 else
 	whole="**20 million cases** at the rate of the largest run ($cps cases/s) would take about **$eta**,
 and somewhat more in truth: the rate falls as the database grows ($cps0 cases/s at $size0 cases,

@@ -146,7 +146,7 @@ events and drawing — the random read is the fair figure for "a case by id". A 
 JSON text as it is read (\`jw\`, core.h), each event's stored payload spliced in as stored but for
 its times, and a case's events lie together on disk (keyed by case and seq), so the random read
 is SQLite's point lookups, the drawing and the kernel's socket work; where its time went on
-2026-11-29 (perf, this 4,000,000-case year, page cache warm): SQLite 49% (28% of it reading
+2026-11-29 (perf, a 4,000,000-case year, page cache warm): SQLite 49% (28% of it reading
 pages through the kernel: the year is 10 GB, each worker's own SQLite cache 2 MB), the kernel's
 send 14%, drawing the case 11% and its events 7%. The bare server answers a fixed body with
 none of that, so half its rate is out of reach for a case read with its history on two cores
