@@ -106,14 +106,14 @@ cps=$(g "$o" cases_per_second)
 cps0=$(g "$first" cases_per_second)
 size0=$(g "$first" cases)
 size1=$(g "$o" cases)
-gib20=$(awk -v b="$(cat "$o.bytes")" -v n="$size1" 'BEGIN { printf "%.0f", b / n * 20000000 / 1073741824 }')
-eta=$(awk -v c="$cps" 'BEGIN { s = 20000000 / c; printf "%.1f hours (%.0f minutes)", s / 3600, s / 60 }')
 if [ "$size1" -ge 20000000 ]; then
 	whole="**$size1 cases** took **$(awk -v s="$(g "$o" seconds)" 'BEGIN { printf "%.1f hours", s / 3600 }')** of wall time$(runs "$o")
 and $(awk -v s="$(g "$o" cpu_seconds)" 'BEGIN { printf "%.1f hours", s / 3600 }') of one core, $cps cases/s over the year (the rate falls as the
 database grows: $cps0 cases/s at $size0 cases). The database holds $(gib "$(cat "$o.bytes")") GiB,
 $(awk -v b="$(cat "$o.bytes")" -v n="$size1" 'BEGIN { printf "%.2f", b / n / 1000 }') kB a case, $(awk -v b="$(cat "$o.bytes")" '/^MemTotal:/ { printf "%s this machine'"'"'s %d GiB of memory", (b > $2 * 1024) ? "more than" : "within", $2 / 1048576 }' /proc/meminfo).$(if [ ! -s "$o.rebuild" ] || [ ! -s "$o.recompute" ]; then printf '%s' " A check marked \"not finished\" was stopped before the end (each reads the whole file)."; fi)"
 else
+	gib20=$(awk -v b="$(cat "$o.bytes")" -v n="$size1" 'BEGIN { printf "%.0f", b / n * 20000000 / 1073741824 }')
+	eta=$(awk -v c="$cps" 'BEGIN { s = 20000000 / c; printf "%.1f hours (%.0f minutes)", s / 3600, s / 60 }')
 	whole="**20 million cases** at the rate of the largest run ($cps cases/s) would take about **$eta**,
 and somewhat more in truth: the rate falls as the database grows ($cps0 cases/s at $size0 cases,
 $cps at $size1), and the database would hold about $gib20 GiB. Not run here for that reason."

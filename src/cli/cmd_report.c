@@ -30,12 +30,6 @@ static void print_mismatch(void *ctx, const char *what)
 	printf("mismatch: %s\n", what);
 }
 
-static int count_id(void *ctx, int64_t id)
-{
-	(*(int64_t *)ctx)++;
-	return 0;
-}
-
 /*
  * jiesu report rates --recompute: fold every case's events again and
  * compare with the stored facts and the store's counts for the period.
@@ -59,13 +53,11 @@ static int recompute(const char *db, const char *period, const char *pool_s, int
 		err_set(&e, E_INVALID, "pool", "考核分组须为 street、department、enterprise 或 district");
 		rc = cli_fail(&e);
 	} else {
-		store_read_begin(st); /* one state of the database throughout, without a write lock */
-		enum err_code r = store_case_ids(st, count_id, &cases, &e);
-		/* the count reads ids only; the fold reads each case's events and facts */
+		/* the fold reads each case's events and facts */
 		cli_walk(st, STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
-		if (r == OK)
-			r = assess_recompute(st, period, (enum unit_kind)pool, &mismatches, print_mismatch,
-					     NULL, &e);
+		store_read_begin(st); /* one state of the database throughout, without a write lock */
+		enum err_code r = assess_recompute(st, period, (enum unit_kind)pool, &mismatches, &cases,
+						   print_mismatch, NULL, &e);
 		store_read_end(st);
 		if (r != OK) {
 			rc = cli_fail(&e);

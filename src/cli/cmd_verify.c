@@ -126,7 +126,7 @@ int cmd_verify(int argc, char **argv)
 			char what[48];
 			snprintf(what, sizeof(what), "%s %s", p, unit_kind_name(pools[k]));
 			int n = 0;
-			if (assess_recompute(st, p, pools[k], &n, print_mismatch, what, &e) != OK) {
+			if (assess_recompute(st, p, pools[k], &n, NULL, print_mismatch, what, &e) != OK) {
 				ret = cli_fail(&e);
 				goto out;
 			}

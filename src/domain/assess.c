@@ -528,7 +528,7 @@ static void count_callback(struct count_map *m, const struct fact *f, enum asses
 
 struct recompute {
 	struct store *st;
-	int64_t from, to;
+	int64_t from, to, cases;
 	int *mismatches;
 	mismatch_fn fn;
 	void *ctx;
@@ -595,6 +595,7 @@ static int recompute_case(void *vctx, int64_t id)
 	struct recompute *x = vctx;
 	struct err ce;
 	err_init(&ce);
+	x->cases++;
 	x->rebuilt.n = x->stored.n = 0;
 	enum err_code rc = case_rebuild(x->st, id, x->c, facts_push, &x->rebuilt, &ce);
 	if (rc == E_DB) {
@@ -670,7 +671,7 @@ static void compare_counts(struct recompute *x, const struct unit_counts *mine, 
 }
 
 enum err_code assess_recompute(struct store *st, const char *period, enum unit_kind pool, int *mismatches,
-			       mismatch_fn fn, void *ctx, struct err *e)
+			       int64_t *cases, mismatch_fn fn, void *ctx, struct err *e)
 {
 	struct assess_config cfg;
 	struct stored_counts scanned = {0}, daily = {0};
@@ -699,6 +700,8 @@ enum err_code assess_recompute(struct store *st, const char *period, enum unit_k
 		qsort(mine, (size_t)nmine, sizeof(*mine), counts_code_cmp);
 	compare_counts(&x, mine, nmine, &scanned, "存储事实的全表统计");
 	compare_counts(&x, mine, nmine, &daily, "按日累计的统计");
+	if (cases)
+		*cases = x.cases;
 out:
 	free(mine);
 	free(scanned.c);

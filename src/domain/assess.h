@@ -74,10 +74,11 @@ enum err_code assess_rates(struct store *st, const char *period, enum unit_kind 
  * them with the stored facts' counts (both the plain scan of the facts and
  * the counts kept per unit and day), and every case's stored facts with
  * the facts its events yield. *mismatches counts differences; each is
- * described through fn (may be NULL).
+ * described through fn (may be NULL). *cases (may be NULL) is the number
+ * of cases folded.
  */
 typedef void (*mismatch_fn)(void *ctx, const char *what);
 enum err_code assess_recompute(struct store *st, const char *period, enum unit_kind pool, int *mismatches,
-			       mismatch_fn fn, void *ctx, struct err *e);
+			       int64_t *cases, mismatch_fn fn, void *ctx, struct err *e);
 
 #endif

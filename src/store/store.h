@@ -555,10 +555,10 @@ enum err_code store_case_ids(struct store *st, id_fn fn, void *ctx, struct err *
  * read-only connection, reading the rows named by what (STORE_AHEAD_*) of
  * the next ids into the kernel's page cache, at most a window of ids ahead
  * of fn; and one more that reads the file in order, 8% of it ahead of the
- * walk's share (a year is written in time order, as case ids grow). They change nothing and fn sees only its own connection's
- * snapshot, so results do not depend on them; one that cannot open just
- * stops. 0 (the default) turns it off; an in-memory database is never read
- * ahead.
+ * walk's share (a year is written in time order, as case ids grow). They
+ * change nothing and fn sees only its own connection's snapshot, so results
+ * do not depend on them; one that cannot open just stops. 0 (the default)
+ * turns it off; an in-memory database is never read ahead.
  */
 enum {
 	STORE_AHEAD_CASES = 1,  /* the case rows and their linked units */

@@ -225,6 +225,24 @@ static void test_same_seed_same_database(void **state)
 		    "skip: the shapes from ../shared/data were not compared with those built into gen.c\n");
 }
 
+/* Run the command fmt formats; it must exit with want_rc and print want (shown with the output if not). */
+static void expect_run(int want_rc, const char *want, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void expect_run(int want_rc, const char *want, const char *fmt, ...)
+{
+	char cmd[3 * PATH_MAX + 16384], *out = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int rc = run(cmd, &out);
+	if (rc != want_rc || !strstr(out, want))
+		fprintf(stderr, "%s\n%s\n", cmd, out);
+	assert_int_equal(rc, want_rc);
+	assert_non_null(strstr(out, want));
+	free(out);
+}
+
 /*
  * jiesu rebuild --check: every stored row equals the fold of its events,
  * with readers ahead of the walk (the default, 4; and 16) and without.
@@ -232,23 +250,12 @@ static void test_same_seed_same_database(void **state)
 static void test_rebuild_check(void **state)
 {
 	static const char *const readers[] = {"", " --readers 0", " --readers 16"};
-	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
-		char cmd[3 * PATH_MAX + 16384], *out = NULL;
-		snprintf(cmd, sizeof(cmd), "%s'%s' rebuild --db '%s/a.db' --check%s", h_valgrind_shell(),
-			 fx.jiesu, fx.dir, readers[i]);
-		int rc = run(cmd, &out);
-		if (rc != 0 || !strstr(out, "rebuild: 2000 cases, 0 differ"))
-			fprintf(stderr, "%s\n%s\n", cmd, out);
-		assert_int_equal(rc, 0);
-		assert_non_null(strstr(out, "rebuild: 2000 cases, 0 differ"));
-		free(out);
-	}
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++)
+		expect_run(0, "rebuild: 2000 cases, 0 differ", "%s'%s' rebuild --db '%s/a.db' --check%s",
+			   h_valgrind_shell(), fx.jiesu, fx.dir, readers[i]);
 	/* a wrong count is refused, naming the option */
-	char cmd[3 * PATH_MAX + 16384], *out = NULL;
-	snprintf(cmd, sizeof(cmd), "'%s' rebuild --db '%s/a.db' --check --readers 65 2>&1", fx.jiesu, fx.dir);
-	assert_int_equal(run(cmd, &out), 2);
-	assert_non_null(strstr(out, "--readers must be an integer from 0 to 64"));
-	free(out);
+	expect_run(2, "--readers must be an integer from 0 to 64",
+		   "'%s' rebuild --db '%s/a.db' --check --readers 65 2>&1", fx.jiesu, fx.dir);
 }
 
 /* jiesu report rates --recompute: stored facts and figures equal the event log's, two months, two pools. */
@@ -257,18 +264,10 @@ static void test_rates_recompute(void **state)
 	static const char *const periods[] = {"2025-06", "2025-11"};
 	static const char *const pools[] = {"street", "department"};
 	for (int i = 0; i < 2; i++)
-		for (int j = 0; j < 2; j++) {
-			char cmd[3 * PATH_MAX + 16384], *out = NULL;
-			snprintf(cmd, sizeof(cmd),
-				 "%s'%s' report rates --db '%s/a.db' --period %s --pool %s --recompute",
-				 h_valgrind_shell(), fx.jiesu, fx.dir, periods[i], pools[j]);
-			int rc = run(cmd, &out);
-			if (rc != 0 || !strstr(out, "recompute: 2000 cases, 0 mismatches"))
-				fprintf(stderr, "%s\n%s\n", cmd, out);
-			assert_int_equal(rc, 0);
-			assert_non_null(strstr(out, "recompute: 2000 cases, 0 mismatches"));
-			free(out);
-		}
+		for (int j = 0; j < 2; j++)
+			expect_run(0, "recompute: 2000 cases, 0 mismatches",
+				   "%s'%s' report rates --db '%s/a.db' --period %s --pool %s --recompute",
+				   h_valgrind_shell(), fx.jiesu, fx.dir, periods[i], pools[j]);
 }
 
 /*
@@ -283,20 +282,11 @@ static void test_checks_beside_a_writer(void **state)
 	sqlite3 *w = NULL;
 	assert_int_equal(sqlite3_open(path, &w), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(w, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	static const char *const checks[][2] = {
-	    {"rebuild --check", "rebuild: 2000 cases, 0 differ"},
-	    {"report rates --period 2025-06 --pool street --recompute", "recompute: 2000 cases, 0 mismatches"},
-	};
-	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		char cmd[3 * PATH_MAX + 16384], *out = NULL;
-		snprintf(cmd, sizeof(cmd), "timeout 8 '%s' %s --db '%s' 2>&1", fx.jiesu, checks[i][0], path);
-		int rc = run(cmd, &out);
-		if (rc != 0 || !strstr(out, checks[i][1]))
-			fprintf(stderr, "%s\n%s\n", cmd, out);
-		assert_int_equal(rc, 0);
-		assert_non_null(strstr(out, checks[i][1]));
-		free(out);
-	}
+	expect_run(0, "rebuild: 2000 cases, 0 differ", "timeout 8 '%s' rebuild --check --db '%s' 2>&1",
+		   fx.jiesu, path);
+	expect_run(0, "recompute: 2000 cases, 0 mismatches",
+		   "timeout 8 '%s' report rates --period 2025-06 --pool street --recompute --db '%s' 2>&1",
+		   fx.jiesu, path);
 	assert_int_equal(sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(w);
 }
