@@ -52,6 +52,7 @@ static const struct migration {
     {8, "src/store/sql/sqlite/0008-units-version.sql", NULL},
     {9, "src/store/sql/sqlite/0009-event-chain.sql", chain_events},
     {10, "src/store/sql/sqlite/0010-events-by-case.sql", NULL},
+    {11, "src/store/sql/sqlite/0011-inbox-deadlines.sql", NULL},
 };
 
 /*
@@ -3185,6 +3186,7 @@ enum cases_shape {
 	CQ_EXCLUSION = 1 << 10,
 	CQ_COUNT = 1 << 11,    /* count(*) instead of a page */
 	CQ_SORT_DUE = 1 << 12, /* nearest deadline first; else newest first (oldest: CQ_CALLBACK) */
+	CQ_PAGE = 1 << 13,     /* one page (LIMIT ?9), its ids chosen first: see cases_sql */
 	CQ_STATUSES_SHIFT = 16 /* bit CQ_STATUSES_SHIFT + s: status s is one of q->statuses */
 };
 
@@ -3195,7 +3197,8 @@ static enum err_code cases_shape(const struct case_query *q, bool count, uint64_
 		     (q->overdue >= 0 ? CQ_OVERDUE : 0) | (q->from ? CQ_FROM : 0) | (q->to ? CQ_TO : 0) |
 		     (q->callback_due ? CQ_CALLBACK : 0) | (q->lead_code ? CQ_LEAD : 0) |
 		     (q->task_unit ? CQ_TASK : 0) | (q->pending == 1 ? CQ_EXTENSION : 0) |
-		     (q->pending == 2 ? CQ_EXCLUSION : 0) | (count ? CQ_COUNT : 0) | (q->sort_due ? CQ_SORT_DUE : 0);
+		     (q->pending == 2 ? CQ_EXCLUSION : 0) | (count ? CQ_COUNT : 0) | (q->sort_due ? CQ_SORT_DUE : 0) |
+		     (!count && q->per_page > 0 ? CQ_PAGE : 0);
 	for (const char *p = q->statuses; p && *p;) {
 		char name[24];
 		p += strspn(p, ",");
@@ -3216,7 +3219,13 @@ static enum err_code cases_shape(const struct case_query *q, bool count, uint64_
 	return OK;
 }
 
-/* The SQL of a case query of shape *(const uint64_t *)arg. */
+/*
+ * The SQL of a case query of shape *(const uint64_t *)arg. A page's ids
+ * are chosen first, in a subquery that an index may answer alone (the
+ * unit inbox's from cases_inbox), and only its rows are then read: SQLite
+ * reads every row its sorter is given, all of a unit's open cases, from
+ * the disk when they are cold.
+ */
 static void cases_sql(const void *arg, char *sql, size_t size)
 {
 	uint64_t k = *(const uint64_t *)arg;
@@ -3227,7 +3236,11 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 		     {CQ_OVERDUE, CASES_W_OVERDUE},	{CQ_FROM, CASES_W_FROM},	 {CQ_TO, CASES_W_TO},
 		     {CQ_CALLBACK, CASES_W_CALLBACK},	{CQ_LEAD, CASES_W_LEAD},	 {CQ_TASK, CASES_W_TASK},
 		     {CQ_EXTENSION, CASES_W_EXTENSION}, {CQ_EXCLUSION, CASES_W_EXCLUSION}};
-	size_t n = (size_t)snprintf(sql, size, "%s WHERE 1", k & CQ_COUNT ? "SELECT count(*) FROM cases" : CASE_SELECT);
+	const char *order = k & CQ_CALLBACK ? " ORDER BY id" : k & CQ_SORT_DUE ? CASES_DUE_ORDER : " ORDER BY id DESC";
+	size_t n = (size_t)snprintf(sql, size, "%s WHERE 1",
+				    k & CQ_COUNT  ? "SELECT count(*) FROM cases"
+				    : k & CQ_PAGE ? CASE_SELECT " WHERE id IN (SELECT id FROM cases"
+						  : CASE_SELECT);
 	for (size_t i = 0; i < ARRAY_SIZE(where); i++)
 		if (k & where[i].bit)
 			n += (size_t)snprintf(sql + n, size - n, "%s", where[i].sql);
@@ -3241,8 +3254,10 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 	}
 	if (k & CQ_COUNT)
 		return;
-	snprintf(sql + n, size - n, "%s LIMIT ?9 OFFSET ?10",
-		 k & CQ_CALLBACK ? " ORDER BY id" : k & CQ_SORT_DUE ? CASES_DUE_ORDER : " ORDER BY id DESC");
+	if (k & CQ_PAGE)
+		snprintf(sql + n, size - n, "%s LIMIT ?9 OFFSET ?10)%s", order, order);
+	else
+		snprintf(sql + n, size - n, "%s", order);
 }
 
 /* Bind the filters of q that its shape k uses; the hi buffers hold the path range bounds. */
@@ -3314,12 +3329,9 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 		goto out;
 	}
 	cases_filter_bind(s, k, q, unit_hi, viewer_hi);
-	if (q->per_page > 0) {
+	if (k & CQ_PAGE) {
 		sqlite3_bind_int(s, 9, q->per_page);
 		sqlite3_bind_int64(s, 10, (int64_t)(page - 1) * q->per_page);
-	} else {
-		sqlite3_bind_int(s, 9, -1);
-		sqlite3_bind_int(s, 10, 0);
 	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
 		if ((rc = case_read(st, s, c, e)) != OK)

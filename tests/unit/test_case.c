@@ -859,6 +859,109 @@ static int64_t list_overdue(struct fx *f, int flag, int64_t ids[8])
 	return total;
 }
 
+/* The inbox's order key of c: its nearest running deadline (sign, contact, then feedback). */
+static int64_t inbox_due(const struct case_rec *c)
+{
+	if (c->status == CS_DISPATCHED && c->clocks[CLK_SIGN].due > 0)
+		return c->clocks[CLK_SIGN].due;
+	if (c->status == CS_ACCEPTED && c->clocks[CLK_CONTACT].due > 0)
+		return c->clocks[CLK_CONTACT].due;
+	return c->clocks[CLK_FEEDBACK].due > 0 ? c->clocks[CLK_FEEDBACK].due : INT64_MAX;
+}
+
+struct inbox_rows {
+	int n;
+	int64_t id[32], due[32];
+	bool overdue[32];
+};
+
+static int keep_inbox_row(void *ctx, const struct case_rec *c)
+{
+	struct inbox_rows *r = ctx;
+	assert_true(r->n < 32);
+	r->id[r->n] = c->id;
+	r->due[r->n] = inbox_due(c);
+	r->overdue[r->n] = false;
+	for (int k = 0; k < CLOCK_COUNT; k++)
+		r->overdue[r->n] |= c->clocks[k].overdue;
+	r->n++;
+	return 0;
+}
+
+/* The lead street's open cases, nearest deadline first, page by page of per_page (0: all at once). */
+static void inbox_pages(struct fx *f, int overdue, int per_page, struct inbox_rows *out)
+{
+	struct case_query q = {.overdue = overdue,
+			       .lead_code = LEAD,
+			       .statuses = ",dispatched,accepted,in_progress,parked,",
+			       .sort_due = true,
+			       .per_page = per_page};
+	struct err e;
+	memset(out, 0, sizeof(*out));
+	for (q.page = 1;; q.page++) {
+		int64_t total = -1;
+		int before = out->n;
+		err_init(&e);
+		assert_code(store_cases_list(f->st, &q, keep_inbox_row, out, &total, &e), OK, &e);
+		if (per_page <= 0 || out->n - before < per_page) {
+			assert_int_equal(total, out->n);
+			return;
+		}
+	}
+}
+
+/*
+ * A unit's inbox: 14 cases in three running clocks (sign, contact,
+ * feedback) and two tiers, so the nearest deadline is not the order of
+ * creation; pages of 4 give the whole list in the order of that deadline,
+ * and the overdue tab the overdue ones of it in the same order.
+ */
+static void test_inbox_order(void **state)
+{
+	struct fx *f = *state;
+	struct case_rec *c = malloc(sizeof(*c));
+	struct inbox_rows all, paged, overdue;
+	struct action_input in;
+	struct err e;
+	f->now = T("2026-03-02T09:00:00+08:00");
+	for (int i = 0; i < 14; i++) {
+		int64_t id = create_case(f, CT_COMPLAINT);
+		action_input_init(&in);
+		strlcpy_ok(in.unit, LEAD, sizeof(in.unit));
+		in.tier = tier_parse(i % 4 == 3 ? "emergency" : "general");
+		err_init(&e);
+		f->now += 600 * (i % 5);
+		assert_code(case_act(&f->cx, &f->a[U_DISPATCHER], id, ACT_DISPATCH, &in, tick(f), c, &e), OK, &e);
+		if (i % 3 >= 1)
+			act_ok(f, U_HANDLER, id, ACT_SIGN);
+		if (i % 3 == 2)
+			act_ok(f, U_HANDLER, id, ACT_CONTACT);
+	}
+	/* a closed case of the street and an open one of another street are not in it */
+	int64_t done = create_case(f, CT_CONSULTATION);
+	act_ok(f, U_AGENT, done, ACT_ANSWER);
+	/* past the emergency cases' sign and contact deadlines, before the general ones' */
+	assert_true(sweep(f, T("2026-03-02T13:00:00+08:00")) > 0);
+
+	inbox_pages(f, -1, 0, &all);
+	assert_int_equal(all.n, 14);
+	for (int i = 1; i < all.n; i++)
+		assert_true(all.due[i - 1] < all.due[i] || (all.due[i - 1] == all.due[i] && all.id[i - 1] < all.id[i]));
+	assert_true(all.id[0] != 1); /* not the order of creation */
+	inbox_pages(f, -1, 4, &paged);
+	assert_int_equal(paged.n, 14);
+	assert_memory_equal(paged.id, all.id, sizeof(all.id[0]) * 14);
+
+	inbox_pages(f, 1, 3, &overdue);
+	int want = 0;
+	for (int i = 0; i < all.n; i++)
+		if (all.overdue[i])
+			assert_int_equal(overdue.id[want++], all.id[i]);
+	assert_int_equal(overdue.n, want);
+	assert_true(want > 0 && want < 14);
+	free(c);
+}
+
 /*
  * A general case dispatched on Monday 2026-03-02 09:00 (T1): sign warns at
  * T1+90 min and is due at T1+2 h; contact warns at T1+18 h, due T1+24 h;
@@ -1249,6 +1352,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_contact_reached, fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_deadlines_general, fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_deadlines_emergency, fixture_setup, fixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_inbox_order, fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_sweep, fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_sweep_several_clocks, fixture_setup, fixture_teardown),
 	    cmocka_unit_test_setup_teardown(test_reply_late, fixture_setup, fixture_teardown),

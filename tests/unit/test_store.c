@@ -217,8 +217,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 10);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 10);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 11);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 11);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1377,7 +1377,7 @@ static void test_migrate_old_case(void **state)
 		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
 		       " (7, 2, 100, 'note', '{\"text\":\"旧\"}'), (8, 1, 50, 'create', '{}');");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 10);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 11);
 	/* 0010 moved every event into the table keyed by (case_id, seq): the rows are there, no rowid */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM events"), 3);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"
