@@ -2,7 +2,7 @@
  * bench/reads.c — the reads a working day is made of, timed on a database
  * that bench/gen.c wrote (docs/PERFORMANCE.md, the reads section).
  *
- *   build/bench/reads --db PATH [--units N] [--rounds R] [--scan-rounds S] [--write FILE]
+ *   build/bench/reads --db PATH [--units N] [--rounds R] [--scan-rounds S] [--cold] [--write FILE]
  *
  * What it measures, and why those reads:
  *
@@ -15,7 +15,10 @@
  *    path), R rounds. Reported per tab and overall: queries, p50, p90,
  *    p99 and max in ms, and the mean number of matches (the total). Which
  *    units lead an open case is found beforehand by one untimed count per
- *    unit through the same store function (it also warms the cache).
+ *    unit through the same store function (it also warms the cache). With
+ *    --cold the database file's pages are then dropped from the kernel's page
+ *    cache and the store opened afresh, so the first round reads from the
+ *    disk what it needs: its figures are also reported on their own.
  *
  * 2. The rankings (考核排名). assess_rates for the street and the department
  *    pool over the middle month of the data's year, as the assessor's page
@@ -39,6 +42,8 @@
  */
 #include "domain/assess.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -131,6 +136,7 @@ static struct case_query tab_query(int t, const char *unit)
 	struct case_query q = {.statuses = tabs[t].statuses,
 			       .overdue = tabs[t].overdue,
 			       .sort_due = true,
+			       .brief = true,
 			       .page = 1,
 			       .per_page = 20};
 	if (tabs[t].task)
@@ -251,7 +257,9 @@ static int counts_diff(const char *period, const struct counts_list *a, const st
 static void usage(void)
 {
 	fprintf(stderr, "usage: reads --db PATH [--units N] [--rounds R] [--scan-rounds S] [--scan-spans P]\n"
-			"             [--write FILE]\n"
+			"             [--cold] [--write FILE]\n"
+			"  (--cold: the first round of the inboxes from the disk, the file's pages dropped\n"
+			"   from the page cache after the units are listed)\n"
 			"  (the plain scans, the baseline of the unit counts, in the first S rounds only,\n"
 			"   S defaults to R; and for the first P of month, quarter, year only, P defaults\n"
 			"   to 3: on a year larger than memory the plain scan of the year takes hours)\n");
@@ -301,6 +309,8 @@ struct figures {
 	double open_ms, load;
 	int streets, departments;	   /* whose inboxes were read */
 	struct summary tab[TAB_COUNT + 1]; /* the last: every tab */
+	struct summary first[TAB_COUNT + 1]; /* the first round alone (--cold) */
+	bool cold;
 	char slowest[TAB_COUNT][LIMIT_CODE + 1];
 	char period[8];
 	struct summary rates[2];
@@ -322,7 +332,7 @@ static double ratio(const struct summary *scan, const struct summary *fast)
 /* 1. Every tab of every kept unit's inbox, rounds times; the slowest unit per tab. */
 static void inbox_run(struct store *st, const struct units *us, int rounds, struct figures *fg)
 {
-	struct samples s[TAB_COUNT + 1] = {{0}};
+	struct samples s[TAB_COUNT + 1] = {{0}}, s0[TAB_COUNT + 1] = {{0}};
 	double slowest_ms[TAB_COUNT] = {0};
 	struct err e;
 	err_init(&e);
@@ -338,6 +348,10 @@ static void inbox_run(struct store *st, const struct units *us, int rounds, stru
 				double ms = now_ms() - t0;
 				samples_add(&s[t], ms, total);
 				samples_add(&s[TAB_COUNT], ms, total);
+				if (r == 0) {
+					samples_add(&s0[t], ms, total);
+					samples_add(&s0[TAB_COUNT], ms, total);
+				}
 				if (ms > slowest_ms[t]) {
 					slowest_ms[t] = ms;
 					memcpy(fg->slowest[t], us->code[u], sizeof(fg->slowest[t]));
@@ -350,6 +364,28 @@ static void inbox_run(struct store *st, const struct units *us, int rounds, stru
 		       "mean_total=%.1f slowest=%s\n",
 		       t < TAB_COUNT ? tabs[t].name : "all", m->n, m->p50, m->p90, m->p99, m->max,
 		       m->mean_matched, t < TAB_COUNT ? fg->slowest[t] : "-");
+		fg->first[t] = summarize(&s0[t]);
+		if (fg->cold)
+			printf("reads: inbox-first-round tab=%s queries=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f\n",
+			       t < TAB_COUNT ? tabs[t].name : "all", fg->first[t].n, fg->first[t].p50,
+			       fg->first[t].p99, fg->first[t].max);
+	}
+}
+
+/* --cold: the kernel's cached pages of the database file (and its log) dropped. */
+static void drop_cached(const char *db)
+{
+	char wal[PATH_MAX];
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	const char *files[] = {db, wal};
+	for (size_t i = 0; i < 2; i++) {
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		int err = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		if (err)
+			fprintf(stderr, "reads: %s: the page cache was not dropped: %s\n", files[i], strerror(err));
+		close(fd);
 	}
 }
 
@@ -434,9 +470,10 @@ static void write_section(FILE *f, const struct figures *fg, const char *db, int
 	fprintf(f,
 		"Measured %04d-%02d-%02d on %ld cores (%s), load average %.2f at the start (shared "
 		"with other work: wall times), SQLite %s, on a database from `build/bench/gen`: "
-		"%lld cases of %d, %.0f MiB. Reproduce with `bench/reads.sh %s %d",
+		"%lld cases of %d, %.0f MiB. Reproduce with `%sbench/reads.sh %s %d",
 		y, m, d, sysconf(_SC_NPROCESSORS_ONLN), cpu, fg->load, sqlite3_libversion(),
-		(long long)fg->cases, fg->year, (double)fg->bytes / 1048576.0, db, rounds);
+		(long long)fg->cases, fg->year, (double)fg->bytes / 1048576.0, fg->cold ? "READS_COLD=1 " : "", db,
+		rounds);
 	if (fg->scan_rounds != rounds || fg->scan_spans < 3)
 		fprintf(f, " %d", fg->scan_rounds);
 	if (fg->scan_spans < 3)
@@ -453,6 +490,9 @@ static void write_section(FILE *f, const struct figures *fg, const char *db, int
 	if (fg->scan_spans < 3)
 		fprintf(f, "; the plain scan of the %s not run (`--scan-spans %d`)",
 			fg->scan_spans == 1 ? "quarter and the year" : "year", fg->scan_spans);
+	if (fg->cold)
+		fprintf(f, "; the first round of the inboxes from the disk (`--cold`: the file's pages "
+			   "dropped from the kernel's page cache after the units were listed)");
 	fprintf(f, ".\n\n");
 	fprintf(f,
 		"**Unit inbox** (`GET /api/v1/cases?inbox=TAB`: page 1 of 20, nearest deadline "
@@ -466,6 +506,15 @@ static void write_section(FILE *f, const struct figures *fg, const char *db, int
 		fprintf(f, "| %s | %d | %.2f | %.2f | %.2f | %.1f | %.1f | %s |\n",
 			t < TAB_COUNT ? tabs[t].name : "**all**", s->n, s->p50, s->p90, s->p99, s->max,
 			s->mean_matched, t < TAB_COUNT ? fg->slowest[t] : "");
+	}
+	if (fg->cold) {
+		fprintf(f, "\nThe first round alone, from the disk:\n\n| tab | queries | p50 ms | p99 ms | max ms |\n"
+			   "|---|---|---|---|---|\n");
+		for (int t = 0; t <= TAB_COUNT; t++) {
+			const struct summary *s = &fg->first[t];
+			fprintf(f, "| %s | %d | %.2f | %.2f | %.1f |\n", t < TAB_COUNT ? tabs[t].name : "**all**",
+				s->n, s->p50, s->p99, s->max);
+		}
 	}
 	fprintf(f,
 		"\n**Rankings** (`assess_rates`, the assessor's page) for %s:\n\n"
@@ -502,9 +551,12 @@ int main(int argc, char **argv)
 {
 	const char *db = NULL, *write_to = NULL;
 	int64_t limit = 0, rounds = 3, scan_rounds = -1, scan_spans = 3;
+	bool cold = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (i + 1 >= argc)
+		if (!strcmp(a, "--cold"))
+			cold = true;
+		else if (i + 1 >= argc)
 			usage();
 		else if (!strcmp(a, "--db"))
 			db = argv[++i];
@@ -529,7 +581,7 @@ int main(int argc, char **argv)
 	}
 	log_set_level_from_env();
 	setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as it comes, also into a log file */
-	struct figures fg = {0};
+	struct figures fg = {.cold = cold};
 	if (getloadavg(&fg.load, 1) < 1)
 		fg.load = -1;
 
@@ -566,6 +618,12 @@ int main(int argc, char **argv)
 	if (!us.n)
 		die("no street or department leads an open case", NULL);
 
+	if (cold) {
+		store_close(st);
+		drop_cached(db);
+		if (store_open(db, &st, &e) != OK)
+			die("open", &e);
+	}
 	t0 = now_ms();
 	inbox_run(st, &us, (int)rounds, &fg);
 	printf("reads: inbox seconds=%.1f\n", (now_ms() - t0) / 1000);

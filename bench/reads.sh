@@ -12,6 +12,7 @@
 #   The first open of a database made by an older jiesu migrates it (writes
 #   it): run on a copy if the original must stay as it is.
 #   READS_BIN=FILE   use this binary (no make)
+#   READS_COLD=1   the first round of the inboxes from the disk (reads --cold)
 #   PERFORMANCE_DOC=FILE   write the section there instead (bench/section.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/.."
 db="$1" rounds="${2:-3}" scan_rounds="${3:-${2:-3}}" scan_spans="${4:-3}"
 bin="${READS_BIN:-build/bench/reads}"
 [ -n "${READS_BIN:-}" ] || make -s build/bench/reads
-"$bin" --db "$db" --rounds "$rounds" --scan-rounds "$scan_rounds" --scan-spans "$scan_spans" --write build/reads.md
+"$bin" --db "$db" --rounds "$rounds" --scan-rounds "$scan_rounds" --scan-spans "$scan_spans" \
+	${READS_COLD:+--cold} --write build/reads.md
 bench/section.sh reads build/reads.md
 echo "reads.sh: wrote the reads section of ${PERFORMANCE_DOC:-docs/PERFORMANCE.md}"

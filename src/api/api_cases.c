@@ -1027,6 +1027,7 @@ HANDLER(api_cases_list)
 	q.page = (int)page;
 	q.per_page = (int)per_page;
 	q.overdue = -1;
+	q.brief = true; /* drawn brief: add_case */
 	if ((v = api_query(req, "status"))) {
 		if (case_status_parse(v) < 0)
 			return err_set(e, E_INVALID, "status", "状态 %s 不存在", v);

@@ -279,6 +279,8 @@ struct case_query {
 	const char *task_unit;   /* an unfinished whistle or sub-dispatch task of this unit; NULL = any */
 	bool sort_due;           /* nearest running deadline first (sign, contact, then feedback) */
 	int pending;             /* 0 any; 1 an extension waits for a decision; 2 an exclusion application does */
+	bool brief;              /* for a list of summaries: the copy units are not read (ncopies 0),
+				    one lookup a case fewer */
 	int page, per_page;      /* page from 1; per_page <= 0 = every match */
 };
 

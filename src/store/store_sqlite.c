@@ -2248,8 +2248,8 @@ static enum err_code case_copies_read(struct store *st, struct case_rec *c, stru
 	return rc;
 }
 
-/* Fill c from the current row of a CASE_SELECT statement, then read its copies. */
-static enum err_code case_read(struct store *st, sqlite3_stmt *s, struct case_rec *c, struct err *e)
+/* Fill c from the current row of a CASE_SELECT statement, then read its copies unless !copies. */
+static enum err_code case_read(struct store *st, sqlite3_stmt *s, struct case_rec *c, bool copies, struct err *e)
 {
 	int status = case_status_parse((const char *)sqlite3_column_text(s, CC_STATUS));
 	int type = case_type_parse((const char *)sqlite3_column_text(s, CC_TYPE));
@@ -2328,7 +2328,7 @@ static enum err_code case_read(struct store *st, sqlite3_stmt *s, struct case_re
 	c->callback_contacted = sqlite3_column_int(s, CC_CALLBACK_CONTACTED);
 	c->callback_solved = sqlite3_column_int(s, CC_CALLBACK_SOLVED);
 	c->callback_satisfaction = (enum satisfaction)sat;
-	return case_copies_read(st, c, e);
+	return copies ? case_copies_read(st, c, e) : OK;
 }
 
 /* Upsert one case_units row. */
@@ -2934,7 +2934,7 @@ enum err_code store_case_get(struct store *st, int64_t id, struct case_rec *out,
 	sqlite3_bind_int64(s, 1, id);
 	int r = sqlite3_step(s);
 	if (r == SQLITE_ROW)
-		rc = case_read(st, s, out, e);
+		rc = case_read(st, s, out, true, e);
 	else if (r == SQLITE_DONE)
 		rc = err_set(e, E_NOT_FOUND, NULL, "案件 %lld 不存在", (long long)id);
 	else
@@ -3334,7 +3334,7 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 		sqlite3_bind_int64(s, 10, (int64_t)(page - 1) * q->per_page);
 	}
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((rc = case_read(st, s, c, e)) != OK)
+		if ((rc = case_read(st, s, c, !q->brief, e)) != OK)
 			goto out;
 		if ((rc = (enum err_code)fn(ctx, c)) != OK)
 			goto out;

@@ -888,6 +888,12 @@ static int keep_inbox_row(void *ctx, const struct case_rec *c)
 	return 0;
 }
 
+static int keep_copies(void *ctx, const struct case_rec *c)
+{
+	*(int *)ctx = c->ncopies;
+	return 0;
+}
+
 /* The lead street's open cases, nearest deadline first, page by page of per_page (0: all at once). */
 static void inbox_pages(struct fx *f, int overdue, int per_page, struct inbox_rows *out)
 {
@@ -959,6 +965,17 @@ static void test_inbox_order(void **state)
 			assert_int_equal(overdue.id[want++], all.id[i]);
 	assert_int_equal(overdue.n, want);
 	assert_true(want > 0 && want < 14);
+
+	/* a brief list (the API's) skips the copy units, a full one has the district's */
+	struct case_query q = {.overdue = -1, .lead_code = LEAD, .page = 1, .per_page = 1};
+	int copies[2];
+	for (int brief = 0; brief < 2; brief++) {
+		q.brief = brief;
+		err_init(&e);
+		assert_code(store_cases_list(f->st, &q, keep_copies, &copies[brief], NULL, &e), OK, &e);
+	}
+	assert_true(copies[0] >= 1);
+	assert_int_equal(copies[1], 0);
 	free(c);
 }
 
