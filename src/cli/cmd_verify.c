@@ -5,8 +5,8 @@
  * one before, store_event_hash), every case row is compared with the fold
  * of its events, and the assessment figures of each month are recomputed
  * from the events and compared with the stored facts and the counts kept
- * per day (assess_recompute). The first broken link of each case is
- * named. Exit 0: nothing found; 1: something was; 2: bad arguments.
+ * per day (assess_recompute_periods: every month and pool in one more walk
+ * over the cases). The first broken link of each case is named. Exit 0: nothing found; 1: something was; 2: bad arguments.
  */
 #include "cli.h"
 
@@ -54,7 +54,7 @@ static int verify_case(void *ctx, int64_t id)
 
 static void print_mismatch(void *ctx, const char *what)
 {
-	printf("verify: %s: %s\n", (const char *)ctx, what);
+	printf("verify: %s\n", what);
 }
 
 /* The month (YYYY-MM, local time) of t. */
@@ -106,9 +106,9 @@ int cmd_verify(int argc, char **argv)
 	}
 	printf("verify: %ld cases, %lld events: %ld broken chains, %ld rows differ, %ld logs cannot be replayed\n",
 	       v.cases, (long long)v.events, v.broken, v.differ, v.unfoldable);
-	/* the figures, month by month */
+	/* the figures of every month and pool, in one walk */
 	static const enum unit_kind pools[] = {UNIT_STREET, UNIT_DEPARTMENT, UNIT_ENTERPRISE, UNIT_DISTRICT};
-	int y, m, ly, lm, months = 0, mismatches = 0, ret = 0;
+	int y, m, ly, lm, months = 0, mismatches = 0, ret = 0, n = 0;
 	if (period) {
 		y = ly = py;
 		m = lm = pm;
@@ -116,22 +116,24 @@ int cmd_verify(int argc, char **argv)
 		month_of(v.first, &y, &m);
 		month_of(v.last, &ly, &lm);
 	}
+	char(*names)[8] = NULL;
+	struct assess_period_ref *refs = NULL;
 	for (; v.cases > 0 && (y < ly || (y == ly && m <= lm)); m == 12 ? (y++, m = 1) : m++) {
-		char p[8];
-		snprintf(p, sizeof(p), "%04d-%02d", y, m);
+		names = xrealloc(names, (size_t)(months + 1) * sizeof(*names));
+		snprintf(names[months], sizeof(names[months]), "%04d-%02d", y, m);
 		months++;
-		for (size_t k = 0; k < ARRAY_SIZE(pools); k++) {
-			if (pool >= 0 && pools[k] != (enum unit_kind)pool)
-				continue;
-			char what[48];
-			snprintf(what, sizeof(what), "%s %s", p, unit_kind_name(pools[k]));
-			int n = 0;
-			if (assess_recompute(st, p, pools[k], &n, NULL, print_mismatch, what, &e) != OK) {
-				ret = cli_fail(&e);
-				goto out;
-			}
-			mismatches += n;
-		}
+	}
+	refs = xcalloc((size_t)months * ARRAY_SIZE(pools) + 1, sizeof(*refs));
+	for (int i = 0; i < months; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(pools); k++)
+			if (pool < 0 || pools[k] == (enum unit_kind)pool)
+				refs[n++] = (struct assess_period_ref){names[i], pools[k]};
+	enum err_code rc = n ? assess_recompute_periods(st, refs, n, &mismatches, NULL, print_mismatch, NULL, &e) : OK;
+	free(refs);
+	free(names);
+	if (rc != OK) {
+		ret = cli_fail(&e);
+		goto out;
 	}
 	printf("verify: figures of %d month%s recomputed from the events: %d mismatches\n", months,
 	       months == 1 ? "" : "s", mismatches);

@@ -526,13 +526,22 @@ static void count_callback(struct count_map *m, const struct fact *f, enum asses
 	}
 }
 
+/* A span of time recounted: the periods (of any pools) with these bounds share it. */
+struct span {
+	int64_t from, to;
+	char label[64]; /* its period and the pools that share it: "2026-03 street/department" */
+	struct count_map map;
+};
+
 struct recompute {
 	struct store *st;
-	int64_t from, to, cases;
-	int *mismatches;
+	int64_t cases;
+	int mismatches;
 	mismatch_fn fn;
 	void *ctx;
-	struct count_map map;
+	const char *label; /* of the span being compared; NULL while the cases are walked */
+	struct span *spans;
+	int nspans;
 	struct facts rebuilt, stored;
 	struct case_rec *c;
 	struct err *e;
@@ -543,13 +552,19 @@ static void mismatch(struct recompute *x, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
-	(*x->mismatches)++;
+	x->mismatches++;
 	if (!x->fn)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	x->fn(x->ctx, msg);
+	if (x->label) {
+		char full[600];
+		snprintf(full, sizeof(full), "%s: %s", x->label, msg);
+		x->fn(x->ctx, full);
+	} else {
+		x->fn(x->ctx, msg);
+	}
 }
 
 static bool fact_equal(const struct fact *a, const struct fact *b)
@@ -611,20 +626,23 @@ static int recompute_case(void *vctx, int64_t id)
 	facts_sort(&x->rebuilt);
 	compare_case_facts(x, id);
 
-	const struct fact *cb = NULL;
-	for (int i = 0; i < x->rebuilt.n; i++) {
-		const struct fact *f = &x->rebuilt.f[i];
-		if (f->at < x->from || f->at >= x->to)
-			continue;
-		if (!strcmp(f->kind, "callback")) {
-			if ((f->value & FACT_CB_VALID) && (!cb || f->seq >= cb->seq))
-				cb = f;
-		} else {
-			count_fact(&x->map, f);
+	for (int k = 0; k < x->nspans; k++) {
+		struct span *sp = &x->spans[k];
+		const struct fact *cb = NULL;
+		for (int i = 0; i < x->rebuilt.n; i++) {
+			const struct fact *f = &x->rebuilt.f[i];
+			if (f->at < sp->from || f->at >= sp->to)
+				continue;
+			if (!strcmp(f->kind, "callback")) {
+				if ((f->value & FACT_CB_VALID) && (!cb || f->seq >= cb->seq))
+					cb = f;
+			} else {
+				count_fact(&sp->map, f);
+			}
 		}
+		if (cb)
+			count_callback(&sp->map, cb, x->c->scope);
 	}
-	if (cb)
-		count_callback(&x->map, cb, x->c->scope);
 	return 0;
 }
 
@@ -670,45 +688,85 @@ static void compare_counts(struct recompute *x, const struct unit_counts *mine, 
 	}
 }
 
-enum err_code assess_recompute(struct store *st, const char *period, enum unit_kind pool, int *mismatches,
-			       int64_t *cases, mismatch_fn fn, void *ctx, struct err *e)
+/* Compare span sp's recounted counts with the stored ones (the plain scan and the kept counts). */
+static enum err_code compare_span(struct recompute *x, struct span *sp)
 {
-	struct assess_config cfg;
 	struct stored_counts scanned = {0}, daily = {0};
 	struct unit_counts *mine = NULL;
 	enum err_code rc;
-	*mismatches = 0;
-	struct recompute x = {.st = st, .mismatches = mismatches, .fn = fn, .ctx = ctx, .e = e};
-	if ((rc = assess_config_load(st, pool, &cfg, e)) ||
-	    (rc = assess_period(period, cfg.period_start_day, &x.from, &x.to, e)))
-		return rc;
-	x.c = xmalloc(sizeof(*x.c));
-	if ((rc = store_case_ids(st, recompute_case, &x, e)) ||
-	    (rc = store_unit_counts(st, x.from, x.to, true, stored_push, &scanned, e)) ||
-	    (rc = store_unit_counts(st, x.from, x.to, false, stored_push, &daily, e)))
+	if ((rc = store_unit_counts(x->st, sp->from, sp->to, true, stored_push, &scanned, x->e)) ||
+	    (rc = store_unit_counts(x->st, sp->from, sp->to, false, stored_push, &daily, x->e)))
 		goto out;
 	int nmine = 0;
-	mine = xcalloc(x.map.n ? x.map.n : 1, sizeof(*mine));
-	for (size_t i = 0; i < x.map.cap; i++)
-		if (x.map.slots[i].unit[0] && !counts_zero(&x.map.slots[i])) {
-			mine[nmine] = x.map.slots[i];
+	mine = xcalloc(sp->map.n ? sp->map.n : 1, sizeof(*mine));
+	for (size_t i = 0; i < sp->map.cap; i++)
+		if (sp->map.slots[i].unit[0] && !counts_zero(&sp->map.slots[i])) {
+			mine[nmine] = sp->map.slots[i];
 			if (!strcmp(mine[nmine].unit, NO_UNIT_KEY))
 				mine[nmine].unit[0] = '\0';
 			nmine++;
 		}
 	if (nmine > 0) /* qsort may not be given a NULL array, even empty */
 		qsort(mine, (size_t)nmine, sizeof(*mine), counts_code_cmp);
-	compare_counts(&x, mine, nmine, &scanned, "存储事实的全表统计");
-	compare_counts(&x, mine, nmine, &daily, "按日累计的统计");
-	if (cases)
-		*cases = x.cases;
+	x->label = sp->label;
+	compare_counts(x, mine, nmine, &scanned, "存储事实的全表统计");
+	compare_counts(x, mine, nmine, &daily, "按日累计的统计");
+	x->label = NULL;
 out:
 	free(mine);
 	free(scanned.c);
 	free(daily.c);
-	free(x.map.slots);
+	return rc;
+}
+
+enum err_code assess_recompute_periods(struct store *st, const struct assess_period_ref *periods, int n,
+				       int *mismatches, int64_t *cases, mismatch_fn fn, void *ctx, struct err *e)
+{
+	struct recompute x = {.st = st, .fn = fn, .ctx = ctx, .e = e};
+	enum err_code rc = OK;
+	*mismatches = 0;
+	x.spans = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*x.spans));
+	for (int i = 0; i < n; i++) {
+		struct assess_config cfg;
+		int64_t from, to;
+		if ((rc = assess_config_load(st, periods[i].pool, &cfg, e)) ||
+		    (rc = assess_period(periods[i].period, cfg.period_start_day, &from, &to, e)))
+			goto out;
+		const char *pool = unit_kind_name(periods[i].pool);
+		int k = 0;
+		while (k < x.nspans && (x.spans[k].from != from || x.spans[k].to != to))
+			k++;
+		struct span *sp = &x.spans[k];
+		if (k == x.nspans) {
+			x.nspans++;
+			sp->from = from, sp->to = to;
+			snprintf(sp->label, sizeof(sp->label), "%s %s", periods[i].period, pool);
+		} else if (strlen(sp->label) + 1 + strlen(pool) < sizeof(sp->label)) {
+			strcat(strcat(sp->label, "/"), pool);
+		}
+	}
+	x.c = xmalloc(sizeof(*x.c));
+	if ((rc = store_case_ids(st, recompute_case, &x, e)))
+		goto out;
+	for (int k = 0; k < x.nspans; k++)
+		if ((rc = compare_span(&x, &x.spans[k])))
+			goto out;
+	*mismatches = x.mismatches;
+	if (cases)
+		*cases = x.cases;
+out:
+	for (int k = 0; k < x.nspans; k++)
+		free(x.spans[k].map.slots);
+	free(x.spans);
 	free(x.rebuilt.f);
 	free(x.stored.f);
 	free(x.c);
 	return rc;
+}
+
+enum err_code assess_recompute(struct store *st, const char *period, enum unit_kind pool, int *mismatches,
+			       int64_t *cases, mismatch_fn fn, void *ctx, struct err *e)
+{
+	struct assess_period_ref p = {period, pool};
+	return assess_recompute_periods(st, &p, 1, mismatches, cases, fn, ctx, e);
 }

@@ -81,4 +81,18 @@ typedef void (*mismatch_fn)(void *ctx, const char *what);
 enum err_code assess_recompute(struct store *st, const char *period, enum unit_kind pool, int *mismatches,
 			       int64_t *cases, mismatch_fn fn, void *ctx, struct err *e);
 
+/*
+ * The same for several periods in one walk over the cases: each case is
+ * folded and its facts checked once, then counted into every period.
+ * Periods whose bounds are the same (the pools' period start days agree)
+ * are counted and compared once; their differences are described as
+ * "2026-03 street/department: ...".
+ */
+struct assess_period_ref {
+	const char *period; /* YYYY-MM */
+	enum unit_kind pool; /* whose period start day applies */
+};
+enum err_code assess_recompute_periods(struct store *st, const struct assess_period_ref *periods, int n,
+				       int *mismatches, int64_t *cases, mismatch_fn fn, void *ctx, struct err *e);
+
 #endif

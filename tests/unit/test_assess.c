@@ -712,7 +712,7 @@ static void callback(struct fx *f, int64_t id, int contacted, int solved, const 
 
 struct mismatches {
 	int n;
-	char first[512];
+	char first[512], last[512];
 };
 
 static void keep_mismatch(void *ctx, const char *what)
@@ -720,6 +720,7 @@ static void keep_mismatch(void *ctx, const char *what)
 	struct mismatches *m = ctx;
 	if (m->n++ == 0)
 		strlcpy_ok(m->first, what, sizeof(m->first));
+	strlcpy_ok(m->last, what, sizeof(m->last));
 }
 
 /*
@@ -798,6 +799,31 @@ static void test_recompute(void **state)
 	/* outside the period only the case differs */
 	assert_code(assess_recompute(f->st, "2026-04", UNIT_STREET, &n, NULL, NULL, NULL, &e), OK, &e);
 	assert_int_equal(n, 1);
+
+	/*
+	 * Several periods in one walk (jiesu verify): the case's facts are checked
+	 * once; March, the same for both pools, is compared once under both names.
+	 */
+	const struct assess_period_ref three[] = {
+	    {"2026-03", UNIT_STREET}, {"2026-03", UNIT_DEPARTMENT}, {"2026-04", UNIT_STREET}};
+	memset(&m, 0, sizeof(m));
+	assert_code(assess_recompute_periods(f->st, three, 3, &n, &folded, keep_mismatch, &m, &e), OK, &e);
+	assert_int_equal(n, 3);
+	assert_int_equal(m.n, 3);
+	assert_int_equal(folded, 4);
+	if (!strstr(m.last, "2026-03 street/department: "))
+		fail_msg("March should be named for both pools: %s", m.last);
+	/* a department period from the 19th: a span of its own, 2026-02-19 to 03-19 local, without the stray fact */
+	struct assess_config cfg;
+	assert_code(assess_config_load(f->st, UNIT_DEPARTMENT, &cfg, &e), OK, &e);
+	cfg.period_start_day = 19;
+	assert_code(store_assess_config_put(f->st, &cfg, &e), OK, &e);
+	m.n = 0;
+	m.last[0] = '\0';
+	assert_code(assess_recompute_periods(f->st, three, 3, &n, NULL, keep_mismatch, &m, &e), OK, &e);
+	assert_int_equal(n, 3 + 0);
+	if (!strstr(m.last, "2026-03 street: "))
+		fail_msg("the street's March should be named alone: %s", m.last);
 }
 
 /* A whistle: report and rating facts from real actions, the department's figures, the recompute. */
