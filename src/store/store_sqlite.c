@@ -149,9 +149,9 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
  * names.
  */
 #define CASES_W_STATUS " AND status = ?1"
-#define CASES_W_UNIT                                                                                 \
-	" AND EXISTS (SELECT 1 FROM units lu WHERE lu.code = cases.lead_unit AND lu.path >= ?2" \
-	" AND (?3 IS NULL OR lu.path < ?3))"
+/* the lead unit among the subtree's units: one range of cases_inbox per unit, not every case tested */
+#define CASES_W_UNIT \
+	" AND lead_unit IN (SELECT lu.code FROM units lu WHERE lu.path >= ?2 AND (?3 IS NULL OR lu.path < ?3))"
 #define CASES_W_VIEWER                                                                               \
 	" AND id IN (SELECT cu.case_id FROM units vu JOIN case_units cu ON cu.unit = vu.code"       \
 	"  WHERE vu.path >= ?4 AND (?5 IS NULL OR vu.path < ?5)"                                   \

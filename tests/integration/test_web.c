@@ -227,7 +227,7 @@ static void test_inbox(void **state)
 
 	long long a = dispatched(h, agent, disp, "110107001"); /* 八宝山: waits for sign */
 	long long b = dispatched(h, agent, disp, "110107001"); /* 八宝山: signed, whistles 城管 */
-	dispatched(h, agent, disp, "110107006"); /* 金顶街: not ours */
+	long long c = dispatched(h, agent, disp, "110107006"); /* 金顶街: not ours */
 	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/sign", b), bbs, NULL, &st);
 	EXPECT_STATUS(h, st, 200);
 	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/whistle", b), bbs,
@@ -244,6 +244,19 @@ static void test_inbox(void **state)
 	/* sign due (a: 2 h after dispatch) comes before feedback due (b: days away) */
 	EXPECT_IDS(h, bbs, "sort=due", hpath(h, "%lld,%lld", a, b));
 	EXPECT_IDS(h, bbs, "sort=new", hpath(h, "%lld,%lld", b, a));
+
+	/*
+	 * By lead unit: the district's supervisor sees every case led within its
+	 * district; a street, or 城管 (summoned on b), only those linked to it.
+	 */
+	const char *sup = login(h, "sjs.supervisor", H_PASSWORD);
+	EXPECT_IDS(h, sup, "unit=110107", hpath(h, "%lld,%lld,%lld", c, b, a));
+	EXPECT_IDS(h, sup, "unit=110107001", hpath(h, "%lld,%lld", b, a));
+	EXPECT_IDS(h, sup, "unit=110107001&status=dispatched", hpath(h, "%lld", a));
+	EXPECT_IDS(h, sup, "unit=110108", "");
+	EXPECT_IDS(h, bbs, "unit=110107", hpath(h, "%lld,%lld", b, a));
+	EXPECT_IDS(h, bbs, "unit=110107006", "");
+	EXPECT_IDS(h, cg, "unit=110107", hpath(h, "%lld", b));
 
 	/* once 城管 has finished its task, the case leaves its whistled tab */
 	http(h, "POST", hpath(h, "/api/v1/cases/%lld/actions/report", b), cg, "{}", &st);
