@@ -35,6 +35,7 @@
 
 /* Migrations in order; each is an embedded file applied once, in one transaction. */
 static enum err_code chain_events(struct store *st, struct err *e);
+static enum err_code scope_all(struct store *st, struct err *e);
 
 /* after: C work the migration needs beyond its SQL, run in the same transaction. */
 static const struct migration {
@@ -53,6 +54,7 @@ static const struct migration {
     {9, "src/store/sql/sqlite/0009-event-chain.sql", chain_events},
     {10, "src/store/sql/sqlite/0010-events-by-case.sql", NULL},
     {11, "src/store/sql/sqlite/0011-inbox-deadlines.sql", NULL},
+    {12, "src/store/sql/sqlite/0012-case-scope.sql", scope_all},
 };
 
 /*
@@ -152,11 +154,8 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 /* the lead unit among the subtree's units: one range of cases_inbox per unit, not every case tested */
 #define CASES_W_UNIT \
 	" AND lead_unit IN (SELECT lu.code FROM units lu WHERE lu.path >= ?2 AND (?3 IS NULL OR lu.path < ?3))"
-#define CASES_W_VIEWER                                                                               \
-	" AND id IN (SELECT cu.case_id FROM units vu JOIN case_units cu ON cu.unit = vu.code"       \
-	"  WHERE vu.path >= ?4 AND (?5 IS NULL OR vu.path < ?5)"                                   \
-	"  UNION SELECT kc.id FROM units ku JOIN cases kc ON kc.created_unit = ku.code"             \
-	"  WHERE ku.path >= ?4 AND (?5 IS NULL OR ku.path < ?5))"
+/* ?4: the viewer's own code, the last of its path (case_scope: 0012-case-scope.sql) */
+#define CASES_W_VIEWER " AND id IN (SELECT vs.case_id FROM case_scope vs WHERE vs.unit = ?4)"
 #define CASES_W_OVERDUE " AND (overdue_mask <> 0) = ?6"
 #define CASES_W_FROM " AND created_at >= ?7"
 #define CASES_W_TO " AND created_at < ?8"
@@ -185,6 +184,31 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 #define ASSESS_COLS                                                                                  \
 	"pool, w_response, w_resolution, w_satisfaction, basic_coefficient, period_start_day, " \
 	"min_callbacks, whistle_weight"
+
+/*
+ * The rows of case_scope of the cases picked by `cases` (a condition on a
+ * case id): for each unit linked to a case, and the unit that recorded it,
+ * every code on its path ("/12345/110105/110105001/") but the centre's.
+ * One SQL for a case (its links written), for every case (0012), and for
+ * the cases of a unit that moved (SCOPE_MOVED_CASES).
+ */
+#define SCOPE_DERIVE(cases, tail)                                                                        \
+	"WITH RECURSIVE lk(case_id, rest) AS ("                                                          \
+	" SELECT cu.case_id, substr(u.path, 2) FROM case_units cu JOIN units u ON u.code = cu.unit"     \
+	"  WHERE cu.case_id " cases                                                                     \
+	" UNION ALL SELECT c.id, substr(u.path, 2) FROM units u JOIN cases c ON c.created_unit = u.code" \
+	"  WHERE c.id " cases "),"                                                                      \
+	" part(case_id, rest, code) AS (SELECT case_id, rest, NULL FROM lk"                             \
+	"  UNION ALL SELECT case_id, substr(rest, instr(rest, '/') + 1), substr(rest, 1, instr(rest, '/') - 1)" \
+	"  FROM part WHERE instr(rest, '/') > 0)"                                                       \
+	" INSERT OR IGNORE INTO case_scope (unit, case_id) SELECT code, case_id FROM part"              \
+	" WHERE code IS NOT NULL AND code NOT IN (SELECT code FROM units WHERE kind = 'centre')" tail
+/* The cases linked to, or recorded by, a unit whose path is in [?1, ?2) (?2 NULL: no bound). */
+#define SCOPE_MOVED_CASES                                                                             \
+	"SELECT mu.case_id FROM case_units mu WHERE mu.unit IN"                                       \
+	" (SELECT code FROM units WHERE path >= ?1 AND (?2 IS NULL OR path < ?2))"                     \
+	" UNION SELECT mc.id FROM cases mc WHERE mc.created_unit IN"                                  \
+	" (SELECT code FROM units WHERE path >= ?1 AND (?2 IS NULL OR path < ?2))"
 
 /* Kinds of facts that store_unit_counts counts one by one (callbacks are deduplicated per case). */
 #define COUNTED_KINDS                                                                                    \
@@ -376,6 +400,10 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 		       " WHERE case_units.rel = 'former'")                                                  \
 	X(LINKS_COPIES,                                                                                     \
 	  "SELECT unit FROM case_units WHERE case_id = ?1 AND rel = 'copy' ORDER BY pos, unit")             \
+	X(SCOPE_CASE, SCOPE_DERIVE("= ?1", ""))                                                             \
+	X(SCOPE_ALL, SCOPE_DERIVE("IS NOT NULL", " ORDER BY 1, 2"))                                         \
+	X(SCOPE_MOVED, SCOPE_DERIVE("IN (" SCOPE_MOVED_CASES ")", ""))                                      \
+	X(SCOPE_DROP_MOVED, "DELETE FROM case_scope WHERE unit = ?3 AND case_id IN (" SCOPE_MOVED_CASES ")") \
 	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
 		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 WHEN 'summoned' THEN 2"      \
 		     " ELSE 3 END, pos, unit")                                                              \
@@ -1119,8 +1147,47 @@ static enum err_code unit_path_get(struct store *st, const char *code, char out[
 }
 
 /*
+ * The cases of a subtree that moved from old_path to path: the units above
+ * it before lose sight of them (but through another link), the units above
+ * it now gain it (case_scope).
+ */
+static enum err_code scope_move(struct store *st, const char *old_path, const char *path, struct err *e)
+{
+	char hi[LIMIT_PATH + 1], code[LIMIT_PATH + 1];
+	enum err_code rc = OK;
+	/* every code of old_path but its last (the unit itself, which moved along) */
+	size_t own = strlen(old_path) - 1;
+	while (own > 0 && old_path[own - 1] != '/')
+		own--;
+	for (const char *p = old_path + 1; rc == OK && (size_t)(p - old_path) < own;) {
+		size_t n = strcspn(p, "/");
+		snprintf(code, sizeof(code), "%.*s", (int)n, p);
+		p += n + 1;
+		sqlite3_stmt *s = stmt_get(st, ST_SCOPE_DROP_MOVED, e);
+		if (!s)
+			return E_DB;
+		sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+		bind_str(s, 2, prefix_upper(path, hi));
+		sqlite3_bind_text(s, 3, code, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = db_fail(st, e, "更新案件的可见范围");
+		stmt_put(st, ST_SCOPE_DROP_MOVED, s);
+	}
+	sqlite3_stmt *s = rc == OK ? stmt_get(st, ST_SCOPE_MOVED, e) : NULL;
+	if (!s)
+		return rc == OK ? E_DB : rc;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	bind_str(s, 2, prefix_upper(path, hi));
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "更新案件的可见范围");
+	stmt_put(st, ST_SCOPE_MOVED, s);
+	return rc;
+}
+
+/*
  * Insert or update u, computing its path from its parent's. A unit that
- * moves takes its subtree along (every descendant's path is rewritten).
+ * moves takes its subtree along (every descendant's path is rewritten),
+ * and the cases it sees are seen from its new place (scope_move).
  */
 enum err_code store_unit_put(struct store *st, const struct unit *u, struct err *e)
 {
@@ -1189,6 +1256,8 @@ enum err_code store_unit_put(struct store *st, const struct unit *u, struct err 
 			rc = db_fail(st, e, "移动下级单位");
 		stmt_put(st, ST_UNIT_MOVE, s);
 		s = NULL;
+		if (rc == OK)
+			rc = scope_move(st, old_path, path, e);
 	}
 out:
 	stmt_put(st, ST_UNIT_PUT, s); /* only UNIT_PUT can still be held here */
@@ -2400,7 +2469,14 @@ static enum err_code case_links_write(struct store *st, int64_t case_id, const s
 		if (unit[0] && (rc = case_link_summon(st, case_id, unit, e)) != OK)
 			return rc;
 	}
-	return OK;
+	/* who may see the case: the units above each link (rows are only added, as links are) */
+	if (!(s = stmt_get(st, ST_SCOPE_CASE, e)))
+		return E_DB;
+	sqlite3_bind_int64(s, 1, case_id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, "写入案件的可见范围");
+	stmt_put(st, ST_SCOPE_CASE, s);
+	return rc;
 }
 
 /* ---- the counts per unit and day, and per unit and month (0006-unit-day.sql) ---- */
@@ -3093,6 +3169,15 @@ static void event_read(sqlite3_stmt *s, struct event_rec *ev)
 		memcpy(ev->hash, sqlite3_column_blob(s, 8), EVENT_HASH_BYTES);
 }
 
+/* Migration 0012: the rows of case_scope of every case, in the table's order. */
+static enum err_code scope_all(struct store *st, struct err *e)
+{
+	enum err_code rc = stmt_run(st, ST_SCOPE_ALL, e, "写入案件的可见范围");
+	if (rc == OK && sqlite3_changes(st->db) > 0)
+		log_info("store: 0012: %d rows of case_scope", sqlite3_changes(st->db));
+	return rc;
+}
+
 /*
  * Migration 0009: chain the events written before it, each case from its
  * first event, in one pass over (case_id, seq).
@@ -3237,6 +3322,14 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 		     {CQ_CALLBACK, CASES_W_CALLBACK},	{CQ_LEAD, CASES_W_LEAD},	 {CQ_TASK, CASES_W_TASK},
 		     {CQ_EXTENSION, CASES_W_EXTENSION}, {CQ_EXCLUSION, CASES_W_EXCLUSION}};
 	const char *order = k & CQ_CALLBACK ? " ORDER BY id" : k & CQ_SORT_DUE ? CASES_DUE_ORDER : " ORDER BY id DESC";
+	if ((k & ~(uint64_t)(CQ_COUNT | CQ_PAGE)) == CQ_VIEWER && (k & (CQ_COUNT | CQ_PAGE))) {
+		/* what a unit may see, newest first, and how many: from its rows of case_scope alone */
+		snprintf(sql, size, "%s",
+			 k & CQ_COUNT ? "SELECT count(*) FROM case_scope WHERE unit = ?4"
+				      : CASE_SELECT " WHERE id IN (SELECT case_id FROM case_scope WHERE unit = ?4"
+						    " ORDER BY case_id DESC LIMIT ?9 OFFSET ?10) ORDER BY id DESC");
+		return;
+	}
 	size_t n = (size_t)snprintf(sql, size, "%s WHERE 1",
 				    k & CQ_COUNT  ? "SELECT count(*) FROM cases"
 				    : k & CQ_PAGE ? CASE_SELECT " WHERE id IN (SELECT id FROM cases"
@@ -3260,9 +3353,12 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 		snprintf(sql + n, size - n, "%s", order);
 }
 
-/* Bind the filters of q that its shape k uses; the hi buffers hold the path range bounds. */
+/*
+ * Bind the filters of q that its shape k uses; unit_hi holds the path range's
+ * bound, viewer_code the viewer's code (each as long as its path).
+ */
 static void cases_filter_bind(sqlite3_stmt *s, uint64_t k, const struct case_query *q, char *unit_hi,
-			      char *viewer_hi)
+			      char *viewer_code)
 {
 	if (k & CQ_STATUS)
 		bind_str(s, 1, q->status);
@@ -3271,8 +3367,15 @@ static void cases_filter_bind(sqlite3_stmt *s, uint64_t k, const struct case_que
 		bind_str(s, 3, prefix_upper(q->unit_path, unit_hi));
 	}
 	if (k & CQ_VIEWER) {
-		bind_str(s, 4, q->viewer_path);
-		bind_str(s, 5, prefix_upper(q->viewer_path, viewer_hi));
+		/* its own code: the last of "/12345/110105/" */
+		size_t n = strlen(q->viewer_path);
+		while (n > 0 && q->viewer_path[n - 1] == '/')
+			n--;
+		size_t from = n;
+		while (from > 0 && q->viewer_path[from - 1] != '/')
+			from--;
+		snprintf(viewer_code, n - from + 1, "%s", q->viewer_path + from);
+		sqlite3_bind_text(s, 4, viewer_code, -1, SQLITE_STATIC);
 	}
 	if (k & CQ_OVERDUE)
 		sqlite3_bind_int(s, 6, q->overdue ? 1 : 0);
@@ -3298,7 +3401,7 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 {
 	size_t ulen = q->unit_path ? strlen(q->unit_path) + 1 : 1;
 	size_t vlen = q->viewer_path ? strlen(q->viewer_path) + 1 : 1;
-	char *unit_hi = xmalloc(ulen), *viewer_hi = xmalloc(vlen);
+	char *unit_hi = xmalloc(ulen), *viewer_code = xmalloc(vlen);
 	struct case_rec *c = xmalloc(sizeof(*c));
 	sqlite3_stmt *s = NULL;
 	enum err_code rc = OK;
@@ -3313,7 +3416,7 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 			rc = E_DB;
 			goto out;
 		}
-		cases_filter_bind(s, k, q, unit_hi, viewer_hi);
+		cases_filter_bind(s, k, q, unit_hi, viewer_code);
 		if (sqlite3_step(s) != SQLITE_ROW) {
 			rc = db_fail(st, e, "统计案件");
 			goto out;
@@ -3328,7 +3431,7 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 		rc = E_DB;
 		goto out;
 	}
-	cases_filter_bind(s, k, q, unit_hi, viewer_hi);
+	cases_filter_bind(s, k, q, unit_hi, viewer_code);
 	if (k & CQ_PAGE) {
 		sqlite3_bind_int(s, 9, q->per_page);
 		sqlite3_bind_int64(s, 10, (int64_t)(page - 1) * q->per_page);
@@ -3345,7 +3448,7 @@ out:
 	dyn_put(st, s);
 	free(c);
 	free(unit_hi);
-	free(viewer_hi);
+	free(viewer_code);
 	return rc;
 }
 

@@ -217,8 +217,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 11);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 11);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 12);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 12);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -924,6 +924,64 @@ static void insert_case(struct store *st, struct case_rec *c)
 	free(c);
 }
 
+/*
+ * Who may see a case follows its units through the tree: a street moved to
+ * another district takes the sight of its cases along, and the old
+ * district keeps only those linked to it elsewhere (case_scope). Paged
+ * (case_scope alone) and whole lists agree.
+ */
+static void test_cases_scope_move(void **state)
+{
+	struct fixture *f = *state;
+	struct case_rec *c;
+	put_unit(f->st, "12345", UNIT_CENTRE, "", "");
+	put_unit(f->st, "110101", UNIT_DISTRICT, "12345", "");
+	put_unit(f->st, "110102", UNIT_DISTRICT, "12345", "");
+	put_unit(f->st, "110101001", UNIT_STREET, "110101", "");
+	put_unit(f->st, "110101001001", UNIT_COMMUNITY, "110101001", "");
+	put_unit(f->st, "110101002", UNIT_STREET, "110101", "");
+	insert_case(f->st, case_new("110101001001", 1000)); /* 1: led by the community */
+	c = case_new("110101002", 2000);		     /* 2: led by the other street, copied to 110101001 */
+	c->ncopies = 1;
+	strcpy(c->copies[0], "110101001");
+	insert_case(f->st, c);
+	c = case_new("110101002", 3000); /* 3: recorded by the community */
+	strcpy(c->created_unit, "110101001001");
+	insert_case(f->st, c);
+	insert_case(f->st, case_new("", 4000)); /* 4: no unit yet */
+
+	struct case_query q = {.overdue = -1, .viewer_path = "/12345/110101/"};
+	for (int paged = 0; paged < 2; paged++) {
+		q.page = 1;
+		q.per_page = paged ? 10 : 0;
+		q.viewer_path = "/12345/110101/";
+		expect_cases(f->st, &q, 3, 3, 3, 2, 1);
+		q.viewer_path = "/12345/110102/";
+		expect_cases(f->st, &q, 0, 0);
+		q.viewer_path = "/12345/110101/110101001/";
+		expect_cases(f->st, &q, 3, 3, 3, 2, 1);
+	}
+	put_unit(f->st, "110101001", UNIT_STREET, "110102", "");
+	for (int paged = 0; paged < 2; paged++) {
+		q.per_page = paged ? 10 : 0;
+		q.viewer_path = "/12345/110101/"; /* 1 is gone; 2 and 3 are led by 110101002 */
+		expect_cases(f->st, &q, 2, 2, 3, 2);
+		q.viewer_path = "/12345/110102/"; /* all three, through the street that moved */
+		expect_cases(f->st, &q, 3, 3, 3, 2, 1);
+		q.viewer_path = "/12345/110102/110101001/";
+		expect_cases(f->st, &q, 3, 3, 3, 2, 1);
+	}
+	/* a page of one, then the next */
+	q.per_page = 1;
+	q.page = 2;
+	expect_cases(f->st, &q, 3, 1, 2);
+	/* with another filter too */
+	q.per_page = 10;
+	q.page = 1;
+	q.from = 1500;
+	expect_cases(f->st, &q, 2, 2, 3, 2);
+}
+
 static void test_cases_list(void **state)
 {
 	struct fixture *f = *state;
@@ -1374,10 +1432,15 @@ static void test_migrate_old_case(void **state)
 		       "INSERT INTO cases (id, status, type, tier, created_at, updated_at, lead_unit)"
 		       " VALUES (7, 'replied', 'complaint', 'general', 100, 100, 'A');"
 		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0);"
+		       "INSERT INTO units (code, name, kind, parent, path) VALUES ('12345', 'C', 'centre', NULL, '/12345/'),"
+		       " ('A', 'A', 'district', '12345', '/12345/A/'), ('B', 'B', 'street', 'A', '/12345/A/B/');"
 		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
 		       " (7, 2, 100, 'note', '{\"text\":\"旧\"}'), (8, 1, 50, 'create', '{}');");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 11);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 12);
+	/* 0012: who may see case 7, from its links: A and B (B below A), not the centre */
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope"), 2);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope WHERE case_id = 7 AND unit IN ('A', 'B')"), 2);
 	/* 0010 moved every event into the table keyed by (case_id, seq): the rows are there, no rowid */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM events"), 3);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"
@@ -2062,6 +2125,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unit_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_unknown_parent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_move, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cases_scope_move, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_by_sector, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_reentrant_and_stop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_categories, setup, teardown),
