@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The requests of a district supervisor's page (web/src/pages/Supervisor.jsx:
 # the count of its district's cases in each state and overdue, then the
-# lists), timed one by one over HTTP against `jiesu serve` on a database
+# lists), and of its search page without a unit (web/src/pages/CaseSearch.jsx:
+# every case the district may see, then some filters), timed one by one over HTTP against `jiesu serve` on a database
 # bench/gen.c wrote, from a dropped page cache (the database file's pages
 # only). Prints one line per request: seconds, query, total.
 # Usage: bench/supervisor.sh DB [DISTRICT]   (default 110105, 朝阳区; the
@@ -33,4 +34,5 @@ t "unit=$district&overdue=true&per_page=1"
 t "unit=$district&status=dispatched&page=1&per_page=20"
 t "unit=$district&per_page=100"
 t "unit=$district&status=closed&page=1&per_page=20"
+for q in "" "status=dispatched&" "status=closed&" "overdue=true&" "from=2025-12-01&"; do t "${q}page=1&per_page=20"; done
 rm -f "$out"

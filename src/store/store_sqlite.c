@@ -154,8 +154,14 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 /* the lead unit among the subtree's units: one range of cases_inbox per unit, not every case tested */
 #define CASES_W_UNIT \
 	" AND lead_unit IN (SELECT lu.code FROM units lu WHERE lu.path >= ?2 AND (?3 IS NULL OR lu.path < ?3))"
-/* ?4: the viewer's own code, the last of its path (case_scope: 0012-case-scope.sql) */
+/*
+ * ?4: the viewer's own code, the last of its path (case_scope: 0012-case-scope.sql).
+ * The cases it may see are listed from its rows, unless another filter picks
+ * the cases from an index: then each of those is looked up in its rows
+ * (CASES_W_VIEWER_EACH), and a page stops at its last case.
+ */
 #define CASES_W_VIEWER " AND id IN (SELECT vs.case_id FROM case_scope vs WHERE vs.unit = ?4)"
+#define CASES_W_VIEWER_EACH " AND EXISTS (SELECT 1 FROM case_scope vs WHERE vs.unit = ?4 AND vs.case_id = cases.id)"
 #define CASES_W_OVERDUE " AND (overdue_mask <> 0) = ?6"
 #define CASES_W_FROM " AND created_at >= ?7"
 #define CASES_W_TO " AND created_at < ?8"
@@ -3334,9 +3340,13 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 				    k & CQ_COUNT  ? "SELECT count(*) FROM cases"
 				    : k & CQ_PAGE ? CASE_SELECT " WHERE id IN (SELECT id FROM cases"
 						  : CASE_SELECT);
+	/* the filters that an index answers (cases_status, cases_inbox, cases_created_at, case_units) */
+	bool indexed = (k >> CQ_STATUSES_SHIFT) ||
+		       (k & (CQ_STATUS | CQ_UNIT | CQ_LEAD | CQ_TASK | CQ_FROM | CQ_TO | CQ_CALLBACK));
 	for (size_t i = 0; i < ARRAY_SIZE(where); i++)
 		if (k & where[i].bit)
-			n += (size_t)snprintf(sql + n, size - n, "%s", where[i].sql);
+			n += (size_t)snprintf(sql + n, size - n, "%s",
+					      where[i].bit == CQ_VIEWER && indexed ? CASES_W_VIEWER_EACH : where[i].sql);
 	if (k >> CQ_STATUSES_SHIFT) {
 		n += (size_t)snprintf(sql + n, size - n, " AND status IN (");
 		for (int v = 0; v < CASE_STATUS_COUNT; v++)
