@@ -3284,7 +3284,8 @@ enum cases_shape {
 /* The shape of q; E_INVALID when q->statuses names a status that does not exist. */
 static enum err_code cases_shape(const struct case_query *q, bool count, uint64_t *out, struct err *e)
 {
-	uint64_t k = (q->status ? CQ_STATUS : 0) | (q->unit_path ? CQ_UNIT : 0) | (q->viewer_path ? CQ_VIEWER : 0) |
+	/* one status alone goes into the set of statuses, so the SQL knows it (cases_sql) */
+	uint64_t k = (q->status && q->statuses ? CQ_STATUS : 0) | (q->unit_path ? CQ_UNIT : 0) | (q->viewer_path ? CQ_VIEWER : 0) |
 		     (q->overdue >= 0 ? CQ_OVERDUE : 0) | (q->from ? CQ_FROM : 0) | (q->to ? CQ_TO : 0) |
 		     (q->callback_due ? CQ_CALLBACK : 0) | (q->lead_code ? CQ_LEAD : 0) |
 		     (q->task_unit ? CQ_TASK : 0) | (q->pending == 1 ? CQ_EXTENSION : 0) |
@@ -3305,6 +3306,12 @@ static enum err_code cases_shape(const struct case_query *q, bool count, uint64_
 			return err_set(e, E_INVALID, "status", "案件状态不合法");
 		k |= (uint64_t)1 << (CQ_STATUSES_SHIFT + v);
 		p += n;
+	}
+	if (q->status && !q->statuses) {
+		int v = case_status_parse(q->status);
+		if (v < 0)
+			return err_set(e, E_INVALID, "status", "案件状态不合法");
+		k |= (uint64_t)1 << (CQ_STATUSES_SHIFT + v);
 	}
 	*out = k;
 	return OK;
@@ -3340,8 +3347,14 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 				    k & CQ_COUNT  ? "SELECT count(*) FROM cases"
 				    : k & CQ_PAGE ? CASE_SELECT " WHERE id IN (SELECT id FROM cases"
 						  : CASE_SELECT);
-	/* the filters that an index answers (cases_status, cases_inbox, cases_created_at, case_units) */
-	bool indexed = (k >> CQ_STATUSES_SHIFT) ||
+	/*
+	 * The filters that an index answers with few cases (cases_status for the
+	 * states a case passes through, not those most of a year ends in;
+	 * cases_inbox, cases_created_at, case_units).
+	 */
+	const uint64_t many = (uint64_t)(1u << CS_ANSWERED | 1u << CS_REFERRED | 1u << CS_CLOSED | 1u << CS_MERGED)
+			      << CQ_STATUSES_SHIFT;
+	bool indexed = ((k >> CQ_STATUSES_SHIFT) && !(k & many)) ||
 		       (k & (CQ_STATUS | CQ_UNIT | CQ_LEAD | CQ_TASK | CQ_FROM | CQ_TO | CQ_CALLBACK));
 	for (size_t i = 0; i < ARRAY_SIZE(where); i++)
 		if (k & where[i].bit)
