@@ -678,6 +678,20 @@ static enum err_code stmt_run(struct store *st, enum stmt_id id, struct err *e, 
 	return rc;
 }
 
+/* Run a statement that returns no rows with ?1 bound to v. */
+static enum err_code stmt_run_int(struct store *st, enum stmt_id id, int64_t v, struct err *e, const char *what)
+{
+	sqlite3_stmt *s = stmt_get(st, id, e);
+	if (!s)
+		return E_DB;
+	enum err_code rc = OK;
+	sqlite3_bind_int64(s, 1, v);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = db_fail(st, e, what);
+	stmt_put(st, id, s);
+	return rc;
+}
+
 /* Bind a C string; NULL binds SQL NULL. The text must outlive the step. */
 static void bind_str(sqlite3_stmt *s, int i, const char *v)
 {
@@ -2450,14 +2464,7 @@ static enum err_code case_links_write(struct store *st, int64_t case_id, const s
 				      struct err *e)
 {
 	char lead[LIMIT_CODE + 1], unit[LIMIT_CODE + 1];
-	enum err_code rc = OK;
-	sqlite3_stmt *s = stmt_get(st, ST_LINKS_DEMOTE, e);
-	if (!s)
-		return E_DB;
-	sqlite3_bind_int64(s, 1, case_id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, e, "更新案件的单位");
-	stmt_put(st, ST_LINKS_DEMOTE, s);
+	enum err_code rc = stmt_run_int(st, ST_LINKS_DEMOTE, case_id, e, "更新案件的单位");
 	if (rc != OK)
 		return rc;
 	strlcpy_ok(lead, c->lead_unit, sizeof(lead));
@@ -2476,13 +2483,7 @@ static enum err_code case_links_write(struct store *st, int64_t case_id, const s
 			return rc;
 	}
 	/* who may see the case: the units above each link (rows are only added, as links are) */
-	if (!(s = stmt_get(st, ST_SCOPE_CASE, e)))
-		return E_DB;
-	sqlite3_bind_int64(s, 1, case_id);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = db_fail(st, e, "写入案件的可见范围");
-	stmt_put(st, ST_SCOPE_CASE, s);
-	return rc;
+	return stmt_run_int(st, ST_SCOPE_CASE, case_id, e, "写入案件的可见范围");
 }
 
 /* ---- the counts per unit and day, and per unit and month (0006-unit-day.sql) ---- */

@@ -341,16 +341,28 @@ static void test_unit_unknown_parent(void **state)
 	assert_string_equal(f->e.field, "code");
 }
 
+/*
+ * Two districts under the centre: 110101 with the streets 110101001 (and its
+ * community 110101001001) and 110101002, 110102 with 110102001; and the
+ * department 1101019, whose path shares the prefix "/12345/110101".
+ */
+static void put_two_districts(struct store *st)
+{
+	put_unit(st, "12345", UNIT_CENTRE, "", "");
+	put_unit(st, "110101", UNIT_DISTRICT, "12345", "");
+	put_unit(st, "110102", UNIT_DISTRICT, "12345", "");
+	put_unit(st, "110101001", UNIT_STREET, "110101", "");
+	put_unit(st, "110101001001", UNIT_COMMUNITY, "110101001", "");
+	put_unit(st, "110101002", UNIT_STREET, "110101", "");
+	put_unit(st, "110102001", UNIT_STREET, "110102", "");
+	put_unit(st, "1101019", UNIT_DEPARTMENT, "12345", "");
+}
+
 static void test_unit_move(void **state)
 {
 	struct fixture *f = *state;
 	struct unit u = {.kind = UNIT_STREET};
-	put_unit(f->st, "12345", UNIT_CENTRE, "", "");
-	put_unit(f->st, "110101", UNIT_DISTRICT, "12345", "");
-	put_unit(f->st, "110102", UNIT_DISTRICT, "12345", "");
-	put_unit(f->st, "110101001", UNIT_STREET, "110101", "");
-	put_unit(f->st, "110101001001", UNIT_COMMUNITY, "110101001", "");
-	put_unit(f->st, "110101002", UNIT_STREET, "110101", "");
+	put_two_districts(f->st);
 
 	put_unit(f->st, "110101001", UNIT_STREET, "110102", "");
 	assert_path(f->st, "110101001", "/12345/110102/110101001/");
@@ -934,12 +946,7 @@ static void test_cases_scope_move(void **state)
 {
 	struct fixture *f = *state;
 	struct case_rec *c;
-	put_unit(f->st, "12345", UNIT_CENTRE, "", "");
-	put_unit(f->st, "110101", UNIT_DISTRICT, "12345", "");
-	put_unit(f->st, "110102", UNIT_DISTRICT, "12345", "");
-	put_unit(f->st, "110101001", UNIT_STREET, "110101", "");
-	put_unit(f->st, "110101001001", UNIT_COMMUNITY, "110101001", "");
-	put_unit(f->st, "110101002", UNIT_STREET, "110101", "");
+	put_two_districts(f->st);
 	insert_case(f->st, case_new("110101001001", 1000)); /* 1: led by the community */
 	c = case_new("110101002", 2000);		     /* 2: led by the other street, copied to 110101001 */
 	c->ncopies = 1;
@@ -986,13 +993,7 @@ static void test_cases_list(void **state)
 {
 	struct fixture *f = *state;
 	struct case_rec *c;
-	put_unit(f->st, "12345", UNIT_CENTRE, "", "");
-	put_unit(f->st, "110101", UNIT_DISTRICT, "12345", "");
-	put_unit(f->st, "110101001", UNIT_STREET, "110101", "");
-	put_unit(f->st, "110101002", UNIT_STREET, "110101", "");
-	put_unit(f->st, "110102", UNIT_DISTRICT, "12345", "");
-	put_unit(f->st, "110102001", UNIT_STREET, "110102", "");
-	put_unit(f->st, "1101019", UNIT_DEPARTMENT, "12345", ""); /* path shares the prefix "/12345/110101" */
+	put_two_districts(f->st);
 
 	insert_case(f->st, case_new("110101001", 1000)); /* 1 */
 	c = case_new("110101002", 2000);		 /* 2: overdue */
