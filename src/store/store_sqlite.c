@@ -208,7 +208,8 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	"  UNION ALL SELECT case_id, substr(rest, instr(rest, '/') + 1), substr(rest, 1, instr(rest, '/') - 1)" \
 	"  FROM part WHERE instr(rest, '/') > 0)"                                                       \
 	" INSERT OR IGNORE INTO case_scope (unit, case_id) SELECT code, case_id FROM part"              \
-	" WHERE code IS NOT NULL AND code NOT IN (SELECT code FROM units WHERE kind = 'centre')" tail
+	" WHERE code IS NOT NULL"                                                                        \
+	" AND NOT EXISTS (SELECT 1 FROM units k WHERE k.code = part.code AND k.kind = 'centre')" tail
 /* The cases linked to, or recorded by, a unit whose path is in [?1, ?2) (?2 NULL: no bound). */
 #define SCOPE_MOVED_CASES                                                                             \
 	"SELECT mu.case_id FROM case_units mu WHERE mu.unit IN"                                       \
