@@ -6,7 +6,9 @@
  * of its events, and the assessment figures of each month are recomputed
  * from the events and compared with the stored facts and the counts kept
  * per day (assess_recompute_periods: every month and pool in one more walk
- * over the cases). The first broken link of each case is named. Exit 0: nothing found; 1: something was; 2: bad arguments.
+ * over the cases), and the rows that say which units see each case in lists
+ * (case_scope) with the links they come from. The first broken link of each
+ * case is named. Exit 0: nothing found; 1: something was; 2: bad arguments.
  */
 #include "cli.h"
 
@@ -18,7 +20,7 @@
 
 struct verify_run {
 	struct store *st;
-	long cases, broken, differ, unfoldable;
+	long cases, broken, differ, unfoldable, sight[2]; /* case_scope rows missing, extra */
 	int64_t events, first, last; /* the period the cases span */
 	struct err *e;
 };
@@ -49,6 +51,17 @@ static int verify_case(void *ctx, int64_t id)
 		v->differ++;
 		printf("verify: case %lld: the stored row differs from its events at %s\n", (long long)id, c.field);
 	}
+	return 0;
+}
+
+/* A row of case_scope that the links do not account for, or one they ask for that is not there. */
+static int sight_wrong(void *ctx, const char *unit, int64_t case_id, bool extra)
+{
+	struct verify_run *v = ctx;
+	if (++v->sight[extra] <= 10)
+		printf(extra ? "verify: case %lld: unit %s sees it in lists, but none of its links is below that unit\n"
+			     : "verify: case %lld: unit %s does not see it in lists, though one of its links is below that unit\n",
+		       (long long)case_id, unit);
 	return 0;
 }
 
@@ -106,6 +119,13 @@ int cmd_verify(int argc, char **argv)
 	}
 	printf("verify: %ld cases, %lld events: %ld broken chains, %ld rows differ, %ld logs cannot be replayed\n",
 	       v.cases, (long long)v.events, v.broken, v.differ, v.unfoldable);
+	/* who sees each case in lists (case_scope), against the links */
+	if (store_scope_check(st, sight_wrong, &v, &e) != OK) {
+		store_read_end(st);
+		store_close(st);
+		return cli_fail(&e);
+	}
+	printf("verify: who sees each case in lists: %ld rows missing, %ld rows too many\n", v.sight[0], v.sight[1]);
 	/* the figures of every month and pool, in one walk */
 	static const enum unit_kind pools[] = {UNIT_STREET, UNIT_DEPARTMENT, UNIT_ENTERPRISE, UNIT_DISTRICT};
 	int y, m, ly, lm, months = 0, mismatches = 0, ret = 0, n = 0;
@@ -137,7 +157,7 @@ int cmd_verify(int argc, char **argv)
 	}
 	printf("verify: figures of %d month%s recomputed from the events: %d mismatches\n", months,
 	       months == 1 ? "" : "s", mismatches);
-	ret = v.broken || v.differ || v.unfoldable || mismatches ? 1 : 0;
+	ret = v.broken || v.differ || v.unfoldable || v.sight[0] || v.sight[1] || mismatches ? 1 : 0;
 	printf("verify: %s\n", ret ? "FOUND PROBLEMS (see above)" : "ok");
 out:
 	store_read_end(st);

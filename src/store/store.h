@@ -455,6 +455,15 @@ enum err_code store_case_units(struct store *st, int64_t case_id, case_unit_fn f
 /* Cases matching q, highest id first (lowest first with callback_due), one page; *total (if not
    NULL) counts every match. */
 typedef int (*case_fn)(void *ctx, const struct case_rec *c);
+/*
+ * Check case_scope, the cases each unit may see, against the links it is
+ * derived from: fn(ctx, unit, case_id, extra) for each row that should be
+ * there and is not (extra false) and each that is there and should not be
+ * (extra true); a non-zero return stops. Reads every link (jiesu verify).
+ */
+typedef int (*scope_fn)(void *ctx, const char *unit, int64_t case_id, bool extra);
+enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct err *e);
+
 enum err_code store_cases_list(struct store *st, const struct case_query *q, case_fn fn, void *ctx,
 			       int64_t *total, struct err *e);
 typedef int (*id_fn)(void *ctx, int64_t id);

@@ -198,7 +198,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
  * One SQL for a case (its links written), for every case (0012), and for
  * the cases of a unit that moved (SCOPE_MOVED_CASES).
  */
-#define SCOPE_DERIVE(cases, tail)                                                                        \
+#define SCOPE_WITH(cases)                                                                                \
 	"WITH RECURSIVE lk(case_id, rest) AS ("                                                          \
 	" SELECT cu.case_id, substr(u.path, 2) FROM case_units cu JOIN units u ON u.code = cu.unit"     \
 	"  WHERE cu.case_id " cases                                                                     \
@@ -206,10 +206,12 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	"  WHERE c.id " cases "),"                                                                      \
 	" part(case_id, rest, code) AS (SELECT case_id, rest, NULL FROM lk"                             \
 	"  UNION ALL SELECT case_id, substr(rest, instr(rest, '/') + 1), substr(rest, 1, instr(rest, '/') - 1)" \
-	"  FROM part WHERE instr(rest, '/') > 0)"                                                       \
-	" INSERT OR IGNORE INTO case_scope (unit, case_id) SELECT code, case_id FROM part"              \
-	" WHERE code IS NOT NULL"                                                                        \
-	" AND NOT EXISTS (SELECT 1 FROM units k WHERE k.code = part.code AND k.kind = 'centre')" tail
+	"  FROM part WHERE instr(rest, '/') > 0)"
+#define SCOPE_ROWS                                                                        \
+	" SELECT code, case_id FROM part WHERE code IS NOT NULL"                         \
+	" AND NOT EXISTS (SELECT 1 FROM units k WHERE k.code = part.code AND k.kind = 'centre')"
+#define SCOPE_DERIVE(cases, tail) \
+	SCOPE_WITH(cases) " INSERT OR IGNORE INTO case_scope (unit, case_id)" SCOPE_ROWS tail
 /* The cases linked to, or recorded by, a unit whose path is in [?1, ?2) (?2 NULL: no bound). */
 #define SCOPE_MOVED_CASES                                                                             \
 	"SELECT mu.case_id FROM case_units mu WHERE mu.unit IN"                                       \
@@ -410,6 +412,8 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(SCOPE_CASE, SCOPE_DERIVE("= ?1", ""))                                                             \
 	X(SCOPE_ALL, SCOPE_DERIVE("IS NOT NULL", " ORDER BY 1, 2"))                                         \
 	X(SCOPE_MOVED, SCOPE_DERIVE("IN (" SCOPE_MOVED_CASES ")", ""))                                      \
+	X(SCOPE_MISSING, SCOPE_WITH("IS NOT NULL") SCOPE_ROWS " EXCEPT SELECT unit, case_id FROM case_scope")   \
+	X(SCOPE_EXTRA, SCOPE_WITH("IS NOT NULL") " SELECT unit, case_id FROM case_scope EXCEPT" SCOPE_ROWS)    \
 	X(SCOPE_DROP_MOVED, "DELETE FROM case_scope WHERE unit = ?3 AND case_id IN (" SCOPE_MOVED_CASES ")") \
 	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
 		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 WHEN 'summoned' THEN 2"      \
@@ -3183,6 +3187,28 @@ static enum err_code scope_all(struct store *st, struct err *e)
 	enum err_code rc = stmt_run(st, ST_SCOPE_ALL, e, "写入案件的可见范围");
 	if (rc == OK && sqlite3_changes(st->db) > 0)
 		log_info("store: 0012: %d rows of case_scope", sqlite3_changes(st->db));
+	return rc;
+}
+
+enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct err *e)
+{
+	static const enum stmt_id ids[2] = {ST_SCOPE_MISSING, ST_SCOPE_EXTRA};
+	enum err_code rc = OK;
+	for (int extra = 0; rc == OK && extra < 2; extra++) {
+		sqlite3_stmt *s = stmt_get(st, ids[extra], e);
+		if (!s)
+			return E_DB;
+		int r;
+		char unit[LIMIT_CODE + 1];
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			col_text(s, 0, unit);
+			if ((rc = (enum err_code)fn(ctx, unit, sqlite3_column_int64(s, 1), extra)) != OK)
+				break;
+		}
+		if (rc == OK && r != SQLITE_DONE)
+			rc = db_fail(st, e, "核对案件的可见范围");
+		stmt_put(st, ids[extra], s);
+	}
 	return rc;
 }
 

@@ -86,6 +86,7 @@ static void test_verify_finds_tampering(void **state)
 	EXPECT_TRUE(strstr(out, "verify: 4 cases") != NULL, out);
 	EXPECT_TRUE(strstr(out, "0 broken chains, 0 rows differ, 0 logs cannot be replayed") != NULL, out);
 	EXPECT_TRUE(strstr(out, "0 mismatches") != NULL, out);
+	EXPECT_TRUE(strstr(out, "who sees each case in lists: 0 rows missing, 0 rows too many") != NULL, out);
 	EXPECT_TRUE(strstr(out, "verify: ok") != NULL, out);
 
 	/* an event's content rewritten */
@@ -109,6 +110,11 @@ static void test_verify_finds_tampering(void **state)
 	/* a stored fact (what the rankings count) moved to another unit */
 	expect_found(h, "fact", "UPDATE facts SET unit = '110107002' WHERE rowid = (SELECT min(rowid) FROM facts);",
 		     "mismatches");
+	/* who sees a case in lists, changed behind jiesu's back: a district given sight, a street's taken away */
+	expect_found(h, "sight-added", "INSERT INTO case_scope (unit, case_id) VALUES ('110108', 1);",
+		     "case 1: unit 110108 sees it in lists, but none of its links is below that unit");
+	expect_found(h, "sight-removed", "DELETE FROM case_scope WHERE case_id = 1 AND unit = '110107';",
+		     "case 1: unit 110107 does not see it in lists");
 	/* bad arguments are refused with a clear message */
 	EXPECT_TRUE(h_run(h, NULL, NULL, NULL, "verify", "--db", db, "--period", "2026-13", (char *)NULL) == 2,
 		    "--period 2026-13");
