@@ -1091,16 +1091,8 @@ HANDLER(api_cases_list)
 			return err_set(e, E_INVALID, "sort", "参数 sort 须为 due（最近到期在前）或 new（最新在前）");
 		q.sort_due = !strcmp(v, "due");
 	}
-	/*
-	 * An inbox holds only the caller's own unit's cases (as lead or summoned):
-	 * all visible to it. So does a list by a lead unit within the caller's own
-	 * subtree (a district's supervisor by district or street): the store links
-	 * every case to its lead unit (case_units, rel 'lead'), and a case linked
-	 * to a unit of the caller's subtree is visible to the caller. Without the
-	 * test of every linked case, such a list reads only what it shows.
-	 */
-	bool own_units = q.unit_path && !strncmp(q.unit_path, who->unit.path, strlen(who->unit.path));
-	if (who->unit.kind != UNIT_CENTRE && !q.lead_code && !q.task_unit && !own_units)
+	/* an inbox holds only the caller's own unit's cases (as lead or summoned): all visible to it */
+	if (who->unit.kind != UNIT_CENTRE && !q.lead_code && !q.task_unit)
 		q.viewer_path = who->unit.path;
 	struct list_ctx x = {ctx->cx.st, who, {0}};
 	int64_t total = 0;

@@ -111,13 +111,10 @@ static enum err_code need_period(const struct api_request *req, const char **out
 
 static enum err_code parse_pool(const char *v, enum err_code code, enum unit_kind *out, struct err *e)
 {
-	int k = unit_kind_parse(v);
-	if (k != UNIT_STREET && k != UNIT_DEPARTMENT && k != UNIT_ENTERPRISE && k != UNIT_DISTRICT)
-		return err_set(
-		    e, code, "pool",
-		    "考核分组须为 street（街道）、department（部门）、enterprise（企业）或 district（区）");
-	*out = (enum unit_kind)k;
-	return OK;
+	enum err_code rc = assess_pool_parse(v, out, e);
+	if (rc != OK)
+		e->code = code;
+	return rc == OK ? OK : code;
 }
 
 /* ------------------------------------------------------------ numbers */

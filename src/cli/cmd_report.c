@@ -40,31 +40,29 @@ static int recompute(const char *db, const char *period, const char *pool_s, int
 	struct err e;
 	int64_t cases = 0;
 	int mismatches = 0;
+	enum unit_kind pool;
 	err_init(&e);
-	int pool = unit_kind_parse(pool_s ? pool_s : "street");
 	if (!period) {
 		fprintf(stderr, "jiesu: --period YYYY-MM is required\n");
 		return 2;
 	}
+	if (assess_pool_parse(pool_s ? pool_s : "street", &pool, &e) != OK) {
+		cli_fail(&e);
+		return 2;
+	}
 	if (!cli_open_store(db, &st))
 		return 1;
-	int rc = 0;
-	if (pool < 0) {
-		err_set(&e, E_INVALID, "pool", "考核分组须为 street、department、enterprise 或 district");
+	/* the fold reads each case's events and facts */
+	cli_walk(st, STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
+	store_read_begin(st); /* one state of the database throughout, without a write lock */
+	enum err_code r = assess_recompute(st, period, pool, &mismatches, &cases, print_mismatch, NULL, &e);
+	store_read_end(st);
+	int rc;
+	if (r != OK) {
 		rc = cli_fail(&e);
 	} else {
-		/* the fold reads each case's events and facts */
-		cli_walk(st, STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
-		store_read_begin(st); /* one state of the database throughout, without a write lock */
-		enum err_code r = assess_recompute(st, period, (enum unit_kind)pool, &mismatches, &cases,
-						   print_mismatch, NULL, &e);
-		store_read_end(st);
-		if (r != OK) {
-			rc = cli_fail(&e);
-		} else {
-			printf("recompute: %lld cases, %d mismatches\n", (long long)cases, mismatches);
-			rc = mismatches ? 1 : 0;
-		}
+		printf("recompute: %lld cases, %d mismatches\n", (long long)cases, mismatches);
+		rc = mismatches ? 1 : 0;
 	}
 	store_close(st);
 	return rc;

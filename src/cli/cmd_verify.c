@@ -93,11 +93,16 @@ int cmd_verify(int argc, char **argv)
 		       "jiesu verify --db PATH [--period YYYY-MM] [--pool POOL] [--readers N]") ||
 	    !cli_readers(readers_s, &readers))
 		return 2;
-	int pool = pool_s ? unit_kind_parse(pool_s) : -1;
-	if (pool_s && pool != UNIT_STREET && pool != UNIT_DEPARTMENT && pool != UNIT_ENTERPRISE &&
-	    pool != UNIT_DISTRICT) {
-		fprintf(stderr, "jiesu: --pool must be street, department, enterprise or district\n");
-		return 2;
+	int pool = -1;
+	struct err e;
+	err_init(&e);
+	if (pool_s) {
+		enum unit_kind k;
+		if (assess_pool_parse(pool_s, &k, &e) != OK) {
+			cli_fail(&e);
+			return 2;
+		}
+		pool = (int)k;
 	}
 	int py = 0, pm = 0;
 	if (period && (sscanf(period, "%4d-%2d", &py, &pm) != 2 || strlen(period) != 7 || pm < 1 || pm > 12)) {
@@ -107,8 +112,6 @@ int cmd_verify(int argc, char **argv)
 	struct store *st;
 	if (!cli_open_store(db, &st))
 		return 1;
-	struct err e;
-	err_init(&e);
 	struct verify_run v = {.st = st, .e = &e};
 	cli_walk(st, STORE_AHEAD_CASES | STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
 	store_read_begin(st); /* one state of the database throughout */
@@ -136,18 +139,15 @@ int cmd_verify(int argc, char **argv)
 		month_of(v.first, &y, &m);
 		month_of(v.last, &ly, &lm);
 	}
-	char(*names)[8] = NULL;
-	struct assess_period_ref *refs = NULL;
-	for (; v.cases > 0 && (y < ly || (y == ly && m <= lm)); m == 12 ? (y++, m = 1) : m++) {
-		names = xrealloc(names, (size_t)(months + 1) * sizeof(*names));
-		snprintf(names[months], sizeof(names[months]), "%04d-%02d", y, m);
-		months++;
-	}
-	refs = xcalloc((size_t)months * ARRAY_SIZE(pools) + 1, sizeof(*refs));
-	for (int i = 0; i < months; i++)
+	months = v.cases > 0 ? (ly - y) * 12 + (lm - m) + 1 : 0;
+	char(*names)[8] = xcalloc((size_t)months + 1, sizeof(*names));
+	struct assess_period_ref *refs = xcalloc((size_t)months * ARRAY_SIZE(pools) + 1, sizeof(*refs));
+	for (int i = 0; i < months; i++, m == 12 ? (y++, m = 1) : m++) {
+		snprintf(names[i], sizeof(names[i]), "%04d-%02d", y, m);
 		for (size_t k = 0; k < ARRAY_SIZE(pools); k++)
 			if (pool < 0 || pools[k] == (enum unit_kind)pool)
 				refs[n++] = (struct assess_period_ref){names[i], pools[k]};
+	}
 	enum err_code rc = n ? assess_recompute_periods(st, refs, n, &mismatches, NULL, print_mismatch, NULL, &e) : OK;
 	free(refs);
 	free(names);

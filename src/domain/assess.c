@@ -88,6 +88,15 @@ static enum err_code check_pool(int kind, struct err *e)
 	return OK;
 }
 
+enum err_code assess_pool_parse(const char *name, enum unit_kind *out, struct err *e)
+{
+	int k = name ? unit_kind_parse(name) : -1;
+	enum err_code rc = check_pool(k, e);
+	if (rc == OK)
+		*out = (enum unit_kind)k;
+	return rc;
+}
+
 static int64_t local_midnight(int y, int m, int d)
 {
 	return days_from_civil(y, m, d) * 86400 - LOCAL_UTC_OFFSET;

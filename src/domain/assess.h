@@ -21,6 +21,8 @@
  * time), so a callback on the 18th falls in the earlier month.
  */
 enum err_code assess_period(const char *period, int start_day, int64_t *from, int64_t *to, struct err *e);
+/* The pool named name (street, department, enterprise or district); E_INVALID on field "pool" else. */
+enum err_code assess_pool_parse(const char *name, enum unit_kind *out, struct err *e);
 
 /*
  * The defaults: weights 0.1/0.5/0.4, 0.9, calendar month, minimum 1, whistle

@@ -1036,6 +1036,13 @@ static void test_cases_list(void **state)
 	expect_cases(f->st, &q, 4, 4, 5, 3, 2, 1);
 	q.viewer_path = "/12345/110101/110101002/";
 	expect_cases(f->st, &q, 1, 1, 2);
+	/* by lead unit: within the viewer's subtree all of them, above it only what it may see */
+	q.unit_path = "/12345/110101/";
+	expect_cases(f->st, &q, 1, 1, 2);
+	q.viewer_path = "/12345/110101/";
+	q.unit_path = "/12345/110101/110101001/";
+	expect_cases(f->st, &q, 2, 2, 5, 1);
+	q.unit_path = NULL;
 	q.viewer_path = NULL;
 
 	q.overdue = 1;
