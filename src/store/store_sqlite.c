@@ -55,6 +55,7 @@ static const struct migration {
     {10, "src/store/sql/sqlite/0010-events-by-case.sql", NULL},
     {11, "src/store/sql/sqlite/0011-inbox-deadlines.sql", NULL},
     {12, "src/store/sql/sqlite/0012-case-scope.sql", scope_all},
+    {13, "src/store/sql/sqlite/0013-cases-overdue.sql", NULL},
 };
 
 /*
@@ -163,6 +164,8 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 #define CASES_W_VIEWER " AND id IN (SELECT vs.case_id FROM case_scope vs WHERE vs.unit = ?4)"
 #define CASES_W_VIEWER_EACH " AND EXISTS (SELECT 1 FROM case_scope vs WHERE vs.unit = ?4 AND vs.case_id = cases.id)"
 #define CASES_W_OVERDUE " AND (overdue_mask <> 0) = ?6"
+/* overdue cases alone, as the partial index cases_overdue is written (0013-cases-overdue.sql) */
+#define CASES_W_OVERDUE_ONLY " AND overdue_mask <> 0"
 #define CASES_W_FROM " AND created_at >= ?7"
 #define CASES_W_TO " AND created_at < ?8"
 #define CASES_W_CALLBACK                                                                      \
@@ -3306,6 +3309,7 @@ enum cases_shape {
 	CQ_COUNT = 1 << 11,    /* count(*) instead of a page */
 	CQ_SORT_DUE = 1 << 12, /* nearest deadline first; else newest first (oldest: CQ_CALLBACK) */
 	CQ_PAGE = 1 << 13,     /* one page (LIMIT ?9), its ids chosen first: see cases_sql */
+	CQ_OVERDUE_YES = 1 << 14, /* with CQ_OVERDUE: the overdue cases, not the others */
 	CQ_STATUSES_SHIFT = 16 /* bit CQ_STATUSES_SHIFT + s: status s is one of q->statuses */
 };
 
@@ -3321,7 +3325,8 @@ static enum err_code cases_shape(const struct case_query *q, bool count, uint64_
 	/* one status alone goes into the set of statuses, so the SQL knows it (cases_sql) */
 	uint64_t k = (q->status && q->statuses ? CQ_STATUS : 0) | (q->unit_path ? CQ_UNIT : 0) |
 		     (q->viewer_path && !own_units ? CQ_VIEWER : 0) |
-		     (q->overdue >= 0 ? CQ_OVERDUE : 0) | (q->from ? CQ_FROM : 0) | (q->to ? CQ_TO : 0) |
+		     (q->overdue >= 0 ? CQ_OVERDUE : 0) | (q->overdue > 0 ? CQ_OVERDUE_YES : 0) |
+		     (q->from ? CQ_FROM : 0) | (q->to ? CQ_TO : 0) |
 		     (q->callback_due ? CQ_CALLBACK : 0) | (q->lead_code ? CQ_LEAD : 0) |
 		     (q->task_unit ? CQ_TASK : 0) | (q->pending == 1 ? CQ_EXTENSION : 0) |
 		     (q->pending == 2 ? CQ_EXCLUSION : 0) | (count ? CQ_COUNT : 0) | (q->sort_due ? CQ_SORT_DUE : 0) |
@@ -3391,10 +3396,18 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 			      << CQ_STATUSES_SHIFT;
 	bool indexed = ((k >> CQ_STATUSES_SHIFT) && !(k & many)) ||
 		       (k & (CQ_STATUS | CQ_UNIT | CQ_LEAD | CQ_TASK | CQ_FROM | CQ_TO | CQ_CALLBACK));
-	for (size_t i = 0; i < ARRAY_SIZE(where); i++)
-		if (k & where[i].bit)
-			n += (size_t)snprintf(sql + n, size - n, "%s",
-					      where[i].bit == CQ_VIEWER && indexed ? CASES_W_VIEWER_EACH : where[i].sql);
+	/* overdue cases and no other such filter: from cases_overdue, the few in twenty ever overdue */
+	bool overdue_only = (k & CQ_OVERDUE_YES) && !indexed;
+	for (size_t i = 0; i < ARRAY_SIZE(where); i++) {
+		const char *w = where[i].sql;
+		if (!(k & where[i].bit))
+			continue;
+		if (where[i].bit == CQ_VIEWER && (indexed || overdue_only))
+			w = CASES_W_VIEWER_EACH;
+		else if (where[i].bit == CQ_OVERDUE && overdue_only)
+			w = CASES_W_OVERDUE_ONLY;
+		n += (size_t)snprintf(sql + n, size - n, "%s", w);
+	}
 	if (k >> CQ_STATUSES_SHIFT) {
 		n += (size_t)snprintf(sql + n, size - n, " AND status IN (");
 		for (int v = 0; v < CASE_STATUS_COUNT; v++)
@@ -3435,7 +3448,7 @@ static void cases_filter_bind(sqlite3_stmt *s, uint64_t k, const struct case_que
 		snprintf(viewer_code, n - from + 1, "%s", q->viewer_path + from);
 		sqlite3_bind_text(s, 4, viewer_code, -1, SQLITE_STATIC);
 	}
-	if (k & CQ_OVERDUE)
+	if ((k & CQ_OVERDUE) && sqlite3_bind_parameter_name(s, 6)) /* not in CASES_W_OVERDUE_ONLY */
 		sqlite3_bind_int(s, 6, q->overdue ? 1 : 0);
 	if (k & CQ_FROM)
 		sqlite3_bind_int64(s, 7, q->from);

@@ -217,8 +217,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 12);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 12);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 13);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 13);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1047,6 +1047,15 @@ static void test_cases_list(void **state)
 
 	q.overdue = 1;
 	expect_cases(f->st, &q, 1, 1, 2);
+	/* overdue alone is read from cases_overdue, then each case's sight checked */
+	q.viewer_path = "/12345/110101/";
+	expect_cases(f->st, &q, 1, 1, 2);
+	q.viewer_path = "/12345/110102/";
+	expect_cases(f->st, &q, 0, 0);
+	q.viewer_path = NULL;
+	q.status = "dispatched"; /* with another filter: the overdue test as before */
+	expect_cases(f->st, &q, 1, 1, 2);
+	q.status = NULL;
 	q.overdue = 0;
 	expect_cases(f->st, &q, 5, 5, 6, 5, 4, 3, 1);
 	q.overdue = -1;
@@ -1445,7 +1454,7 @@ static void test_migrate_old_case(void **state)
 		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
 		       " (7, 2, 100, 'note', '{\"text\":\"旧\"}'), (8, 1, 50, 'create', '{}');");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 12);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 13);
 	/* 0012: who may see case 7, from its links: A and B (B below A), not the centre */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope"), 2);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope WHERE case_id = 7 AND unit IN ('A', 'B')"), 2);
