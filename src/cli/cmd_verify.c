@@ -21,6 +21,7 @@
 struct verify_run {
 	struct store *st;
 	long cases, broken, differ, unfoldable, sight[2]; /* case_scope rows missing, extra */
+	long counts_wrong; /* kept counts of final states that differ from a recount */
 	int64_t events, first, last; /* the period the cases span */
 	struct err *e;
 };
@@ -62,6 +63,16 @@ static int sight_wrong(void *ctx, const char *unit, int64_t case_id, bool extra)
 		printf(extra ? "verify: case %lld: unit %s sees it in lists, but none of its links is below that unit\n"
 			     : "verify: case %lld: unit %s does not see it in lists, though one of its links is below that unit\n",
 		       (long long)case_id, unit);
+	return 0;
+}
+
+/* A kept count of cases in a final state that differs from the cases counted. */
+static int count_wrong(void *ctx, bool sight, const char *unit, const char *status, int64_t kept, int64_t counted)
+{
+	struct verify_run *v = ctx;
+	if (++v->counts_wrong <= 10)
+		printf("verify: unit %s, %s: %lld cases %s kept, %lld counted\n", *unit ? unit : "(none)", status,
+		       (long long)kept, sight ? "it sees" : "it leads", (long long)counted);
 	return 0;
 }
 
@@ -129,6 +140,13 @@ int cmd_verify(int argc, char **argv)
 		return cli_fail(&e);
 	}
 	printf("verify: who sees each case in lists: %ld rows missing, %ld rows too many\n", v.sight[0], v.sight[1]);
+	/* the counts of final states that lists and searches show */
+	if (store_counts_check(st, count_wrong, &v, &e) != OK) {
+		store_read_end(st);
+		store_close(st);
+		return cli_fail(&e);
+	}
+	printf("verify: cases answered, referred, closed and merged by unit: %ld counts differ\n", v.counts_wrong);
 	/* the figures of every month and pool, in one walk */
 	static const enum unit_kind pools[] = {UNIT_STREET, UNIT_DEPARTMENT, UNIT_ENTERPRISE, UNIT_DISTRICT};
 	int y, m, ly, lm, months = 0, mismatches = 0, ret = 0, n = 0;
@@ -157,7 +175,7 @@ int cmd_verify(int argc, char **argv)
 	}
 	printf("verify: figures of %d month%s recomputed from the events: %d mismatches\n", months,
 	       months == 1 ? "" : "s", mismatches);
-	ret = v.broken || v.differ || v.unfoldable || v.sight[0] || v.sight[1] || mismatches ? 1 : 0;
+	ret = v.broken || v.differ || v.unfoldable || v.sight[0] || v.sight[1] || v.counts_wrong || mismatches ? 1 : 0;
 	printf("verify: %s\n", ret ? "FOUND PROBLEMS (see above)" : "ok");
 out:
 	store_read_end(st);

@@ -463,6 +463,16 @@ typedef int (*case_fn)(void *ctx, const struct case_rec *c);
  */
 typedef int (*scope_fn)(void *ctx, const char *unit, int64_t case_id, bool extra);
 enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct err *e);
+/*
+ * Check the kept counts of cases in final states (answered, referred,
+ * closed, merged) against a recount: fn(ctx, sight, unit, status, kept,
+ * counted) for each (unit, status) that differs, by lead unit (sight
+ * false) or by each unit that may see the cases (sight true); a non-zero
+ * return stops. Reads every such case (jiesu verify).
+ */
+typedef int (*count_check_fn)(void *ctx, bool sight, const char *unit, const char *status, int64_t kept,
+			      int64_t counted);
+enum err_code store_counts_check(struct store *st, count_check_fn fn, void *ctx, struct err *e);
 
 enum err_code store_cases_list(struct store *st, const struct case_query *q, case_fn fn, void *ctx,
 			       int64_t *total, struct err *e);

@@ -56,6 +56,7 @@ static const struct migration {
     {11, "src/store/sql/sqlite/0011-inbox-deadlines.sql", NULL},
     {12, "src/store/sql/sqlite/0012-case-scope.sql", scope_all},
     {13, "src/store/sql/sqlite/0013-cases-overdue.sql", NULL},
+    {14, "src/store/sql/sqlite/0014-status-counts.sql", NULL},
 };
 
 /*
@@ -215,6 +216,19 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	" AND NOT EXISTS (SELECT 1 FROM units k WHERE k.code = part.code AND k.kind = 'centre')"
 #define SCOPE_DERIVE(cases, tail) \
 	SCOPE_WITH(cases) " INSERT OR IGNORE INTO case_scope (unit, case_id)" SCOPE_ROWS tail
+/*
+ * The rows of a table of kept counts (0014-status-counts.sql) that differ
+ * from a recount: unit, status, kept, counted. counted: the SELECT of the
+ * recount (unit, status, n) before its WHERE; by: its GROUP BY; exists: the
+ * FROM and WHERE of a case that a kept row k counts.
+ */
+#define FINAL_STATUSES "('answered', 'referred', 'closed', 'merged')"
+#define COUNTS_CHECK(table, counted, by, exists)                                                          \
+	"SELECT r.unit, r.status, coalesce(k.n, 0), r.n FROM (" counted " WHERE status IN " FINAL_STATUSES   \
+	" GROUP BY " by ") r LEFT JOIN " table " k ON k.unit = r.unit AND k.status = r.status" \
+	" WHERE coalesce(k.n, 0) <> r.n"                                                                     \
+	" UNION ALL SELECT k.unit, k.status, k.n, 0 FROM " table " k WHERE k.n <> 0"                          \
+	" AND NOT EXISTS (SELECT 1 " exists ")"
 /* The cases linked to, or recorded by, a unit whose path is in [?1, ?2) (?2 NULL: no bound). */
 #define SCOPE_MOVED_CASES                                                                             \
 	"SELECT mu.case_id FROM case_units mu WHERE mu.unit IN"                                       \
@@ -418,6 +432,13 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(SCOPE_MISSING, SCOPE_WITH("IS NOT NULL") SCOPE_ROWS " EXCEPT SELECT unit, case_id FROM case_scope")   \
 	X(SCOPE_EXTRA, SCOPE_WITH("IS NOT NULL") " SELECT unit, case_id FROM case_scope EXCEPT" SCOPE_ROWS)    \
 	X(SCOPE_DROP_MOVED, "DELETE FROM case_scope WHERE unit = ?3 AND case_id IN (" SCOPE_MOVED_CASES ")") \
+	X(COUNTS_LEAD_CHECK, COUNTS_CHECK("lead_counts", "SELECT lead_unit AS unit, status, count(*) AS n FROM cases",      \
+					  "lead_unit, status", "FROM cases WHERE lead_unit = k.unit AND status = k.status")) \
+	X(COUNTS_SCOPE_CHECK,                                                                             \
+	  COUNTS_CHECK("scope_counts",                                                                    \
+		       "SELECT s.unit AS unit, status, count(*) AS n FROM cases JOIN case_scope s ON s.case_id = cases.id", \
+		       "s.unit, status",                                                                  \
+		       "FROM case_scope s JOIN cases c ON c.id = s.case_id WHERE s.unit = k.unit AND c.status = k.status")) \
 	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
 		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 WHEN 'summoned' THEN 2"      \
 		     " ELSE 3 END, pos, unit")                                                              \
@@ -3215,6 +3236,30 @@ enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct
 	return rc;
 }
 
+enum err_code store_counts_check(struct store *st, count_check_fn fn, void *ctx, struct err *e)
+{
+	static const enum stmt_id ids[2] = {ST_COUNTS_LEAD_CHECK, ST_COUNTS_SCOPE_CHECK};
+	enum err_code rc = OK;
+	for (int sight = 0; rc == OK && sight < 2; sight++) {
+		sqlite3_stmt *s = stmt_get(st, ids[sight], e);
+		if (!s)
+			return E_DB;
+		int r;
+		char unit[LIMIT_CODE + 1], status[24];
+		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+			col_text(s, 0, unit);
+			col_text(s, 1, status);
+			if ((rc = (enum err_code)fn(ctx, sight, unit, status, sqlite3_column_int64(s, 2),
+						    sqlite3_column_int64(s, 3))) != OK)
+				break;
+		}
+		if (rc == OK && r != SQLITE_DONE)
+			rc = db_fail(st, e, "核对各单位的办结数");
+		stmt_put(st, ids[sight], s);
+	}
+	return rc;
+}
+
 /*
  * Migration 0009: chain the events written before it, each case from its
  * first event, in one pass over (case_id, seq).
@@ -3357,6 +3402,43 @@ static enum err_code cases_shape(const struct case_query *q, bool count, uint64_
 	return OK;
 }
 
+/* The states most of a year ends in: many cases each, counted in lead_counts and scope_counts. */
+#define CQ_FINAL                                                                                         \
+	((uint64_t)(1u << CS_ANSWERED | 1u << CS_REFERRED | 1u << CS_CLOSED | 1u << CS_MERGED) \
+	 << CQ_STATUSES_SHIFT)
+
+/* Append " AND status IN ('…', …)" for the statuses of shape k; the new length. */
+static size_t statuses_sql(uint64_t k, char *sql, size_t n, size_t size)
+{
+	n += (size_t)snprintf(sql + n, size - n, " AND status IN (");
+	for (int v = 0; v < CASE_STATUS_COUNT; v++)
+		if (k >> (CQ_STATUSES_SHIFT + v) & 1)
+			n += (size_t)snprintf(sql + n, size - n, "%s'%s'", sql[n - 1] == '(' ? "" : ", ",
+					      case_status_name((enum case_status)v));
+	return n + (size_t)snprintf(sql + n, size - n, ")");
+}
+
+/*
+ * A count of the cases in final states, of all, by lead unit (a subtree's
+ * or one) or of what a unit may see, and nothing else: the sum of the
+ * counts kept by the triggers of 0014-status-counts.sql, not one row or
+ * index entry read per case. False for any other shape.
+ */
+static bool final_count_sql(uint64_t k, char *sql, size_t size)
+{
+	uint64_t rest = k & ~(CQ_FINAL | CQ_COUNT | CQ_SORT_DUE); /* any other status is in rest */
+	if (!(k & CQ_COUNT) || !(k & CQ_FINAL) || (rest != 0 && rest != CQ_VIEWER && rest != CQ_UNIT && rest != CQ_LEAD))
+		return false;
+	size_t n = (size_t)snprintf(sql, size, "SELECT coalesce(sum(n), 0) FROM %s WHERE 1%s",
+				    rest == CQ_VIEWER ? "scope_counts" : "(SELECT unit AS lead_unit, status, n FROM lead_counts)",
+				    rest == CQ_VIEWER ? " AND unit = ?4"
+				    : rest == CQ_UNIT ? CASES_W_UNIT
+				    : rest == CQ_LEAD ? CASES_W_LEAD
+						      : "");
+	statuses_sql(k, sql, n, size);
+	return true;
+}
+
 /*
  * The SQL of a case query of shape *(const uint64_t *)arg. A page's ids
  * are chosen first, in a subquery that an index may answer alone (the
@@ -3383,6 +3465,8 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 						    " ORDER BY case_id DESC LIMIT ?9 OFFSET ?10) ORDER BY id DESC");
 		return;
 	}
+	if (final_count_sql(k, sql, size))
+		return;
 	size_t n = (size_t)snprintf(sql, size, "%s WHERE 1",
 				    k & CQ_COUNT  ? "SELECT count(*) FROM cases"
 				    : k & CQ_PAGE ? CASE_SELECT " WHERE id IN (SELECT id FROM cases"
@@ -3392,9 +3476,7 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 	 * states a case passes through, not those most of a year ends in;
 	 * cases_inbox, cases_created_at, case_units).
 	 */
-	const uint64_t many = (uint64_t)(1u << CS_ANSWERED | 1u << CS_REFERRED | 1u << CS_CLOSED | 1u << CS_MERGED)
-			      << CQ_STATUSES_SHIFT;
-	bool indexed = ((k >> CQ_STATUSES_SHIFT) && !(k & many)) ||
+	bool indexed = ((k >> CQ_STATUSES_SHIFT) && !(k & CQ_FINAL)) ||
 		       (k & (CQ_STATUS | CQ_UNIT | CQ_LEAD | CQ_TASK | CQ_FROM | CQ_TO | CQ_CALLBACK));
 	/* overdue cases and no other such filter: from cases_overdue, the few in twenty ever overdue */
 	bool overdue_only = (k & CQ_OVERDUE_YES) && !indexed;
@@ -3408,14 +3490,8 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 			w = CASES_W_OVERDUE_ONLY;
 		n += (size_t)snprintf(sql + n, size - n, "%s", w);
 	}
-	if (k >> CQ_STATUSES_SHIFT) {
-		n += (size_t)snprintf(sql + n, size - n, " AND status IN (");
-		for (int v = 0; v < CASE_STATUS_COUNT; v++)
-			if (k >> (CQ_STATUSES_SHIFT + v) & 1)
-				n += (size_t)snprintf(sql + n, size - n, "%s'%s'", sql[n - 1] == '(' ? "" : ", ",
-						      case_status_name((enum case_status)v));
-		n += (size_t)snprintf(sql + n, size - n, ")");
-	}
+	if (k >> CQ_STATUSES_SHIFT)
+		n = statuses_sql(k, sql, n, size);
 	if (k & CQ_COUNT)
 		return;
 	if (k & CQ_PAGE)

@@ -87,6 +87,7 @@ static void test_verify_finds_tampering(void **state)
 	EXPECT_TRUE(strstr(out, "0 broken chains, 0 rows differ, 0 logs cannot be replayed") != NULL, out);
 	EXPECT_TRUE(strstr(out, "0 mismatches") != NULL, out);
 	EXPECT_TRUE(strstr(out, "who sees each case in lists: 0 rows missing, 0 rows too many") != NULL, out);
+	EXPECT_TRUE(strstr(out, "closed and merged by unit: 0 counts differ") != NULL, out);
 	EXPECT_TRUE(strstr(out, "verify: ok") != NULL, out);
 
 	/* an event's content rewritten */
@@ -115,6 +116,11 @@ static void test_verify_finds_tampering(void **state)
 		     "case 1: unit 110108 sees it in lists, but none of its links is below that unit");
 	expect_found(h, "sight-removed", "DELETE FROM case_scope WHERE case_id = 1 AND unit = '110107';",
 		     "case 1: unit 110107 does not see it in lists");
+	/* the kept counts of closed cases that lists show, raised behind jiesu's back */
+	expect_found(h, "lead-count", "INSERT INTO lead_counts (unit, status, n) VALUES ('110107001', 'closed', 5);",
+		     "unit 110107001, closed: 5 cases it leads kept, 0 counted");
+	expect_found(h, "sight-count", "INSERT INTO scope_counts (unit, status, n) VALUES ('110107', 'closed', 3);",
+		     "unit 110107, closed: 3 cases it sees kept, 0 counted");
 	/* bad arguments are refused with a clear message */
 	EXPECT_TRUE(h_run(h, NULL, NULL, NULL, "verify", "--db", db, "--period", "2026-13", (char *)NULL) == 2,
 		    "--period 2026-13");

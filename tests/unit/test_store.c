@@ -217,8 +217,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 13);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 13);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 14);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 14);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1083,6 +1083,98 @@ static void test_cases_list(void **state)
 	expect_cases(f->st, &q, 2, 1, 5);
 }
 
+/* Write case id anew (links from its lead and copy, full row), as status. */
+static void set_case(struct store *st, int64_t id, const char *lead, const char *copy, enum case_status status)
+{
+	struct case_rec *c = case_new(lead, 1000 * id);
+	struct err e;
+	err_init(&e);
+	c->id = id;
+	c->status = status;
+	if (copy[0]) {
+		c->ncopies = 1;
+		strcpy(c->copies[0], copy);
+	}
+	assert_int_equal(store_case_update(st, NULL, c, &e), OK);
+	free(c);
+}
+
+/*
+ * The count of q (one page asked, so the store counts), checked against the
+ * same count with a filter that every case passes (created since 1), which
+ * the kept counts do not answer: each case read.
+ */
+static void expect_count(struct store *st, struct case_query q, int64_t total)
+{
+	for (int pass = 0; pass < 2; pass++, q.from = 1) {
+		struct id_log l = {0};
+		int64_t t = -1;
+		struct err e;
+		err_init(&e);
+		assert_int_equal(store_cases_list(st, &q, collect_case, &l, &t, &e), OK);
+		assert_int_equal(t, total);
+		assert_int_equal(l.n, total);
+	}
+}
+
+/*
+ * Counts of cases in final states come from lead_counts and scope_counts
+ * (0014-status-counts.sql), kept by triggers as cases are written, closed,
+ * reopened, led by another unit, and as units move: each equals the count
+ * of the cases themselves.
+ */
+static void test_final_counts(void **state)
+{
+	struct fixture *f = *state;
+	put_two_districts(f->st);
+	insert_case(f->st, case_new("110101001", 1000)); /* 1 */
+	insert_case(f->st, case_new("110101002", 2000)); /* 2 */
+	insert_case(f->st, case_new("110102001", 3000)); /* 3 */
+	set_case(f->st, 1, "110101001", "110102", CS_CLOSED);
+	set_case(f->st, 2, "110101002", "", CS_ANSWERED);
+
+	struct case_query all = {.overdue = -1, .page = 1, .per_page = 20, .status = "closed"};
+	struct case_query d1 = all, d2 = all, u1 = all, u2 = all, lead = all;
+	d1.viewer_path = "/12345/110101/";
+	d2.viewer_path = "/12345/110102/";
+	u1.unit_path = "/12345/110101/";
+	u2.unit_path = "/12345/110102/";
+	lead.lead_code = "110101001";
+	expect_count(f->st, all, 1);
+	expect_count(f->st, d1, 1);
+	expect_count(f->st, d2, 1); /* a copy */
+	expect_count(f->st, u1, 1);
+	expect_count(f->st, u2, 0);
+	expect_count(f->st, lead, 1);
+	struct case_query both = d1;
+	both.status = NULL;
+	both.statuses = "closed,answered";
+	expect_count(f->st, both, 2);
+
+	set_case(f->st, 3, "110102001", "", CS_CLOSED); /* closed */
+	expect_count(f->st, d2, 2);
+	expect_count(f->st, u2, 1);
+	set_case(f->st, 1, "110101001", "110102", CS_IN_PROGRESS); /* reopened */
+	expect_count(f->st, all, 1);
+	expect_count(f->st, d1, 0);
+	expect_count(f->st, d2, 1);
+	expect_count(f->st, lead, 0);
+	set_case(f->st, 3, "110101002", "", CS_CLOSED); /* closed, led by another district's street */
+	expect_count(f->st, u1, 1);
+	expect_count(f->st, u2, 0);
+	expect_count(f->st, d1, 1); /* seen now */
+	expect_count(f->st, d2, 1); /* still: its former lead */
+	expect_count(f->st, all, 1);
+
+	put_unit(f->st, "110101002", UNIT_STREET, "110102", ""); /* the street moves with cases 2 and 3 */
+	expect_count(f->st, d1, 0);
+	expect_count(f->st, d2, 1);
+	expect_count(f->st, u2, 1);
+	d1.status = d2.status = "answered";
+	expect_count(f->st, d1, 0);
+	expect_count(f->st, d2, 1);
+}
+
 struct due_ctx {
 	struct store *st;
 	struct id_log log;
@@ -1454,7 +1546,7 @@ static void test_migrate_old_case(void **state)
 		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
 		       " (7, 2, 100, 'note', '{\"text\":\"旧\"}'), (8, 1, 50, 'create', '{}');");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 13);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 14);
 	/* 0012: who may see case 7, from its links: A and B (B below A), not the centre */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope"), 2);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope WHERE case_id = 7 AND unit IN ('A', 'B')"), 2);
@@ -2143,6 +2235,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unit_unknown_parent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_move, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cases_scope_move, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_final_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_by_sector, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_reentrant_and_stop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_categories, setup, teardown),
