@@ -57,6 +57,7 @@ static const struct migration {
     {12, "src/store/sql/sqlite/0012-case-scope.sql", scope_all},
     {13, "src/store/sql/sqlite/0013-cases-overdue.sql", NULL},
     {14, "src/store/sql/sqlite/0014-status-counts.sql", NULL},
+    {15, "src/store/sql/sqlite/0015-overdue-by-lead.sql", NULL},
 };
 
 /*
@@ -3476,10 +3477,15 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 	 * states a case passes through, not those most of a year ends in;
 	 * cases_inbox, cases_created_at, case_units).
 	 */
+	bool by_lead = k & (CQ_UNIT | CQ_LEAD);
 	bool indexed = ((k >> CQ_STATUSES_SHIFT) && !(k & CQ_FINAL)) ||
-		       (k & (CQ_STATUS | CQ_UNIT | CQ_LEAD | CQ_TASK | CQ_FROM | CQ_TO | CQ_CALLBACK));
-	/* overdue cases and no other such filter: from cases_overdue, the few in twenty ever overdue */
+		       (k & (CQ_STATUS | CQ_TASK | CQ_FROM | CQ_TO | CQ_CALLBACK));
+	/*
+	 * overdue cases, by lead unit or not, and no other such filter: from
+	 * cases_overdue_lead or cases_overdue, the few in twenty ever overdue
+	 */
 	bool overdue_only = (k & CQ_OVERDUE_YES) && !indexed;
+	indexed = indexed || by_lead;
 	for (size_t i = 0; i < ARRAY_SIZE(where); i++) {
 		const char *w = where[i].sql;
 		if (!(k & where[i].bit))

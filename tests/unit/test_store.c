@@ -217,8 +217,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 14);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 14);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 15);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 15);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1053,6 +1053,16 @@ static void test_cases_list(void **state)
 	q.viewer_path = "/12345/110102/";
 	expect_cases(f->st, &q, 0, 0);
 	q.viewer_path = NULL;
+	q.unit_path = "/12345/110101/"; /* by lead unit: from cases_overdue_lead */
+	expect_cases(f->st, &q, 1, 1, 2);
+	q.unit_path = "/12345/110102/";
+	expect_cases(f->st, &q, 0, 0);
+	q.unit_path = NULL;
+	q.lead_code = "110101002";
+	expect_cases(f->st, &q, 1, 1, 2);
+	q.lead_code = "110101001";
+	expect_cases(f->st, &q, 0, 0);
+	q.lead_code = NULL;
 	q.status = "dispatched"; /* with another filter: the overdue test as before */
 	expect_cases(f->st, &q, 1, 1, 2);
 	q.status = NULL;
@@ -1546,7 +1556,7 @@ static void test_migrate_old_case(void **state)
 		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
 		       " (7, 2, 100, 'note', '{\"text\":\"旧\"}'), (8, 1, 50, 'create', '{}');");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 14);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 15);
 	/* 0012: who may see case 7, from its links: A and B (B below A), not the centre */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope"), 2);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope WHERE case_id = 7 AND unit IN ('A', 'B')"), 2);
