@@ -452,8 +452,8 @@ enum err_code store_events_after(struct store *st, int64_t case_id, int64_t afte
  */
 typedef int (*case_unit_fn)(void *ctx, const char *unit, const char *rel);
 enum err_code store_case_units(struct store *st, int64_t case_id, case_unit_fn fn, void *ctx, struct err *e);
-/* Cases matching q, highest id first (lowest first with callback_due), one page; *total (if not
-   NULL) counts every match. */
+/* Cases matching q, highest id first (with a date range: latest created first; with callback_due:
+   lowest id first), one page; *total (if not NULL) counts every match. */
 typedef int (*case_fn)(void *ctx, const struct case_rec *c);
 /*
  * Check case_scope, the cases each unit may see, against the links it is

@@ -3215,50 +3215,62 @@ static enum err_code scope_all(struct store *st, struct err *e)
 	return rc;
 }
 
-enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct err *e)
+/* Run a check's two statements, each row to row(s, which, arg) until it returns non-zero. */
+typedef int (*check_row_fn)(sqlite3_stmt *s, int which, void *arg);
+static enum err_code check_rows(struct store *st, const enum stmt_id ids[2], check_row_fn row, void *arg,
+				const char *what, struct err *e)
 {
-	static const enum stmt_id ids[2] = {ST_SCOPE_MISSING, ST_SCOPE_EXTRA};
 	enum err_code rc = OK;
-	for (int extra = 0; rc == OK && extra < 2; extra++) {
-		sqlite3_stmt *s = stmt_get(st, ids[extra], e);
+	for (int which = 0; rc == OK && which < 2; which++) {
+		sqlite3_stmt *s = stmt_get(st, ids[which], e);
 		if (!s)
 			return E_DB;
 		int r;
-		char unit[LIMIT_CODE + 1];
-		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-			col_text(s, 0, unit);
-			if ((rc = (enum err_code)fn(ctx, unit, sqlite3_column_int64(s, 1), extra)) != OK)
+		while ((r = sqlite3_step(s)) == SQLITE_ROW)
+			if ((rc = (enum err_code)row(s, which, arg)) != OK)
 				break;
-		}
 		if (rc == OK && r != SQLITE_DONE)
-			rc = db_fail(st, e, "核对案件的可见范围");
-		stmt_put(st, ids[extra], s);
+			rc = db_fail(st, e, what);
+		stmt_put(st, ids[which], s);
 	}
 	return rc;
+}
+
+struct check_cb {
+	scope_fn scope;
+	count_check_fn count;
+	void *ctx;
+};
+
+static int scope_row(sqlite3_stmt *s, int extra, void *arg)
+{
+	const struct check_cb *cb = arg;
+	char unit[LIMIT_CODE + 1];
+	col_text(s, 0, unit);
+	return cb->scope(cb->ctx, unit, sqlite3_column_int64(s, 1), extra);
+}
+
+enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct err *e)
+{
+	static const enum stmt_id ids[2] = {ST_SCOPE_MISSING, ST_SCOPE_EXTRA};
+	struct check_cb cb = {.scope = fn, .ctx = ctx};
+	return check_rows(st, ids, scope_row, &cb, "核对案件的可见范围", e);
+}
+
+static int count_row(sqlite3_stmt *s, int sight, void *arg)
+{
+	const struct check_cb *cb = arg;
+	char unit[LIMIT_CODE + 1], status[24];
+	col_text(s, 0, unit);
+	col_text(s, 1, status);
+	return cb->count(cb->ctx, sight, unit, status, sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3));
 }
 
 enum err_code store_counts_check(struct store *st, count_check_fn fn, void *ctx, struct err *e)
 {
 	static const enum stmt_id ids[2] = {ST_COUNTS_LEAD_CHECK, ST_COUNTS_SCOPE_CHECK};
-	enum err_code rc = OK;
-	for (int sight = 0; rc == OK && sight < 2; sight++) {
-		sqlite3_stmt *s = stmt_get(st, ids[sight], e);
-		if (!s)
-			return E_DB;
-		int r;
-		char unit[LIMIT_CODE + 1], status[24];
-		while ((r = sqlite3_step(s)) == SQLITE_ROW) {
-			col_text(s, 0, unit);
-			col_text(s, 1, status);
-			if ((rc = (enum err_code)fn(ctx, sight, unit, status, sqlite3_column_int64(s, 2),
-						    sqlite3_column_int64(s, 3))) != OK)
-				break;
-		}
-		if (rc == OK && r != SQLITE_DONE)
-			rc = db_fail(st, e, "核对各单位的办结数");
-		stmt_put(st, ids[sight], s);
-	}
-	return rc;
+	struct check_cb cb = {.count = fn, .ctx = ctx};
+	return check_rows(st, ids, count_row, &cb, "核对各单位的办结数", e);
 }
 
 /*
@@ -3356,6 +3368,7 @@ enum cases_shape {
 	CQ_SORT_DUE = 1 << 12, /* nearest deadline first; else newest first (oldest: CQ_CALLBACK) */
 	CQ_PAGE = 1 << 13,     /* one page (LIMIT ?9), its ids chosen first: see cases_sql */
 	CQ_OVERDUE_YES = 1 << 14, /* with CQ_OVERDUE: the overdue cases, not the others */
+	CQ_UNIT_SCOPE = 1 << 15,  /* a page by lead unit alone, read from its subtree's root's case_scope */
 	CQ_STATUSES_SHIFT = 16 /* bit CQ_STATUSES_SHIFT + s: status s is one of q->statuses */
 };
 
@@ -3399,6 +3412,14 @@ static enum err_code cases_shape(const struct case_query *q, bool count, uint64_
 			return err_set(e, E_INVALID, "status", "案件状态不合法");
 		k |= (uint64_t)1 << (CQ_STATUSES_SHIFT + v);
 	}
+	/*
+	 * A page of a subtree's cases, no other filter: every case led within it
+	 * is among the cases its root may see (case_scope holds no rows of the
+	 * centre, which sees all)
+	 */
+	const char *below_centre = q->unit_path && q->unit_path[0] == '/' ? strchr(q->unit_path + 1, '/') : NULL;
+	if (k == (CQ_UNIT | CQ_PAGE) && below_centre && below_centre[1])
+		k |= CQ_UNIT_SCOPE;
 	*out = k;
 	return OK;
 }
@@ -3419,24 +3440,38 @@ static size_t statuses_sql(uint64_t k, char *sql, size_t n, size_t size)
 	return n + (size_t)snprintf(sql + n, size - n, ")");
 }
 
+static void cases_sql(const void *arg, char *sql, size_t size);
+
 /*
- * A count of the cases in final states, of all, by lead unit (a subtree's
- * or one) or of what a unit may see, and nothing else: the sum of the
- * counts kept by the triggers of 0014-status-counts.sql, not one row or
- * index entry read per case. False for any other shape.
+ * A count of all cases, by lead unit (a subtree's or one) or of what a
+ * unit may see, in some states or any, and nothing else: the cases in
+ * final states are the sum of the counts kept by the triggers of
+ * 0014-status-counts.sql, not one row or index entry read per case; those
+ * in other states (few) are counted as usual and added. False for any
+ * other shape, and for what a unit may see in any state (case_scope alone).
  */
-static bool final_count_sql(uint64_t k, char *sql, size_t size)
+static bool kept_count_sql(uint64_t k, char *sql, size_t size)
 {
-	uint64_t rest = k & ~(CQ_FINAL | CQ_COUNT | CQ_SORT_DUE); /* any other status is in rest */
-	if (!(k & CQ_COUNT) || !(k & CQ_FINAL) || (rest != 0 && rest != CQ_VIEWER && rest != CQ_UNIT && rest != CQ_LEAD))
+	const uint64_t all = (((uint64_t)1 << CASE_STATUS_COUNT) - 1) << CQ_STATUSES_SHIFT;
+	uint64_t rest = k & ~(all | CQ_COUNT | CQ_SORT_DUE), asked = k & all ? k & all : all;
+	uint64_t final = asked & CQ_FINAL, other = asked & ~CQ_FINAL;
+	if (!(k & CQ_COUNT) || !final || (rest != 0 && rest != CQ_VIEWER && rest != CQ_UNIT && rest != CQ_LEAD) ||
+	    (rest == CQ_VIEWER && !(k & all)))
 		return false;
-	size_t n = (size_t)snprintf(sql, size, "SELECT coalesce(sum(n), 0) FROM %s WHERE 1%s",
+	size_t n = (size_t)snprintf(sql, size, "SELECT (SELECT coalesce(sum(n), 0) FROM %s WHERE 1%s",
 				    rest == CQ_VIEWER ? "scope_counts" : "(SELECT unit AS lead_unit, status, n FROM lead_counts)",
 				    rest == CQ_VIEWER ? " AND unit = ?4"
 				    : rest == CQ_UNIT ? CASES_W_UNIT
 				    : rest == CQ_LEAD ? CASES_W_LEAD
 						      : "");
-	statuses_sql(k, sql, n, size);
+	n = statuses_sql(final, sql, n, size);
+	if (other) {
+		uint64_t shape = rest | other | CQ_COUNT;
+		n += (size_t)snprintf(sql + n, size - n, ") + (");
+		cases_sql(&shape, sql + n, size - n);
+		n += strlen(sql + n);
+	}
+	snprintf(sql + n, size - n, ")");
 	return true;
 }
 
@@ -3457,7 +3492,11 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 		     {CQ_OVERDUE, CASES_W_OVERDUE},	{CQ_FROM, CASES_W_FROM},	 {CQ_TO, CASES_W_TO},
 		     {CQ_CALLBACK, CASES_W_CALLBACK},	{CQ_LEAD, CASES_W_LEAD},	 {CQ_TASK, CASES_W_TASK},
 		     {CQ_EXTENSION, CASES_W_EXTENSION}, {CQ_EXCLUSION, CASES_W_EXCLUSION}};
-	const char *order = k & CQ_CALLBACK ? " ORDER BY id" : k & CQ_SORT_DUE ? CASES_DUE_ORDER : " ORDER BY id DESC";
+	/* newest first; within dates by time, so a page walks cases_created_at back and stops at its last case */
+	const char *order = k & CQ_CALLBACK	       ? " ORDER BY id"
+			    : k & CQ_SORT_DUE	       ? CASES_DUE_ORDER
+			    : k & (CQ_FROM | CQ_TO) ? " ORDER BY created_at DESC, id DESC"
+						       : " ORDER BY id DESC";
 	if ((k & ~(uint64_t)(CQ_COUNT | CQ_PAGE)) == CQ_VIEWER && (k & (CQ_COUNT | CQ_PAGE))) {
 		/* what a unit may see, newest first, and how many: from its rows of case_scope alone */
 		snprintf(sql, size, "%s",
@@ -3466,7 +3505,15 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 						    " ORDER BY case_id DESC LIMIT ?9 OFFSET ?10) ORDER BY id DESC");
 		return;
 	}
-	if (final_count_sql(k, sql, size))
+	if (k & CQ_UNIT_SCOPE) {
+		/* newest first along the root's rows, each case's lead tested, stopping at the page's last */
+		snprintf(sql, size,
+			 CASE_SELECT " WHERE id IN (SELECT s.case_id FROM case_scope s CROSS JOIN cases ON cases.id = s.case_id"
+				     " WHERE s.unit = ?16" CASES_W_UNIT " ORDER BY s.case_id DESC LIMIT ?9 OFFSET ?10)"
+				     " ORDER BY id DESC");
+		return;
+	}
+	if (kept_count_sql(k, sql, size))
 		return;
 	size_t n = (size_t)snprintf(sql, size, "%s WHERE 1",
 				    k & CQ_COUNT  ? "SELECT count(*) FROM cases"
@@ -3506,12 +3553,20 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 		snprintf(sql + n, size - n, "%s", order);
 }
 
-/*
- * Bind the filters of q that its shape k uses; unit_hi holds the path range's
- * bound, viewer_code the viewer's code (each as long as its path).
- */
-static void cases_filter_bind(sqlite3_stmt *s, uint64_t k, const struct case_query *q, char *unit_hi,
-			      char *viewer_code)
+/* Bind parameter i to the last code of a unit's path ("110105" of "/12345/110105/"), kept in place. */
+static void bind_path_code(sqlite3_stmt *s, int i, const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	size_t from = n;
+	while (from > 0 && path[from - 1] != '/')
+		from--;
+	sqlite3_bind_text(s, i, path + from, (int)(n - from), SQLITE_STATIC);
+}
+
+/* Bind the filters of q that its shape k uses; unit_hi holds the path range's bound (as long as the path). */
+static void cases_filter_bind(sqlite3_stmt *s, uint64_t k, const struct case_query *q, char *unit_hi)
 {
 	if (k & CQ_STATUS)
 		bind_str(s, 1, q->status);
@@ -3519,17 +3574,10 @@ static void cases_filter_bind(sqlite3_stmt *s, uint64_t k, const struct case_que
 		bind_str(s, 2, q->unit_path);
 		bind_str(s, 3, prefix_upper(q->unit_path, unit_hi));
 	}
-	if (k & CQ_VIEWER) {
-		/* its own code: the last of "/12345/110105/" */
-		size_t n = strlen(q->viewer_path);
-		while (n > 0 && q->viewer_path[n - 1] == '/')
-			n--;
-		size_t from = n;
-		while (from > 0 && q->viewer_path[from - 1] != '/')
-			from--;
-		snprintf(viewer_code, n - from + 1, "%s", q->viewer_path + from);
-		sqlite3_bind_text(s, 4, viewer_code, -1, SQLITE_STATIC);
-	}
+	if (k & CQ_UNIT_SCOPE)
+		bind_path_code(s, 16, q->unit_path);
+	if (k & CQ_VIEWER)
+		bind_path_code(s, 4, q->viewer_path);
 	if ((k & CQ_OVERDUE) && sqlite3_bind_parameter_name(s, 6)) /* not in CASES_W_OVERDUE_ONLY */
 		sqlite3_bind_int(s, 6, q->overdue ? 1 : 0);
 	if (k & CQ_FROM)
@@ -3553,8 +3601,7 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 			       int64_t *total, struct err *e)
 {
 	size_t ulen = q->unit_path ? strlen(q->unit_path) + 1 : 1;
-	size_t vlen = q->viewer_path ? strlen(q->viewer_path) + 1 : 1;
-	char *unit_hi = xmalloc(ulen), *viewer_code = xmalloc(vlen);
+	char *unit_hi = xmalloc(ulen);
 	struct case_rec *c = xmalloc(sizeof(*c));
 	sqlite3_stmt *s = NULL;
 	enum err_code rc = OK;
@@ -3569,7 +3616,7 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 			rc = E_DB;
 			goto out;
 		}
-		cases_filter_bind(s, k, q, unit_hi, viewer_code);
+		cases_filter_bind(s, k, q, unit_hi);
 		if (sqlite3_step(s) != SQLITE_ROW) {
 			rc = db_fail(st, e, "统计案件");
 			goto out;
@@ -3584,7 +3631,7 @@ enum err_code store_cases_list(struct store *st, const struct case_query *q, cas
 		rc = E_DB;
 		goto out;
 	}
-	cases_filter_bind(s, k, q, unit_hi, viewer_code);
+	cases_filter_bind(s, k, q, unit_hi);
 	if (k & CQ_PAGE) {
 		sqlite3_bind_int(s, 9, q->per_page);
 		sqlite3_bind_int64(s, 10, (int64_t)(page - 1) * q->per_page);
@@ -3601,7 +3648,6 @@ out:
 	dyn_put(st, s);
 	free(c);
 	free(unit_hi);
-	free(viewer_code);
 	return rc;
 }
 

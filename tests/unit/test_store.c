@@ -1027,6 +1027,20 @@ static void test_cases_list(void **state)
 	expect_cases(f->st, &q, 3, 3, 5, 2, 1);
 	q.unit_path = "/12345/110102/";
 	expect_cases(f->st, &q, 1, 1, 3);
+	/* paged: along the subtree root's case_scope rows (5 is seen by 110102 as its former lead) */
+	q.page = 1;
+	q.per_page = 1;
+	expect_cases(f->st, &q, 1, 1, 3);
+	q.unit_path = "/12345/110101/";
+	expect_cases(f->st, &q, 3, 1, 5);
+	q.page = 3;
+	expect_cases(f->st, &q, 3, 1, 1);
+	q.unit_path = "/12345/"; /* the centre: no rows of its own */
+	q.page = 1;
+	q.per_page = 10;
+	expect_cases(f->st, &q, 5, 5, 6, 5, 3, 2, 1);
+	q.page = 0;
+	q.per_page = 0;
 	q.unit_path = NULL;
 
 	/* viewer: linked as lead, copy or former lead, or recorded by the subtree */
@@ -1091,6 +1105,30 @@ static void test_cases_list(void **state)
 	q.viewer_path = "/12345/110101/";
 	q.overdue = 0;
 	expect_cases(f->st, &q, 2, 1, 5);
+}
+
+/*
+ * Within a date range a list is newest first by creation time (a page walks
+ * cases_created_at back and stops), elsewhere by id: the two differ for a
+ * case recorded later than a newer one.
+ */
+static void test_cases_date_order(void **state)
+{
+	struct fixture *f = *state;
+	put_two_districts(f->st);
+	insert_case(f->st, case_new("110101001", 3000)); /* 1 */
+	insert_case(f->st, case_new("110101001", 1000)); /* 2 */
+	insert_case(f->st, case_new("110101002", 2000)); /* 3 */
+	struct case_query q = {.overdue = -1, .page = 1, .per_page = 10};
+	expect_cases(f->st, &q, 3, 3, 3, 2, 1);
+	q.from = 500;
+	expect_cases(f->st, &q, 3, 3, 1, 3, 2);
+	q.viewer_path = "/12345/110101/";
+	q.to = 2500;
+	expect_cases(f->st, &q, 2, 2, 3, 2);
+	q.per_page = 1;
+	q.page = 2;
+	expect_cases(f->st, &q, 2, 1, 2);
 }
 
 /* Write case id anew (links from its lead and copy, full row), as status. */
@@ -1160,6 +1198,14 @@ static void test_final_counts(void **state)
 	both.status = NULL;
 	both.statuses = "closed,answered";
 	expect_count(f->st, both, 2);
+	/* any state, or final and other states: the kept counts plus the others counted */
+	struct case_query any = all, any_u1 = u1, any_lead = lead, mixed = d2;
+	any.status = any_u1.status = any_lead.status = mixed.status = NULL;
+	mixed.statuses = "closed,dispatched";
+	expect_count(f->st, any, 3);
+	expect_count(f->st, any_u1, 2);
+	expect_count(f->st, any_lead, 1);
+	expect_count(f->st, mixed, 2);
 
 	set_case(f->st, 3, "110102001", "", CS_CLOSED); /* closed */
 	expect_count(f->st, d2, 2);
@@ -2246,6 +2292,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unit_move, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cases_scope_move, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_final_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cases_date_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_by_sector, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_reentrant_and_stop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_categories, setup, teardown),
