@@ -1595,8 +1595,9 @@ static void test_migrate_old_case(void **state)
 	sql_exec(path, (const char *)init->data);
 	sql_exec(path, "INSERT INTO schema_migrations VALUES (1, 'src/store/sql/sqlite/0001-init.sql', 0);"
 		       "INSERT INTO cases (id, status, type, tier, created_at, updated_at, lead_unit)"
-		       " VALUES (7, 'replied', 'complaint', 'general', 100, 100, 'A');"
-		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0);"
+		       " VALUES (7, 'replied', 'complaint', 'general', 100, 100, 'A'),"
+		       " (9, 'closed', 'complaint', 'general', 100, 100, 'B');"
+		       "INSERT INTO case_units VALUES (7, 'A', 'lead', 0), (7, 'B', 'former', 0), (9, 'B', 'lead', 0);"
 		       "INSERT INTO units (code, name, kind, parent, path) VALUES ('12345', 'C', 'centre', NULL, '/12345/'),"
 		       " ('A', 'A', 'district', '12345', '/12345/A/'), ('B', 'B', 'street', 'A', '/12345/A/B/');"
 		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
@@ -1604,8 +1605,13 @@ static void test_migrate_old_case(void **state)
 	assert_int_equal(store_open(path, &st, &e), OK);
 	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 15);
 	/* 0012: who may see case 7, from its links: A and B (B below A), not the centre */
-	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope"), 2);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope"), 4);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope WHERE case_id = 7 AND unit IN ('A', 'B')"), 2);
+	/* 0014: the closed case 9, counted for its lead B and for A and B, who see it */
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM lead_counts WHERE n > 0"), 1);
+	assert_int_equal(sql_int(path, "SELECT n FROM lead_counts WHERE unit = 'B' AND status = 'closed'"), 1);
+	assert_int_equal(sql_int(path, "SELECT count(*) FROM scope_counts WHERE n > 0"), 2);
+	assert_int_equal(sql_int(path, "SELECT sum(n) FROM scope_counts WHERE unit IN ('A', 'B') AND status = 'closed'"), 2);
 	/* 0010 moved every event into the table keyed by (case_id, seq): the rows are there, no rowid */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM events"), 3);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'events'"
