@@ -219,14 +219,15 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	SCOPE_WITH(cases) " INSERT OR IGNORE INTO case_scope (unit, case_id)" SCOPE_ROWS tail
 /*
  * The rows of a table of kept counts (0014-status-counts.sql) that differ
- * from a recount: unit, status, kept, counted. counted: the SELECT of the
- * recount (unit, status, n) before its WHERE; by: its GROUP BY; exists: the
- * FROM and WHERE of a case that a kept row k counts.
+ * from a recount: unit, status, kept, counted. counted: the recount (unit,
+ * status, n); exists: the FROM and WHERE of a case that a kept row k counts.
+ * By lead unit the recount reads cases_inbox whole, in its order ("+status":
+ * not cases_status, which would read every case's row for its lead).
  */
 #define FINAL_STATUSES "('answered', 'referred', 'closed', 'merged')"
-#define COUNTS_CHECK(table, counted, by, exists)                                                          \
-	"SELECT r.unit, r.status, coalesce(k.n, 0), r.n FROM (" counted " WHERE status IN " FINAL_STATUSES   \
-	" GROUP BY " by ") r LEFT JOIN " table " k ON k.unit = r.unit AND k.status = r.status" \
+#define COUNTS_CHECK(table, counted, exists)                                                              \
+	"SELECT r.unit, r.status, coalesce(k.n, 0), r.n FROM (" counted ") r"                                \
+	" LEFT JOIN " table " k ON k.unit = r.unit AND k.status = r.status"                                 \
 	" WHERE coalesce(k.n, 0) <> r.n"                                                                     \
 	" UNION ALL SELECT k.unit, k.status, k.n, 0 FROM " table " k WHERE k.n <> 0"                          \
 	" AND NOT EXISTS (SELECT 1 " exists ")"
@@ -433,12 +434,15 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(SCOPE_MISSING, SCOPE_WITH("IS NOT NULL") SCOPE_ROWS " EXCEPT SELECT unit, case_id FROM case_scope")   \
 	X(SCOPE_EXTRA, SCOPE_WITH("IS NOT NULL") " SELECT unit, case_id FROM case_scope EXCEPT" SCOPE_ROWS)    \
 	X(SCOPE_DROP_MOVED, "DELETE FROM case_scope WHERE unit = ?3 AND case_id IN (" SCOPE_MOVED_CASES ")") \
-	X(COUNTS_LEAD_CHECK, COUNTS_CHECK("lead_counts", "SELECT lead_unit AS unit, status, count(*) AS n FROM cases",      \
-					  "lead_unit, status", "FROM cases WHERE lead_unit = k.unit AND status = k.status")) \
+	X(COUNTS_LEAD_CHECK,                                                                              \
+	  COUNTS_CHECK("lead_counts",                                                                     \
+		       "SELECT lead_unit AS unit, status, count(*) AS n FROM cases WHERE +status IN " FINAL_STATUSES \
+		       " GROUP BY lead_unit, status",                                                     \
+		       "FROM cases WHERE lead_unit = k.unit AND status = k.status"))                       \
 	X(COUNTS_SCOPE_CHECK,                                                                             \
 	  COUNTS_CHECK("scope_counts",                                                                    \
-		       "SELECT s.unit AS unit, status, count(*) AS n FROM cases JOIN case_scope s ON s.case_id = cases.id", \
-		       "s.unit, status",                                                                  \
+		       "SELECT s.unit AS unit, status, count(*) AS n FROM cases JOIN case_scope s ON s.case_id = cases.id" \
+		       " WHERE status IN " FINAL_STATUSES " GROUP BY s.unit, status",                    \
 		       "FROM case_scope s JOIN cases c ON c.id = s.case_id WHERE s.unit = k.unit AND c.status = k.status")) \
 	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
 		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 WHEN 'summoned' THEN 2"      \

@@ -28,9 +28,11 @@ CREATE TABLE scope_counts (
 	PRIMARY KEY (unit, status)
 ) WITHOUT ROWID;
 
+-- by lead unit from cases_inbox whole, in its order ("+status": not from
+-- cases_status, which would read every case's row for its lead)
 INSERT INTO lead_counts (unit, status, n)
 	SELECT lead_unit, status, count(*) FROM cases
-	WHERE status IN ('answered', 'referred', 'closed', 'merged') GROUP BY lead_unit, status;
+	WHERE +status IN ('answered', 'referred', 'closed', 'merged') GROUP BY lead_unit, status;
 
 INSERT INTO scope_counts (unit, status, n)
 	SELECT s.unit, c.status, count(*) FROM cases c JOIN case_scope s ON s.case_id = c.id
