@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bool cli_parse(int argc, char **argv, const struct cli_opt *opts, const char **pos, int min_pos, int max_pos,
@@ -92,7 +93,24 @@ void cli_walk(struct store *st, unsigned what, int readers)
 	store_walk_progress(st, cli_progress, NULL);
 }
 
+bool cli_db_exists(const char *db)
+{
+	struct stat sb;
+	if (db && *db && stat(db, &sb) != 0) {
+		/* a mistyped path is not a new, empty database that every check then finds in order */
+		fprintf(stderr, "jiesu: --db %s: %s (a new database is made by: jiesu init --db %s)\n", db,
+			strerror(errno), db);
+		return false;
+	}
+	return true;
+}
+
 bool cli_open_store(const char *db, struct store **st)
+{
+	return cli_db_exists(db) && cli_create_store(db, st);
+}
+
+bool cli_create_store(const char *db, struct store **st)
 {
 	struct err e;
 	err_init(&e);

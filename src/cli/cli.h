@@ -44,8 +44,12 @@ bool cli_int(const char *name, const char *v, int min, int max, int *out);
 bool cli_readers(const char *v, int *out);
 /* The next walks over every case of st: readers ahead reading what (STORE_AHEAD_*), a progress bar. */
 void cli_walk(struct store *st, unsigned what, int readers);
-/* Open the store at --db, requiring it to be given. */
+/* True if the database file db exists (or none is given); else false, having said so. */
+bool cli_db_exists(const char *db);
+/* Open the store at --db, requiring it to be given and to exist. */
 bool cli_open_store(const char *db, struct store **st);
+/* Open the store at --db, creating it when it does not exist (jiesu init). */
+bool cli_create_store(const char *db, struct store **st);
 /* A query parameter for cli_api_call; arrays end with {NULL, NULL}. */
 struct cli_kv {
 	const char *key, *val;

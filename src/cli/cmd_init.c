@@ -56,7 +56,7 @@ int cmd_init(int argc, char **argv)
 	struct store *st;
 	struct err e;
 	err_init(&e);
-	if (!cli_open_store(db, &st))
+	if (!cli_create_store(db, &st))
 		return 1;
 	int rc = 0;
 	if (catalog_load_builtin(st, demo, cli_progress, NULL, &e) != OK) {

@@ -36,6 +36,8 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "jiesu: --db PATH is required\n");
 		return 2;
 	}
+	if (!cli_db_exists(db))
+		return 1;
 	if (!http_parse_listen(listen, host, sizeof(host), &cfg.port)) {
 		fprintf(stderr, "jiesu: --listen %s is not HOST:PORT (e.g. 127.0.0.1:8080)\n", listen);
 		return 2;

@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void post(struct harness *h, const char *tok, const char *path, const char *body)
 {
@@ -126,6 +127,15 @@ static void test_verify_finds_tampering(void **state)
 		    "--period 2026-13");
 	EXPECT_TRUE(h_run(h, NULL, NULL, NULL, "verify", "--db", db, "--pool", "community", (char *)NULL) == 2,
 		    "--pool community");
+	/* a path that does not exist is not a new, empty database found in order */
+	char missing[4400], *err = NULL;
+	snprintf(missing, sizeof(missing), "%s.missing", h->db);
+	static const char *const commands[] = {"verify", "rebuild", "serve"};
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		EXPECT_TRUE(h_run(h, NULL, NULL, &err, commands[i], "--db", missing, (char *)NULL) == 1, commands[i]);
+		EXPECT_TRUE(err && strstr(err, "jiesu init --db") != NULL, err);
+		EXPECT_TRUE(access(missing, F_OK) != 0, missing);
+	}
 }
 
 int main(void)
