@@ -1000,36 +1000,56 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* Open st's connection to path (through the VFS of ahead, if given) and set its pragmas. */
+static enum err_code store_connect(struct store *st, const char *path, struct store_ahead *ahead, struct err *e)
+{
+	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	int r = ahead ? store_ahead_open(ahead, path, flags, &st->db) : sqlite3_open_v2(path, &st->db, flags, NULL);
+	if (r != SQLITE_OK)
+		return err_set(e, E_IO, NULL, "无法打开数据库 %s：%s", path,
+			       st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(r));
+	sqlite3_extended_result_codes(st->db, 1);
+	/* busy_timeout first, so switching to WAL waits for another process's lock. */
+	enum err_code rc;
+	if ((rc = pragma_exec(st, "PRAGMA busy_timeout = 10000", path, e)) != OK ||
+	    (rc = pragma_wal(st, path, e)) != OK ||
+	    (rc = pragma_exec(st, "PRAGMA synchronous = FULL", path, e)) != OK ||
+	    (rc = pragma_exec(st, "PRAGMA foreign_keys = ON", path, e)) != OK ||
+	    (rc = pragma_exec(st, "PRAGMA temp_store = MEMORY", path, e)) != OK)
+		return rc;
+	return OK;
+}
+
 /*
  * Open path (creating it if needed), set the connection's pragmas and
  * bring the schema up to date. On failure *out is NULL and e names path.
+ * A database that has migrations to take is opened again for them with
+ * the file read ahead of SQLite (store_sqlite_ahead.c): they may read
+ * every case.
  */
 enum err_code store_open(const char *path, struct store **out, struct err *e)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, sqlite_setup);
 	struct store *st = xcalloc(1, sizeof(*st));
-	enum err_code rc = OK;
+	struct store_ahead *ahead = NULL;
+	int version = 0;
 	*out = NULL;
 	st->units.version = -1;
 	st->units.gen = 1;
-	int r = sqlite3_open_v2(path, &st->db,
-				SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (r != SQLITE_OK) {
-		rc = err_set(e, E_IO, NULL, "无法打开数据库 %s：%s", path,
-			     st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(r));
-		goto out;
+	enum err_code rc = store_connect(st, path, NULL, e);
+	if (rc == OK && (rc = schema_version(st, &version, e)) == OK && version > 0 &&
+	    version < migrations[ARRAY_SIZE(migrations) - 1].version && (ahead = store_ahead_start(path))) {
+		sqlite3_close(st->db);
+		st->db = NULL;
+		rc = store_connect(st, path, ahead, e);
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	/* busy_timeout first, so switching to WAL waits for another process's lock. */
-	if ((rc = pragma_exec(st, "PRAGMA busy_timeout = 10000", path, e)) != OK ||
-	    (rc = pragma_wal(st, path, e)) != OK ||
-	    (rc = pragma_exec(st, "PRAGMA synchronous = FULL", path, e)) != OK ||
-	    (rc = pragma_exec(st, "PRAGMA foreign_keys = ON", path, e)) != OK ||
-	    (rc = pragma_exec(st, "PRAGMA temp_store = MEMORY", path, e)) != OK)
-		goto out;
-	rc = store_migrate(st, e);
-out:
+	if (rc == OK)
+		rc = store_migrate(st, e);
+	if (ahead) {
+		int64_t bytes = store_ahead_stop(ahead, st->db);
+		log_info("store: migrations: %lld MiB of %s read ahead", (long long)(bytes >> 20), path);
+	}
 	if (rc != OK) {
 		store_close(st);
 		return rc;
