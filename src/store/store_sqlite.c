@@ -3448,7 +3448,11 @@ static enum err_code cases_shape(const struct case_query *q, bool count, uint64_
 	return OK;
 }
 
-/* The states most of a year ends in: many cases each, counted in lead_counts and scope_counts. */
+/*
+ * The states most of a year ends in: many cases each, counted in lead_counts
+ * and scope_counts (the same four as FINAL_STATUSES and the triggers of
+ * 0014-status-counts.sql).
+ */
 #define CQ_FINAL                                                                                         \
 	((uint64_t)(1u << CS_ANSWERED | 1u << CS_REFERRED | 1u << CS_CLOSED | 1u << CS_MERGED) \
 	 << CQ_STATUSES_SHIFT)
