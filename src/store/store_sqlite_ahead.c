@@ -7,9 +7,9 @@
  * disk then serves each page as a random read (20 minutes for a 53 GB year,
  * where reading the file in order takes a few). While a migration runs, the
  * store opens its connection through a VFS that wraps the default one and
- * notes where in the main file SQLite reads; a thread reads the file in
- * large pieces from there to a window ahead, into the kernel's page cache,
- * so SQLite's own reads find their pages there.
+ * notes where in the main file SQLite reads; a thread has the kernel read
+ * the file in large pieces (readahead(2)) from there to a window ahead,
+ * into its page cache, so SQLite's own reads find their pages there.
  *
  * Where SQLite reads is not one point: the pages of a table written over a
  * year lie spread over a few GB, and it reads index and free-list pages
@@ -26,6 +26,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -209,26 +210,30 @@ static int64_t ahead_position(struct store_ahead *a)
 static void *ahead_run(void *arg)
 {
 	struct store_ahead *a = arg;
-	char *buf = xmalloc(AHEAD_CHUNK);
-	int64_t pos = 0;
+	int64_t pos = 0, size = 0;
 	const struct timespec pause = {0, 20 * 1000 * 1000};
 	while (!atomic_load(&a->stop)) {
 		int64_t at = ahead_position(a);
-		if (at < 0) {
+		struct stat sb;
+		if (at >= 0 && pos >= size && fstat(a->fd, &sb) == 0)
+			size = sb.st_size; /* the file grows as the migration writes */
+		if (at < 0 || pos >= size) {
 			nanosleep(&pause, NULL);
 			continue;
 		}
 		if (pos < at || pos > at + AHEAD_WINDOW) /* behind it, or far past where it went back to */
 			pos = at;
-		ssize_t n = pos < at + AHEAD_WINDOW ? pread(a->fd, buf, AHEAD_CHUNK, pos) : 0;
-		if (n > 0) {
-			pos += n;
-			atomic_fetch_add(&a->bytes, n);
+		/*
+		 * readahead(2) fills the page cache without copying: pages already
+		 * there cost a lookup, so going back over them is cheap.
+		 */
+		if (pos < at + AHEAD_WINDOW && readahead(a->fd, pos, AHEAD_CHUNK) == 0) {
+			pos += (int64_t)AHEAD_CHUNK;
+			atomic_fetch_add(&a->bytes, (int64_t)AHEAD_CHUNK);
 		} else {
-			nanosleep(&pause, NULL); /* the window is full, or the end of the file */
+			nanosleep(&pause, NULL); /* the window is full */
 		}
 	}
-	free(buf);
 	return NULL;
 }
 
