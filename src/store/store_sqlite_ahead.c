@@ -8,7 +8,7 @@
  * where reading the file in order takes a few). While a migration runs, the
  * store opens its connection through a VFS that wraps the default one and
  * notes where in the main file SQLite reads; a thread has the kernel read
- * the file in large pieces (readahead(2)) from there to a window ahead,
+ * the file in 8 MB pieces (readahead(2)) from there to a window ahead,
  * into its page cache, so SQLite's own reads find their pages there.
  *
  * Where SQLite reads is not one point: the pages of a table written over a
@@ -207,33 +207,49 @@ static int64_t ahead_position(struct store_ahead *a)
 	return v[n / 2];
 }
 
+/* Seconds on the monotonic clock, from 1. */
+static uint32_t now_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint32_t)t.tv_sec + 1;
+}
+
+/*
+ * Each tick, ask the kernel to read (readahead(2): into its page cache, no
+ * copy) every piece from where SQLite reads to a window ahead that was not
+ * asked for in the last minute. SQLite's reads may swing between parts of
+ * the file (the table it scans, the index it writes); what was asked for
+ * stays asked for, so a swing back costs nothing.
+ */
 static void *ahead_run(void *arg)
 {
 	struct store_ahead *a = arg;
-	int64_t pos = 0, size = 0;
+	uint32_t *asked = NULL; /* per piece: when it was last asked for (0: never) */
+	size_t npieces = 0;
 	const struct timespec pause = {0, 20 * 1000 * 1000};
 	while (!atomic_load(&a->stop)) {
 		int64_t at = ahead_position(a);
 		struct stat sb;
-		if (at >= 0 && pos >= size && fstat(a->fd, &sb) == 0)
-			size = sb.st_size; /* the file grows as the migration writes */
-		if (at < 0 || pos >= size) {
-			nanosleep(&pause, NULL);
-			continue;
+		if (at >= 0 && fstat(a->fd, &sb) == 0) {
+			size_t n = (size_t)((sb.st_size + (int64_t)AHEAD_CHUNK - 1) / (int64_t)AHEAD_CHUNK);
+			if (n > npieces) { /* the file grows as the migration writes */
+				asked = xrealloc(asked, n * sizeof(*asked));
+				memset(asked + npieces, 0, (n - npieces) * sizeof(*asked));
+				npieces = n;
+			}
+			uint32_t now = now_seconds();
+			for (size_t i = (size_t)(at / (int64_t)AHEAD_CHUNK);
+			     i < npieces && (int64_t)(i * AHEAD_CHUNK) < at + AHEAD_WINDOW; i++)
+				if ((!asked[i] || now - asked[i] > 60) &&
+				    readahead(a->fd, (off64_t)(i * AHEAD_CHUNK), AHEAD_CHUNK) == 0) {
+					asked[i] = now;
+					atomic_fetch_add(&a->bytes, (int64_t)AHEAD_CHUNK);
+				}
 		}
-		if (pos < at || pos > at + AHEAD_WINDOW) /* behind it, or far past where it went back to */
-			pos = at;
-		/*
-		 * readahead(2) fills the page cache without copying: pages already
-		 * there cost a lookup, so going back over them is cheap.
-		 */
-		if (pos < at + AHEAD_WINDOW && readahead(a->fd, pos, AHEAD_CHUNK) == 0) {
-			pos += (int64_t)AHEAD_CHUNK;
-			atomic_fetch_add(&a->bytes, (int64_t)AHEAD_CHUNK);
-		} else {
-			nanosleep(&pause, NULL); /* the window is full */
-		}
+		nanosleep(&pause, NULL);
 	}
+	free(asked);
 	return NULL;
 }
 
