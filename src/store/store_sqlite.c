@@ -166,8 +166,11 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 #define CASES_W_VIEWER " AND id IN (SELECT vs.case_id FROM case_scope vs WHERE vs.unit = ?4)"
 #define CASES_W_VIEWER_EACH " AND EXISTS (SELECT 1 FROM case_scope vs WHERE vs.unit = ?4 AND vs.case_id = cases.id)"
 #define CASES_W_OVERDUE " AND (overdue_mask <> 0) = ?6"
-/* overdue cases alone, as the partial index cases_overdue is written (0013-cases-overdue.sql) */
-#define CASES_W_OVERDUE_ONLY " AND overdue_mask <> 0"
+/*
+ * overdue cases alone, as the partial indexes cases_overdue and
+ * cases_overdue_lead are written (0013, 0015); ?6 is 1 then
+ */
+#define CASES_W_OVERDUE_ONLY " AND overdue_mask <> 0 AND ?6"
 #define CASES_W_FROM " AND created_at >= ?7"
 #define CASES_W_TO " AND created_at < ?8"
 #define CASES_W_CALLBACK                                                                      \
@@ -928,6 +931,9 @@ out:
 	return rc;
 }
 
+/* The schema version this build brings a database to. */
+#define SCHEMA_LAST (migrations[ARRAY_SIZE(migrations) - 1].version)
+
 /*
  * Apply every migration newer than the database, each in its own
  * BEGIN IMMEDIATE transaction; the version is re-read under the write
@@ -935,10 +941,7 @@ out:
  */
 static enum err_code store_migrate(struct store *st, struct err *e)
 {
-	int last = migrations[ARRAY_SIZE(migrations) - 1].version, now;
-	/* up to date (the usual case): no write lock, so a long check or rebuild holding it does not stop an open */
-	if (schema_version(st, &now, e) == OK && now == last)
-		return OK;
+	const int last = SCHEMA_LAST;
 	for (size_t i = 0; i < ARRAY_SIZE(migrations); i++) {
 		const struct migration *m = &migrations[i];
 		int version;
@@ -1038,13 +1041,16 @@ enum err_code store_open(const char *path, struct store **out, struct err *e)
 	st->units.version = -1;
 	st->units.gen = 1;
 	enum err_code rc = store_connect(st, path, NULL, e);
-	if (rc == OK && (rc = schema_version(st, &version, e)) == OK && version > 0 &&
-	    version < migrations[ARRAY_SIZE(migrations) - 1].version && (ahead = store_ahead_start(path))) {
+	if (rc == OK)
+		rc = schema_version(st, &version, e);
+	/* an existing database with migrations to take: read ahead of them */
+	if (rc == OK && version > 0 && version < SCHEMA_LAST && (ahead = store_ahead_start(path))) {
 		sqlite3_close(st->db);
 		st->db = NULL;
 		rc = store_connect(st, path, ahead, e);
 	}
-	if (rc == OK)
+	/* up to date (the usual case): no write lock, so a long check or rebuild holding it does not stop an open */
+	if (rc == OK && version != SCHEMA_LAST)
 		rc = store_migrate(st, e);
 	if (ahead) {
 		int64_t bytes = store_ahead_stop(ahead, st->db);
@@ -3486,6 +3492,7 @@ static bool kept_count_sql(uint64_t k, char *sql, size_t size)
 	if (!(k & CQ_COUNT) || !final || (rest != 0 && rest != CQ_VIEWER && rest != CQ_UNIT && rest != CQ_LEAD) ||
 	    (rest == CQ_VIEWER && !(k & all)))
 		return false;
+	/* lead_counts seen as (lead_unit, status, n), so the filters by lead unit apply as written */
 	size_t n = (size_t)snprintf(sql, size, "SELECT (SELECT coalesce(sum(n), 0) FROM %s WHERE 1%s",
 				    rest == CQ_VIEWER ? "scope_counts" : "(SELECT unit AS lead_unit, status, n FROM lead_counts)",
 				    rest == CQ_VIEWER ? " AND unit = ?4"
@@ -3606,7 +3613,7 @@ static void cases_filter_bind(sqlite3_stmt *s, uint64_t k, const struct case_que
 		bind_path_code(s, 16, q->unit_path);
 	if (k & CQ_VIEWER)
 		bind_path_code(s, 4, q->viewer_path);
-	if ((k & CQ_OVERDUE) && sqlite3_bind_parameter_name(s, 6)) /* not in CASES_W_OVERDUE_ONLY */
+	if (k & CQ_OVERDUE)
 		sqlite3_bind_int(s, 6, q->overdue ? 1 : 0);
 	if (k & CQ_FROM)
 		sqlite3_bind_int64(s, 7, q->from);

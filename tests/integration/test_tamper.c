@@ -91,37 +91,40 @@ static void test_verify_finds_tampering(void **state)
 	EXPECT_TRUE(strstr(out, "closed and merged by unit: 0 counts differ") != NULL, out);
 	EXPECT_TRUE(strstr(out, "verify: ok") != NULL, out);
 
-	/* an event's content rewritten */
-	expect_found(h, "payload",
-		     "UPDATE events SET payload = replace(payload, '噪音扰民', '一切正常') WHERE case_id = 1 AND seq = 1;",
-		     "case 1: event 1 does not match its chain");
-	/* only the reason of a later event */
-	expect_found(h, "reason", "UPDATE events SET reason = '改过的理由' WHERE case_id = 1 AND seq = 3;",
-		     "case 1: event 3 does not match its chain");
-	/* the time of an event moved, and its stored hash blanked */
-	expect_found(h, "time", "UPDATE events SET at = at - 3600, hash = NULL WHERE case_id = 3 AND seq = 2;",
-		     "case 3: event 2 does not match its chain");
-	/* an event removed from the middle: the next one no longer chains, and the log has a gap */
-	expect_found(h, "removed", "DELETE FROM events WHERE case_id = 1 AND seq = 2;",
-		     "case 1: event 3 does not match its chain");
-	expect_found(h, "removed2", "DELETE FROM events WHERE case_id = 1 AND seq = 2;",
-		     "case 1: its events cannot be replayed");
-	/* a case row changed without an event */
-	expect_found(h, "row", "UPDATE cases SET status = 'closed' WHERE id = 2;",
-		     "case 2: the stored row differs from its events at status");
-	/* a stored fact (what the rankings count) moved to another unit */
-	expect_found(h, "fact", "UPDATE facts SET unit = '110107002' WHERE rowid = (SELECT min(rowid) FROM facts);",
-		     "mismatches");
-	/* who sees a case in lists, changed behind jiesu's back: a district given sight, a street's taken away */
-	expect_found(h, "sight-added", "INSERT INTO case_scope (unit, case_id) VALUES ('110108', 1);",
-		     "case 1: unit 110108 sees it in lists, but none of its links is below that unit");
-	expect_found(h, "sight-removed", "DELETE FROM case_scope WHERE case_id = 1 AND unit = '110107';",
-		     "case 1: unit 110107 does not see it in lists");
-	/* the kept counts of closed cases that lists show, raised behind jiesu's back */
-	expect_found(h, "lead-count", "INSERT INTO lead_counts (unit, status, n) VALUES ('110107001', 'closed', 5);",
-		     "unit 110107001, closed: 5 cases it leads kept, 0 counted");
-	expect_found(h, "sight-count", "INSERT INTO scope_counts (unit, status, n) VALUES ('110107', 'closed', 3);",
-		     "unit 110107, closed: 3 cases it sees kept, 0 counted");
+	/* each edit behind jiesu's back, on a copy of its own, and what verify names */
+	static const struct {
+		const char *name, *sql, *finding;
+	} edits[] = {
+	    /* an event's content rewritten */
+	    {"payload", "UPDATE events SET payload = replace(payload, '噪音扰民', '一切正常') WHERE case_id = 1 AND seq = 1;",
+	     "case 1: event 1 does not match its chain"},
+	    /* only the reason of a later event */
+	    {"reason", "UPDATE events SET reason = '改过的理由' WHERE case_id = 1 AND seq = 3;",
+	     "case 1: event 3 does not match its chain"},
+	    /* the time of an event moved, and its stored hash blanked */
+	    {"time", "UPDATE events SET at = at - 3600, hash = NULL WHERE case_id = 3 AND seq = 2;",
+	     "case 3: event 2 does not match its chain"},
+	    /* an event removed from the middle: the next one no longer chains, and the log has a gap */
+	    {"removed", "DELETE FROM events WHERE case_id = 1 AND seq = 2;", "case 1: event 3 does not match its chain"},
+	    {"removed2", "DELETE FROM events WHERE case_id = 1 AND seq = 2;", "case 1: its events cannot be replayed"},
+	    /* a case row changed without an event */
+	    {"row", "UPDATE cases SET status = 'closed' WHERE id = 2;",
+	     "case 2: the stored row differs from its events at status"},
+	    /* a stored fact (what the rankings count) moved to another unit */
+	    {"fact", "UPDATE facts SET unit = '110107002' WHERE rowid = (SELECT min(rowid) FROM facts);", "mismatches"},
+	    /* who sees a case in lists: a district given sight, a street's taken away */
+	    {"sight-added", "INSERT INTO case_scope (unit, case_id) VALUES ('110108', 1);",
+	     "case 1: unit 110108 sees it in lists, but none of its links is below that unit"},
+	    {"sight-removed", "DELETE FROM case_scope WHERE case_id = 1 AND unit = '110107';",
+	     "case 1: unit 110107 does not see it in lists"},
+	    /* the kept counts of closed cases that lists show, raised */
+	    {"lead-count", "INSERT INTO lead_counts (unit, status, n) VALUES ('110107001', 'closed', 5);",
+	     "unit 110107001, closed: 5 cases it leads kept, 0 counted"},
+	    {"sight-count", "INSERT INTO scope_counts (unit, status, n) VALUES ('110107', 'closed', 3);",
+	     "unit 110107, closed: 3 cases it sees kept, 0 counted"},
+	};
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++)
+		expect_found(h, edits[i].name, edits[i].sql, edits[i].finding);
 	/* bad arguments are refused with a clear message */
 	EXPECT_TRUE(h_run(h, NULL, NULL, NULL, "verify", "--db", db, "--period", "2026-13", (char *)NULL) == 2,
 		    "--period 2026-13");
