@@ -11,7 +11,12 @@ OPT := $(if $(DEBUG),-O0,-O2)
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Isrc -Ibuild \
               $(shell $(PKG_CONFIG) --cflags $(PKGS))
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread -lm
+# gperftools' tcmalloc in place of the C library's malloc: SQLite (built by
+# Debian without its lookaside allocator) allocates for each statement step,
+# and the server's threads allocate at once (docs/PERFORMANCE.md, "Memory
+# allocator"). Not under the sanitizers or valgrind, which bring their own.
+MALLOC_LIBS ?= $(if $(SANITIZER),,$(shell $(PKG_CONFIG) --libs libtcmalloc_minimal))
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(MALLOC_LIBS) -lpthread -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 ifneq ($(SANITIZER),)
   ALL_CFLAGS += -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -164,7 +169,7 @@ test-binaries: all $(UNIT_TESTS) $(INTEG_TESTS) $(B)/bench/gen
 # build-vg/ with the normal flags; fails on any memory error or definite
 # leak (scripts/valgrind.sh; not in CI: about 40 minutes on two cores).
 valgrind:
-	@nice $(MAKE) --no-print-directory B=build-vg test-binaries
+	@nice $(MAKE) --no-print-directory B=build-vg MALLOC_LIBS= test-binaries
 	@nice scripts/valgrind.sh build-vg
 
 clean:

@@ -21,22 +21,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# $1 = url, rest = wrk options; prints "rps p99ms"
-measure() {
-	local url=$1; shift
-	wrk -t2 -c"${conns:-32}" -d"${dur}s" --latency "$@" "$url" > "$tmp/wrk.out"
-	local rps p99
-	rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
-	p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$tmp/wrk.out")
-	if grep -q "Non-2xx" "$tmp/wrk.out"; then echo "bench: non-2xx responses for $url" >&2; cat "$tmp/wrk.out" >&2; exit 1; fi
-	echo "$rps $p99"
-}
-
-start() { # $1 = name, rest = command; waits for its first line
-	"${@:2}" > "$tmp/$1.out" 2> "$tmp/$1.err" & pids+=($!)
-	for _ in $(seq 100); do [ -s "$tmp/$1.out" ] && return; sleep 0.05; done
-	echo "bench: $1 did not start" >&2; cat "$tmp/$1.err" >&2; exit 1
-}
+# measure, start (bench/http_lib.sh): wrk's figures, a server started and waited for
+source bench/http_lib.sh
 
 echo "bench: ${dur}s per figure"
 start bare build/bench/bare_mhd 18181
@@ -57,11 +43,9 @@ JIESU_LOG=warn start jiesu build/jiesu serve --db "$jdb" --listen 127.0.0.1:1818
 	${BENCH_THREADS:+--threads "$BENCH_THREADS"}
 jpid=${pids[-1]}
 api=http://127.0.0.1:18182/api/v1
-token() { curl -s "$api/auth/login" -H 'Content-Type: application/json' -d "{\"login\":\"$1\",\"password\":\"jiesu-demo\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/'; }
 agent=$(token agent)
 handler=$(token babaoshan.handler)
-body='{"type":"complaint","title":"小区门口占道经营","content":"每天晚上有流动摊贩占道经营，噪音大、垃圾多，请相关部门处理。","address":"石景山区八宝山街道某小区南门","requester":{"name":"张三","phone":"13812345678"},"place":{"street":"110107001"}}'
-curl -s "$api/cases" -H "Authorization: Bearer $agent" -H 'Content-Type: application/json' -d "$body" > /dev/null
+curl -s "$api/cases" -H "Authorization: Bearer $agent" -H 'Content-Type: application/json' -d "$case_body" > /dev/null
 read -r health_rps health_p99 < <(measure http://127.0.0.1:18182/healthz)
 read -r get_rps get_p99 < <(measure "$api/cases/1" -H "Authorization: Bearer $agent")
 # any case of the database, drawn at random each time: nothing of it kept from an earlier read
@@ -75,11 +59,7 @@ max_id=$(sqlite3 "$jdb" 'SELECT max(id) FROM cases')
 week_lo=$((max_id - cases_before * 7 / 365)); [ "$week_lo" -ge 1 ] || week_lo=1
 sed "s/math.random(1, $cases_before)/math.random($week_lo, $max_id)/" "$tmp/random.lua" > "$tmp/week.lua"
 read -r week_rps week_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/week.lua")
-cat > "$tmp/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.body = '$body'
-LUA
+post_lua "$tmp/post.lua"
 # intake at 64 connections: group commit shares a flush among the requests that wait for it
 read -r post_rps post_p99 < <(conns=64 measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/post.lua")
 # the same for a bulk client: Prefer: return=minimal, the reply is the new case's id, seq and status

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libxlsxwriter-dev libgeos-dev libcmocka-dev libcurl4-openssl-dev sqlite3 curl wrk
+      libsodium-dev libxlsxwriter-dev libgeos-dev libgoogle-perftools-dev libcmocka-dev libcurl4-openssl-dev sqlite3 curl wrk
       zlib1g-dev # the test harness unzips Excel replies for its privacy scan
       valgrind # make valgrind
       chromium chromium-l10n fonts-wqy-microhei

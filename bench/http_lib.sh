@@ -1,0 +1,34 @@
+# Shared by the HTTP benchmarks (bench/run.sh, bench/alloc.sh), sourced.
+# The caller sets tmp (a scratch directory), dur (seconds per figure), an
+# empty array pids (what start started, for the caller's clean-up) and,
+# before token, api (the server's /api/v1 URL).
+
+# $1 = url, rest = wrk options; prints "rps p99ms" (conns= connections, default 32)
+measure() {
+	local url=$1; shift
+	wrk -t2 -c"${conns:-32}" -d"${dur}s" --latency "$@" "$url" > "$tmp/wrk.out"
+	local rps p99
+	rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
+	p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$tmp/wrk.out")
+	if grep -q "Non-2xx" "$tmp/wrk.out"; then echo "bench: non-2xx responses for $url" >&2; cat "$tmp/wrk.out" >&2; exit 1; fi
+	echo "$rps $p99"
+}
+
+start() { # $1 = name, rest = command; waits for its first line
+	"${@:2}" > "$tmp/$1.out" 2> "$tmp/$1.err" & pids+=($!)
+	for _ in $(seq 100); do [ -s "$tmp/$1.out" ] && return; sleep 0.05; done
+	echo "bench: $1 did not start" >&2; cat "$tmp/$1.err" >&2; exit 1
+}
+
+# A demo account's bearer token: token LOGIN
+token() { curl -s "$api/auth/login" -H 'Content-Type: application/json' -d "{\"login\":\"$1\",\"password\":\"jiesu-demo\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/'; }
+
+# The case every intake figure records, and a wrk script that posts it: post_lua FILE
+case_body='{"type":"complaint","title":"小区门口占道经营","content":"每天晚上有流动摊贩占道经营，噪音大、垃圾多，请相关部门处理。","address":"石景山区八宝山街道某小区南门","requester":{"name":"张三","phone":"13812345678"},"place":{"street":"110107001"}}'
+post_lua() {
+	cat > "$1" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '$case_body'
+LUA
+}
