@@ -12,13 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-100000}" dur="${2:-10}" rounds="${3:-2}"
-command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)"; exit 1; }
 make -s build/jiesu build/bench/gen
 make -s B=build-glibc MALLOC_LIBS= build-glibc/jiesu build-glibc/bench/gen
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
 source bench/http_lib.sh
 post_lua "$tmp/post.lua"
 api=http://127.0.0.1:18183/api/v1

@@ -1,7 +1,12 @@
-# Shared by the HTTP benchmarks (bench/run.sh, bench/alloc.sh), sourced.
-# The caller sets tmp (a scratch directory), dur (seconds per figure), an
-# empty array pids (what start started, for the caller's clean-up) and,
-# before token, api (the server's /api/v1 URL).
+# Shared by the HTTP benchmarks (bench/run.sh, bench/alloc.sh), sourced:
+# it checks for wrk and makes tmp, a scratch directory removed at exit with
+# every process start started (pids). The caller sets dur (seconds per
+# figure) and, before token, api (the server's /api/v1 URL).
+command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)"; exit 1; }
+tmp=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
+trap cleanup EXIT
 
 # $1 = url, rest = wrk options; prints "rps p99ms" (conns= connections, default 32)
 measure() {

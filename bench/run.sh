@@ -14,14 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur="${1:-10}"
-command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)"; exit 1; }
 make -s build/jiesu build/bench/bare_mhd build/bench/sqlite_insert
-tmp=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
-trap cleanup EXIT
-
-# measure, start (bench/http_lib.sh): wrk's figures, a server started and waited for
+# tmp, measure, start (bench/http_lib.sh): wrk's figures, a server started and waited for
 source bench/http_lib.sh
 
 echo "bench: ${dur}s per figure"
