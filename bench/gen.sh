@@ -150,7 +150,9 @@ ${rows}
 $whole The
 target ("minutes, not hours") is **not met**. Where the CPU goes (perf, 70,000 samples 40,000
 cases into the run of 1,000,000 on 2026-11-28): SQLite 49%, the C library 31% (copies, \`malloc\`
-and \`free\`, most of them SQLite's own page and record work), the kernel 8% (writing the WAL),
+and \`free\`, most of them SQLite's own page and record work: Debian's SQLite has no lookaside
+allocator; gperftools' tcmalloc, linked since, takes about a tenth off the CPU, "Memory
+allocator"), the kernel 8% (writing the WAL),
 jansson 6% (each event's payload encoded once), the generator with jiesu's domain and store
 code 6%. What is left is SQLite's B-tree work for each event: the event row, its facts, the
 columns of the case row it changed, the links when they change. By step (perf, 15 s at 1,500,000
