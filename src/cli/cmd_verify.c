@@ -18,9 +18,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * A table of (unit, case) rows derived from the cases: the rows missing [0]
+ * and too many [1], and what to print for each.
+ */
+struct rows_check {
+	long n[2];
+	const char *say[2]; /* printf formats of case id, unit */
+};
+
 struct verify_run {
 	struct store *st;
-	long cases, broken, differ, unfoldable, sight[2]; /* case_scope rows missing, extra */
+	long cases, broken, differ, unfoldable;
+	struct rows_check sight, tasks; /* case_scope, open_tasks */
 	long counts_wrong; /* kept counts of final states that differ from a recount */
 	int64_t events, first, last; /* the period the cases span */
 	struct err *e;
@@ -55,14 +65,12 @@ static int verify_case(void *ctx, int64_t id)
 	return 0;
 }
 
-/* A row of case_scope that the links do not account for, or one they ask for that is not there. */
-static int sight_wrong(void *ctx, const char *unit, int64_t case_id, bool extra)
+/* A row of a derived table that the cases do not account for, or one they ask for that is not there. */
+static int row_wrong(void *ctx, const char *unit, int64_t case_id, bool extra)
 {
-	struct verify_run *v = ctx;
-	if (++v->sight[extra] <= 10)
-		printf(extra ? "verify: case %lld: unit %s sees it in lists, but none of its links is below that unit\n"
-			     : "verify: case %lld: unit %s does not see it in lists, though one of its links is below that unit\n",
-		       (long long)case_id, unit);
+	struct rows_check *r = ctx;
+	if (++r->n[extra] <= 10)
+		printf(r->say[extra], (long long)case_id, unit);
 	return 0;
 }
 
@@ -123,33 +131,45 @@ int cmd_verify(int argc, char **argv)
 	struct store *st;
 	if (!cli_open_store(db, &st))
 		return 1;
-	struct verify_run v = {.st = st, .e = &e};
+	struct verify_run v = {
+	    .st = st,
+	    .e = &e,
+	    .sight.say = {"verify: case %lld: unit %s does not see it in lists, though one of its links is below that unit\n",
+			  "verify: case %lld: unit %s sees it in lists, but none of its links is below that unit\n"},
+	    .tasks.say = {"verify: case %lld: unit %s has an open task on it, but not in its whistled tab\n",
+			  "verify: case %lld: unit %s has it in its whistled tab, but has no open task on it\n"},
+	};
 	cli_walk(st, STORE_AHEAD_CASES | STORE_AHEAD_EVENTS | STORE_AHEAD_FACTS, readers);
+	int ret = 0;
 	store_read_begin(st); /* one state of the database throughout */
 	if (store_case_ids(st, verify_case, &v, &e) != OK) {
-		store_read_end(st);
-		store_close(st);
-		return cli_fail(&e);
+		ret = cli_fail(&e);
+		goto out;
 	}
 	printf("verify: %ld cases, %lld events: %ld broken chains, %ld rows differ, %ld logs cannot be replayed\n",
 	       v.cases, (long long)v.events, v.broken, v.differ, v.unfoldable);
 	/* who sees each case in lists (case_scope), against the links */
-	if (store_scope_check(st, sight_wrong, &v, &e) != OK) {
-		store_read_end(st);
-		store_close(st);
-		return cli_fail(&e);
+	if (store_scope_check(st, row_wrong, &v.sight, &e) != OK) {
+		ret = cli_fail(&e);
+		goto out;
 	}
-	printf("verify: who sees each case in lists: %ld rows missing, %ld rows too many\n", v.sight[0], v.sight[1]);
+	printf("verify: who sees each case in lists: %ld rows missing, %ld rows too many\n", v.sight.n[0], v.sight.n[1]);
 	/* the counts of final states that lists and searches show */
 	if (store_counts_check(st, count_wrong, &v, &e) != OK) {
-		store_read_end(st);
-		store_close(st);
-		return cli_fail(&e);
+		ret = cli_fail(&e);
+		goto out;
 	}
 	printf("verify: cases answered, referred, closed and merged by unit: %ld counts differ\n", v.counts_wrong);
+	/* the open tasks each unit's whistled tab lists */
+	if (store_tasks_check(st, row_wrong, &v.tasks, &e) != OK) {
+		ret = cli_fail(&e);
+		goto out;
+	}
+	printf("verify: open tasks by unit (the whistled tab): %ld rows missing, %ld rows too many\n", v.tasks.n[0],
+	       v.tasks.n[1]);
 	/* the figures of every month and pool, in one walk */
 	static const enum unit_kind pools[] = {UNIT_STREET, UNIT_DEPARTMENT, UNIT_ENTERPRISE, UNIT_DISTRICT};
-	int y, m, ly, lm, months = 0, mismatches = 0, ret = 0, n = 0;
+	int y, m, ly, lm, months = 0, mismatches = 0, n = 0;
 	if (period) {
 		y = ly = py;
 		m = lm = pm;
@@ -175,7 +195,8 @@ int cmd_verify(int argc, char **argv)
 	}
 	printf("verify: figures of %d month%s recomputed from the events: %d mismatches\n", months,
 	       months == 1 ? "" : "s", mismatches);
-	ret = v.broken || v.differ || v.unfoldable || v.sight[0] || v.sight[1] || v.counts_wrong || mismatches ? 1 : 0;
+	ret = v.broken || v.differ || v.unfoldable || v.sight.n[0] || v.sight.n[1] || v.counts_wrong || v.tasks.n[0] ||
+	      v.tasks.n[1] || mismatches; /* 1 or 0 */
 	printf("verify: %s\n", ret ? "FOUND PROBLEMS (see above)" : "ok");
 out:
 	store_read_end(st);

@@ -464,6 +464,14 @@ typedef int (*case_fn)(void *ctx, const struct case_rec *c);
 typedef int (*scope_fn)(void *ctx, const char *unit, int64_t case_id, bool extra);
 enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct err *e);
 /*
+ * Check open_tasks, the (unit, case) of each task not finished that a
+ * unit's "whistled" tab lists, against the tasks of every case, as
+ * store_scope_check does: fn(ctx, unit, case_id, extra) for each row
+ * missing (extra false) or too many (extra true). Reads every case with a
+ * task (jiesu verify).
+ */
+enum err_code store_tasks_check(struct store *st, scope_fn fn, void *ctx, struct err *e);
+/*
  * Check the kept counts of cases in final states (answered, referred,
  * closed, merged) against a recount: fn(ctx, sight, unit, status, kept,
  * counted) for each (unit, status) that differs, by lead unit (sight

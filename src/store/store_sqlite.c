@@ -58,6 +58,7 @@ static const struct migration {
     {13, "src/store/sql/sqlite/0013-cases-overdue.sql", NULL},
     {14, "src/store/sql/sqlite/0014-status-counts.sql", NULL},
     {15, "src/store/sql/sqlite/0015-overdue-by-lead.sql", NULL},
+    {16, "src/store/sql/sqlite/0016-open-tasks.sql", NULL},
 };
 
 /*
@@ -149,9 +150,9 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
  * the index that fits: ?1 status, ?2/?3 lead unit path range, ?4/?5 viewer
  * path range, ?6 overdue (0/1), ?7/?8 created_at range, ?12 the time of
  * the callback worklist (?9/?10 are the page's LIMIT/OFFSET), ?13 lead
- * unit exactly, ?15 an unfinished task of this unit (the tasks JSON of
- * tasks_json below); a set of statuses is written into the SQL from their
- * names.
+ * unit exactly, ?15 an unfinished task of this unit (open_tasks, kept from
+ * the tasks JSON of tasks_json below: 0016); a set of statuses is written
+ * into the SQL from their names.
  */
 #define CASES_W_STATUS " AND status = ?1"
 /* the lead unit among the subtree's units: one range of cases_inbox per unit, not every case tested */
@@ -180,10 +181,14 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	"  OR (status = 'merged' AND callback_valid = 0 AND EXISTS (SELECT 1 FROM cases mc" \
 	"   WHERE mc.id = cases.merged_into AND mc.status IN ('replied', 'closed'))))"
 #define CASES_W_LEAD " AND lead_unit = ?13"
-#define CASES_W_TASK                                                                              \
-	" AND id IN (SELECT case_id FROM case_units WHERE unit = ?15 AND rel IN ('summoned', 'copy'))" \
-	" AND nwhistles + nsubdispatches > 0 AND EXISTS (SELECT 1 FROM json_each(cases.tasks_json) t" \
-	"  WHERE json_extract(t.value, '$.unit') = ?15 AND json_extract(t.value, '$.finished_at') = 0)"
+#define CASES_W_TASK                                                                    \
+	" AND id IN (SELECT ot.case_id FROM open_tasks ot WHERE ot.unit = ?15)"               \
+	" AND EXISTS (SELECT 1 FROM case_units cu WHERE cu.case_id = cases.id AND cu.unit = ?15" \
+	"  AND cu.rel IN ('summoned', 'copy'))"
+/* (unit, case) of each task not finished, from the cases' tasks: what open_tasks keeps (0016) */
+#define OPEN_TASKS_OF_CASES                                                                   \
+	"SELECT json_extract(t.value, '$.unit'), c.id FROM cases c, json_each(c.tasks_json) t" \
+	" WHERE c.nwhistles + c.nsubdispatches > 0 AND json_extract(t.value, '$.finished_at') = 0"
 #define CASES_W_EXTENSION " AND extension_due > 0"
 #define CASES_W_EXCLUSION " AND exclusion_requested > 0"
 
@@ -447,6 +452,8 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 		       "SELECT s.unit AS unit, status, count(*) AS n FROM cases JOIN case_scope s ON s.case_id = cases.id" \
 		       " WHERE status IN " FINAL_STATUSES " GROUP BY s.unit, status",                    \
 		       "FROM case_scope s JOIN cases c ON c.id = s.case_id WHERE s.unit = k.unit AND c.status = k.status")) \
+	X(TASKS_MISSING, OPEN_TASKS_OF_CASES " EXCEPT SELECT unit, case_id FROM open_tasks")              \
+	X(TASKS_EXTRA, "SELECT unit, case_id FROM open_tasks EXCEPT " OPEN_TASKS_OF_CASES)                \
 	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
 		     " ORDER BY CASE rel WHEN 'lead' THEN 0 WHEN 'copy' THEN 1 WHEN 'summoned' THEN 2"      \
 		     " ELSE 3 END, pos, unit")                                                              \
@@ -3285,6 +3292,13 @@ enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct
 	static const enum stmt_id ids[2] = {ST_SCOPE_MISSING, ST_SCOPE_EXTRA};
 	struct check_cb cb = {.scope = fn, .ctx = ctx};
 	return check_rows(st, ids, scope_row, &cb, "核对案件的可见范围", e);
+}
+
+enum err_code store_tasks_check(struct store *st, scope_fn fn, void *ctx, struct err *e)
+{
+	static const enum stmt_id ids[2] = {ST_TASKS_MISSING, ST_TASKS_EXTRA};
+	struct check_cb cb = {.scope = fn, .ctx = ctx};
+	return check_rows(st, ids, scope_row, &cb, "核对未完成的任务", e);
 }
 
 static int count_row(sqlite3_stmt *s, int sight, void *arg)

@@ -89,6 +89,7 @@ static void test_verify_finds_tampering(void **state)
 	EXPECT_TRUE(strstr(out, "0 mismatches") != NULL, out);
 	EXPECT_TRUE(strstr(out, "who sees each case in lists: 0 rows missing, 0 rows too many") != NULL, out);
 	EXPECT_TRUE(strstr(out, "closed and merged by unit: 0 counts differ") != NULL, out);
+	EXPECT_TRUE(strstr(out, "open tasks by unit (the whistled tab): 0 rows missing, 0 rows too many") != NULL, out);
 	EXPECT_TRUE(strstr(out, "verify: ok") != NULL, out);
 
 	/* each edit behind jiesu's back, on a copy of its own, and what verify names */
@@ -122,6 +123,9 @@ static void test_verify_finds_tampering(void **state)
 	     "unit 110107001, closed: 5 cases it leads kept, 0 counted"},
 	    {"sight-count", "INSERT INTO scope_counts (unit, status, n) VALUES ('110107', 'closed', 3);",
 	     "unit 110107, closed: 3 cases it sees kept, 0 counted"},
+	    /* a unit's whistled tab: a case put in it that it has no task on */
+	    {"open-task", "INSERT INTO open_tasks (unit, case_id) VALUES ('110107002', 1);",
+	     "case 1: unit 110107002 has it in its whistled tab, but has no open task on it"},
 	};
 	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++)
 		expect_found(h, edits[i].name, edits[i].sql, edits[i].finding);

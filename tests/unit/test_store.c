@@ -218,8 +218,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 15);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 15);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 16);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 16);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1581,6 +1581,81 @@ static void test_case_bad_json(void **state)
 	free(got);
 }
 
+/* What store_tasks_check found: rows missing [0] and too many [1], the last of each. */
+struct task_found {
+	int n[2];
+	char unit[2][LIMIT_CODE + 1];
+	int64_t case_id[2];
+};
+
+static int task_found(void *ctx, const char *unit, int64_t case_id, bool extra)
+{
+	struct task_found *t = ctx;
+	t->n[extra]++;
+	snprintf(t->unit[extra], sizeof(t->unit[extra]), "%s", unit);
+	t->case_id[extra] = case_id;
+	return 0;
+}
+
+/*
+ * open_tasks (0016), kept by triggers from the tasks in the case row: a
+ * unit's whistled tab lists a case while its task is open, whether the row
+ * is written in part or whole, and not once the task is finished;
+ * store_tasks_check names a row missing and one too many; migration 0016
+ * fills the table from the rows already there.
+ */
+static void test_open_tasks(void **state)
+{
+	struct fixture *f = *state;
+	struct case_rec *c = case_new("110107001", 1000), *after = calloc(1, sizeof(*after));
+	c->ntasks = 2;
+	c->nwhistles = 2;
+	task_set(c, 0, 1, TASK_WHISTLE, "110107D01", 2000); /* finished */
+	task_set(c, 1, 2, TASK_WHISTLE, "110107D02", 3000);
+	c->tasks[1].finished_at = 0; /* open */
+	assert_int_equal(store_case_insert(f->st, c, &f->e), OK);
+	struct case_query q = {.overdue = -1, .page = 1, .per_page = 20, .task_unit = "110107D02"};
+	expect_count(f->st, q, 1);
+	q.task_unit = "110107D01";
+	expect_count(f->st, q, 0);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM open_tasks"), 1);
+
+	*after = *c; /* D02 finishes its task: only the changed columns are written */
+	after->tasks[1].finished_at = 3500;
+	assert_int_equal(store_case_update(f->st, c, after, &f->e), OK);
+	q.task_unit = "110107D02";
+	expect_count(f->st, q, 0);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM open_tasks"), 0);
+	after->ntasks = 3; /* D01 whistled again; the whole row written */
+	after->nwhistles = 3;
+	task_set(after, 2, 3, TASK_WHISTLE, "110107D01", 4000);
+	after->tasks[2].finished_at = 0;
+	assert_int_equal(store_case_update(f->st, NULL, after, &f->e), OK);
+	q.task_unit = "110107D01";
+	expect_count(f->st, q, 1);
+
+	struct task_found t = {0};
+	assert_int_equal(store_tasks_check(f->st, task_found, &t, &f->e), OK);
+	assert_int_equal(t.n[0] + t.n[1], 0);
+	sql_exec(f->path, "INSERT INTO open_tasks VALUES ('110107D02', 1); DELETE FROM open_tasks WHERE unit = '110107D01'");
+	assert_int_equal(store_tasks_check(f->st, task_found, &t, &f->e), OK);
+	assert_int_equal(t.n[0], 1);
+	assert_string_equal(t.unit[0], "110107D01");
+	assert_int_equal(t.n[1], 1);
+	assert_string_equal(t.unit[1], "110107D02");
+	assert_int_equal(t.case_id[0] + t.case_id[1], 2);
+
+	/* a database from before 0016: the migration finds D01's open task in the row */
+	sql_exec(f->path, "DROP TRIGGER open_tasks_insert; DROP TRIGGER open_tasks_update; DROP TABLE open_tasks;"
+			  "DELETE FROM schema_migrations WHERE version = 16");
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM open_tasks"), 1);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM open_tasks WHERE unit = '110107D01' AND case_id = 1"), 1);
+	free(c);
+	free(after);
+}
+
 /* A database made by 0001 alone: its case reads with the documented defaults after migrating. */
 /*
  * The file read ahead of a migration: a connection through the VFS of
@@ -1640,7 +1715,7 @@ static void test_migrate_old_case(void **state)
 		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
 		       " (7, 2, 100, 'note', '{\"text\":\"旧\"}'), (8, 1, 50, 'create', '{}');");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 15);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 16);
 	/* 0012: who may see case 7, from its links: A and B (B below A), not the centre */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope"), 4);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope WHERE case_id = 7 AND unit IN ('A', 'B')"), 2);
@@ -2335,6 +2410,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unit_move, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cases_scope_move, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_final_counts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_tasks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cases_date_order, setup, teardown),
 	    cmocka_unit_test(test_read_ahead),
 	    cmocka_unit_test_setup_teardown(test_unit_by_sector, setup, teardown),
