@@ -59,6 +59,7 @@ static const struct migration {
     {14, "src/store/sql/sqlite/0014-status-counts.sql", NULL},
     {15, "src/store/sql/sqlite/0015-overdue-by-lead.sql", NULL},
     {16, "src/store/sql/sqlite/0016-open-tasks.sql", NULL},
+    {17, "src/store/sql/sqlite/0017-scope-days.sql", NULL},
 };
 
 /*
@@ -239,6 +240,8 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	" WHERE coalesce(k.n, 0) <> r.n"                                                                     \
 	" UNION ALL SELECT k.unit, k.status, k.n, 0 FROM " table " k WHERE k.n <> 0"                          \
 	" AND NOT EXISTS (SELECT 1 " exists ")"
+/* The local (Beijing) date of a time, as scope_days (0017) keeps it: "2025-12-01". */
+#define CASE_DATE(t) "date(((" t " + 28800) / 86400) * 86400, 'unixepoch')"
 /* The cases linked to, or recorded by, a unit whose path is in [?1, ?2) (?2 NULL: no bound). */
 #define SCOPE_MOVED_CASES                                                                             \
 	"SELECT mu.case_id FROM case_units mu WHERE mu.unit IN"                                       \
@@ -452,6 +455,12 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 		       "SELECT s.unit AS unit, status, count(*) AS n FROM cases JOIN case_scope s ON s.case_id = cases.id" \
 		       " WHERE status IN " FINAL_STATUSES " GROUP BY s.unit, status",                    \
 		       "FROM case_scope s JOIN cases c ON c.id = s.case_id WHERE s.unit = k.unit AND c.status = k.status")) \
+	X(COUNTS_DAYS_CHECK,                                                                              \
+	  COUNTS_CHECK("(SELECT unit, date(day * 86400, 'unixepoch') AS status, n FROM scope_days)",     \
+		       "SELECT s.unit AS unit, " CASE_DATE("c.created_at") " AS status, count(*) AS n"      \
+		       " FROM cases c CROSS JOIN case_scope s ON s.case_id = c.id GROUP BY 1, 2",            \
+		       "FROM case_scope s JOIN cases c ON c.id = s.case_id WHERE s.unit = k.unit"          \
+		       " AND " CASE_DATE("c.created_at") " = k.status"))                                    \
 	X(TASKS_MISSING, OPEN_TASKS_OF_CASES " EXCEPT SELECT unit, case_id FROM open_tasks")              \
 	X(TASKS_EXTRA, "SELECT unit, case_id FROM open_tasks EXCEPT " OPEN_TASKS_OF_CASES)                \
 	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
@@ -3252,13 +3261,13 @@ static enum err_code scope_all(struct store *st, struct err *e)
 	return rc;
 }
 
-/* Run a check's two statements, each row to row(s, which, arg) until it returns non-zero. */
+/* Run a check's n statements, each row to row(s, which, arg) until it returns non-zero. */
 typedef int (*check_row_fn)(sqlite3_stmt *s, int which, void *arg);
-static enum err_code check_rows(struct store *st, const enum stmt_id ids[2], check_row_fn row, void *arg,
+static enum err_code check_rows(struct store *st, const enum stmt_id *ids, int n, check_row_fn row, void *arg,
 				const char *what, struct err *e)
 {
 	enum err_code rc = OK;
-	for (int which = 0; rc == OK && which < 2; which++) {
+	for (int which = 0; rc == OK && which < n; which++) {
 		sqlite3_stmt *s = stmt_get(st, ids[which], e);
 		if (!s)
 			return E_DB;
@@ -3291,14 +3300,14 @@ enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct
 {
 	static const enum stmt_id ids[2] = {ST_SCOPE_MISSING, ST_SCOPE_EXTRA};
 	struct check_cb cb = {.scope = fn, .ctx = ctx};
-	return check_rows(st, ids, scope_row, &cb, "核对案件的可见范围", e);
+	return check_rows(st, ids, ARRAY_SIZE(ids), scope_row, &cb, "核对案件的可见范围", e);
 }
 
 enum err_code store_tasks_check(struct store *st, scope_fn fn, void *ctx, struct err *e)
 {
 	static const enum stmt_id ids[2] = {ST_TASKS_MISSING, ST_TASKS_EXTRA};
 	struct check_cb cb = {.scope = fn, .ctx = ctx};
-	return check_rows(st, ids, scope_row, &cb, "核对未完成的任务", e);
+	return check_rows(st, ids, ARRAY_SIZE(ids), scope_row, &cb, "核对未完成的任务", e);
 }
 
 static int count_row(sqlite3_stmt *s, int sight, void *arg)
@@ -3312,9 +3321,9 @@ static int count_row(sqlite3_stmt *s, int sight, void *arg)
 
 enum err_code store_counts_check(struct store *st, count_check_fn fn, void *ctx, struct err *e)
 {
-	static const enum stmt_id ids[2] = {ST_COUNTS_LEAD_CHECK, ST_COUNTS_SCOPE_CHECK};
+	static const enum stmt_id ids[] = {ST_COUNTS_LEAD_CHECK, ST_COUNTS_SCOPE_CHECK, ST_COUNTS_DAYS_CHECK};
 	struct check_cb cb = {.count = fn, .ctx = ctx};
-	return check_rows(st, ids, count_row, &cb, "核对各单位的办结数", e);
+	return check_rows(st, ids, ARRAY_SIZE(ids), count_row, &cb, "核对各单位的案件数", e);
 }
 
 /*
@@ -3525,6 +3534,40 @@ static bool kept_count_sql(uint64_t k, char *sql, size_t size)
 }
 
 /*
+ * A count of what a unit may see recorded within dates, in any state, and
+ * nothing else: the whole local days between the bounds are the sum of
+ * scope_days (kept by the triggers of 0017-scope-days.sql), and only the
+ * part of a day at either end is counted from the cases (a day of the
+ * city's at most). D1 is the first day that starts at or after ?7, D2 the
+ * day ?8 falls in; days [D1, D2) and the times [?7, start of D1) and
+ * [start of D2, ?8), none twice: when no whole day lies between them the
+ * first part is all of [?7, ?8) and the other two are empty.
+ */
+#define DAY_FIRST "((?7 + 28800 + 86399) / 86400)"
+#define DAY_LAST "((?8 + 28800) / 86400)"
+#define DAY_START(d) "(" d " * 86400 - 28800)"
+static bool days_count_sql(uint64_t k, char *sql, size_t size)
+{
+	uint64_t dates = k & (CQ_FROM | CQ_TO);
+	if (!dates || (k & ~dates) != (CQ_VIEWER | CQ_COUNT))
+		return false;
+	snprintf(sql, size,
+		 "SELECT (SELECT coalesce(sum(n), 0) FROM scope_days WHERE unit = ?4%s%s)%s%s",
+		 k & CQ_FROM ? " AND day >= " DAY_FIRST : "", k & CQ_TO ? " AND day < " DAY_LAST : "",
+		 !(k & CQ_FROM) ? ""
+		 : k & CQ_TO	? " + (SELECT count(*) FROM cases WHERE created_at >= ?7"
+				  " AND created_at < min(" DAY_START(DAY_FIRST) ", ?8)" CASES_W_VIEWER_EACH ")"
+				: " + (SELECT count(*) FROM cases WHERE created_at >= ?7"
+				  " AND created_at < " DAY_START(DAY_FIRST) CASES_W_VIEWER_EACH ")",
+		 !(k & CQ_TO) ? ""
+		 : k & CQ_FROM ? " + (SELECT count(*) FROM cases WHERE created_at >= max(" DAY_START(DAY_FIRST) ", "
+				 DAY_START(DAY_LAST) ") AND created_at < ?8" CASES_W_VIEWER_EACH ")"
+			       : " + (SELECT count(*) FROM cases WHERE created_at >= " DAY_START(DAY_LAST)
+				 " AND created_at < ?8" CASES_W_VIEWER_EACH ")");
+	return true;
+}
+
+/*
  * The SQL of a case query of shape *(const uint64_t *)arg. A page's ids
  * are chosen first, in a subquery that an index may answer alone (the
  * unit inbox's from cases_inbox), and only its rows are then read: SQLite
@@ -3562,7 +3605,7 @@ static void cases_sql(const void *arg, char *sql, size_t size)
 				     " ORDER BY id DESC");
 		return;
 	}
-	if (kept_count_sql(k, sql, size))
+	if (kept_count_sql(k, sql, size) || days_count_sql(k, sql, size))
 		return;
 	size_t n = (size_t)snprintf(sql, size, "%s WHERE 1",
 				    k & CQ_COUNT  ? "SELECT count(*) FROM cases"

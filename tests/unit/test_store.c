@@ -218,8 +218,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 16);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 16);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 17);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 17);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1148,22 +1148,28 @@ static void set_case(struct store *st, int64_t id, const char *lead, const char 
 	free(c);
 }
 
+/* q's count is total, and its page (per_page at least total) lists as many. */
+static void expect_listed(struct store *st, const struct case_query *q, int64_t total)
+{
+	struct id_log l = {0};
+	int64_t t = -1;
+	struct err e;
+	err_init(&e);
+	assert_int_equal(store_cases_list(st, q, collect_case, &l, &t, &e), OK);
+	assert_int_equal(t, total);
+	assert_int_equal(l.n, total);
+}
+
 /*
  * The count of q (one page asked, so the store counts), checked against the
  * same count with a filter that every case passes (created since 1), which
- * the kept counts do not answer: each case read.
+ * takes another way: each case read, or the days of scope_days for what a
+ * unit may see.
  */
 static void expect_count(struct store *st, struct case_query q, int64_t total)
 {
-	for (int pass = 0; pass < 2; pass++, q.from = 1) {
-		struct id_log l = {0};
-		int64_t t = -1;
-		struct err e;
-		err_init(&e);
-		assert_int_equal(store_cases_list(st, &q, collect_case, &l, &t, &e), OK);
-		assert_int_equal(t, total);
-		assert_int_equal(l.n, total);
-	}
+	for (int pass = 0; pass < 2; pass++, q.from = 1)
+		expect_listed(st, &q, total);
 }
 
 /*
@@ -1581,6 +1587,77 @@ static void test_case_bad_json(void **state)
 	free(got);
 }
 
+/* The count of what viewer may see recorded in [from, to) (0: no bound), as a page lists it too. */
+static void expect_dates(struct store *st, const char *viewer, int64_t from, int64_t to, int64_t total)
+{
+	struct case_query q = {.overdue = -1, .page = 1, .per_page = 20, .viewer_path = viewer, .from = from, .to = to};
+	expect_listed(st, &q, total);
+}
+
+/* What store_counts_check found: how many, and the last (unit, status or day, kept, counted). */
+struct count_found {
+	int n;
+	char unit[LIMIT_CODE + 1], what[24];
+	int64_t kept, counted;
+};
+
+static int count_found(void *ctx, bool sight, const char *unit, const char *status, int64_t kept, int64_t counted)
+{
+	struct count_found *c = ctx;
+	(void)sight;
+	c->n++;
+	snprintf(c->unit, sizeof(c->unit), "%s", unit);
+	snprintf(c->what, sizeof(c->what), "%s", status);
+	c->kept = kept;
+	c->counted = counted;
+	return 0;
+}
+
+/*
+ * A unit's count of cases within dates (0017): the whole Beijing days from
+ * scope_days, the part of a day at either end from the cases; bounds on a
+ * day's start or within it, one bound or both, both within one day, the
+ * wrong way round; a street moved with its cases; verify's recount.
+ */
+static void test_scope_days(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t t0 = 1764518400; /* 2025-12-01T00:00:00+08:00 */
+	const char *d1 = "/12345/110101/", *d2 = "/12345/110102/";
+	put_two_districts(f->st);
+	static const int64_t at[] = {-1, 0, 3600, 86410, 172805, 222800}; /* cases 1-6, led in 110101 */
+	for (size_t i = 0; i < ARRAY_SIZE(at); i++)
+		insert_case(f->st, case_new("110101001", t0 + at[i]));
+	insert_case(f->st, case_new("110102001", t0 + 100)); /* 7, the other district's */
+	expect_dates(f->st, d1, t0, 0, 5);
+	expect_dates(f->st, d1, t0 + 1, 0, 4);
+	expect_dates(f->st, d1, 0, t0 + 86400, 3);
+	expect_dates(f->st, d1, 0, t0 + 86410, 3);
+	expect_dates(f->st, d1, 0, t0 + 86411, 4);
+	expect_dates(f->st, d1, t0 + 1800, t0 + 3601, 1);
+	expect_dates(f->st, d1, t0 + 3601, t0 + 3600, 0);
+	expect_dates(f->st, d1, t0 - 1, t0 + 172806, 5);
+	expect_dates(f->st, d1, t0 + 100, t0 + 222801, 4);
+	expect_dates(f->st, d2, t0, t0 + 86400, 1);
+	assert_int_equal(sql_int(f->path, "SELECT n FROM scope_days WHERE unit = '110101' AND day = 20423"), 2);
+
+	put_unit(f->st, "110101001", UNIT_STREET, "110102", ""); /* the street moves with its cases */
+	expect_dates(f->st, d1, t0 - 86400, 0, 0);
+	expect_dates(f->st, d2, t0, 0, 6);
+	expect_dates(f->st, d2, t0 + 1, t0 + 172806, 4);
+
+	struct count_found c = {0};
+	assert_int_equal(store_counts_check(f->st, count_found, &c, &f->e), OK);
+	assert_int_equal(c.n, 0);
+	sql_exec(f->path, "UPDATE scope_days SET n = n + 2 WHERE unit = '110101001' AND day = 20424");
+	assert_int_equal(store_counts_check(f->st, count_found, &c, &f->e), OK);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.unit, "110101001");
+	assert_string_equal(c.what, "2025-12-02");
+	assert_int_equal(c.kept, 3);
+	assert_int_equal(c.counted, 1);
+}
+
 /* What store_tasks_check found: rows missing [0] and too many [1], the last of each. */
 struct task_found {
 	int n[2];
@@ -1645,9 +1722,10 @@ static void test_open_tasks(void **state)
 	assert_string_equal(t.unit[1], "110107D02");
 	assert_int_equal(t.case_id[0] + t.case_id[1], 2);
 
-	/* a database from before 0016: the migration finds D01's open task in the row */
+	/* a database from before 0016 (and 0017, which comes after it): the migration finds D01's open task */
 	sql_exec(f->path, "DROP TRIGGER open_tasks_insert; DROP TRIGGER open_tasks_update; DROP TABLE open_tasks;"
-			  "DELETE FROM schema_migrations WHERE version = 16");
+			  "DROP TRIGGER scope_days_insert; DROP TRIGGER scope_days_delete; DROP TRIGGER scope_days_moved;"
+			  "DROP TABLE scope_days; DELETE FROM schema_migrations WHERE version >= 16");
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM open_tasks"), 1);
@@ -1715,7 +1793,7 @@ static void test_migrate_old_case(void **state)
 		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
 		       " (7, 2, 100, 'note', '{\"text\":\"旧\"}'), (8, 1, 50, 'create', '{}');");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 16);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 17);
 	/* 0012: who may see case 7, from its links: A and B (B below A), not the centre */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope"), 4);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope WHERE case_id = 7 AND unit IN ('A', 'B')"), 2);
@@ -2411,6 +2489,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cases_scope_move, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_final_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_tasks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scope_days, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cases_date_order, setup, teardown),
 	    cmocka_unit_test(test_read_ahead),
 	    cmocka_unit_test_setup_teardown(test_unit_by_sector, setup, teardown),
