@@ -3551,19 +3551,20 @@ static bool days_count_sql(uint64_t k, char *sql, size_t size)
 	uint64_t dates = k & (CQ_FROM | CQ_TO);
 	if (!dates || (k & ~dates) != (CQ_VIEWER | CQ_COUNT))
 		return false;
-	snprintf(sql, size,
-		 "SELECT (SELECT coalesce(sum(n), 0) FROM scope_days WHERE unit = ?4%s%s)%s%s",
-		 k & CQ_FROM ? " AND day >= " DAY_FIRST : "", k & CQ_TO ? " AND day < " DAY_LAST : "",
-		 !(k & CQ_FROM) ? ""
-		 : k & CQ_TO	? " + (SELECT count(*) FROM cases WHERE created_at >= ?7"
-				  " AND created_at < min(" DAY_START(DAY_FIRST) ", ?8)" CASES_W_VIEWER_EACH ")"
-				: " + (SELECT count(*) FROM cases WHERE created_at >= ?7"
-				  " AND created_at < " DAY_START(DAY_FIRST) CASES_W_VIEWER_EACH ")",
-		 !(k & CQ_TO) ? ""
-		 : k & CQ_FROM ? " + (SELECT count(*) FROM cases WHERE created_at >= max(" DAY_START(DAY_FIRST) ", "
-				 DAY_START(DAY_LAST) ") AND created_at < ?8" CASES_W_VIEWER_EACH ")"
-			       : " + (SELECT count(*) FROM cases WHERE created_at >= " DAY_START(DAY_LAST)
-				 " AND created_at < ?8" CASES_W_VIEWER_EACH ")");
+	size_t n = (size_t)snprintf(
+	    sql, size, "SELECT (SELECT coalesce(sum(n), 0) FROM scope_days WHERE unit = ?4%s%s)",
+	    k & CQ_FROM ? " AND day >= " DAY_FIRST : "", k & CQ_TO ? " AND day < " DAY_LAST : "");
+	if (k & CQ_FROM) /* [?7, start of D1), or to ?8 if sooner */
+		n += (size_t)snprintf(sql + n, size - n,
+				      " + (SELECT count(*) FROM cases WHERE created_at >= ?7"
+				      " AND created_at < %s" CASES_W_VIEWER_EACH ")",
+				      k & CQ_TO ? "min(" DAY_START(DAY_FIRST) ", ?8)" : DAY_START(DAY_FIRST));
+	if (k & CQ_TO) /* [start of D2, ?8), from the start of D1 if later */
+		snprintf(sql + n, size - n,
+			 " + (SELECT count(*) FROM cases WHERE created_at >= %s"
+			 " AND created_at < ?8" CASES_W_VIEWER_EACH ")",
+			 k & CQ_FROM ? "max(" DAY_START(DAY_FIRST) ", " DAY_START(DAY_LAST) ")"
+				     : DAY_START(DAY_LAST));
 	return true;
 }
 
