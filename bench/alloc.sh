@@ -37,8 +37,7 @@ for r in $(seq "$rounds"); do
 		add "$b" intake "$rps"; add "$b" intake_p99 "$p99"
 		read -r rps p99 < <(measure "$api/cases/1" -H "Authorization: Bearer $agent")
 		add "$b" again "$rps"
-		printf 'math.randomseed(7)\nrequest = function() return wrk.format("GET", "/api/v1/cases/" .. math.random(1, %d)) end\n' \
-			"$n" > "$tmp/random.lua"
+		random_lua "$tmp/random.lua" 1 "$n"
 		read -r rps p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/random.lua")
 		add "$b" random "$rps"
 		add "$b" rss "$(awk '/VmHWM/ {printf "%d", $2 / 1024}' "/proc/$jpid/status")"

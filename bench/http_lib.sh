@@ -37,3 +37,9 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '$case_body'
 LUA
 }
+
+# A wrk script that reads a case drawn at random from ids LO to HI (seeded, so runs draw alike): random_lua FILE LO HI
+random_lua() {
+	printf 'math.randomseed(7)\nrequest = function() return wrk.format("GET", "/api/v1/cases/" .. math.random(%d, %d)) end\n' \
+		"$2" "$3" > "$1"
+}

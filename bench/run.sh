@@ -43,15 +43,12 @@ curl -s "$api/cases" -H "Authorization: Bearer $agent" -H 'Content-Type: applica
 read -r health_rps health_p99 < <(measure http://127.0.0.1:18182/healthz)
 read -r get_rps get_p99 < <(measure "$api/cases/1" -H "Authorization: Bearer $agent")
 # any case of the database, drawn at random each time: nothing of it kept from an earlier read
-cat > "$tmp/random.lua" <<LUA
-math.randomseed(7)
-request = function() return wrk.format("GET", "/api/v1/cases/" .. math.random(1, $cases_before)) end
-LUA
+random_lua "$tmp/random.lua" 1 "$cases_before"
 read -r rand_rps rand_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/random.lua")
 # a case of the last week, at random: the cases agents and units open most
 max_id=$(sqlite3 "$jdb" 'SELECT max(id) FROM cases')
 week_lo=$((max_id - cases_before * 7 / 365)); [ "$week_lo" -ge 1 ] || week_lo=1
-sed "s/math.random(1, $cases_before)/math.random($week_lo, $max_id)/" "$tmp/random.lua" > "$tmp/week.lua"
+random_lua "$tmp/week.lua" "$week_lo" "$max_id"
 read -r week_rps week_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/week.lua")
 post_lua "$tmp/post.lua"
 # intake at 64 connections: group commit shares a flush among the requests that wait for it

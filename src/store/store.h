@@ -452,8 +452,6 @@ enum err_code store_events_after(struct store *st, int64_t case_id, int64_t afte
  */
 typedef int (*case_unit_fn)(void *ctx, const char *unit, const char *rel);
 enum err_code store_case_units(struct store *st, int64_t case_id, case_unit_fn fn, void *ctx, struct err *e);
-/* Cases matching q, highest id first (with a date range: latest created first; with callback_due:
-   lowest id first), one page; *total (if not NULL) counts every match. */
 typedef int (*case_fn)(void *ctx, const struct case_rec *c);
 /*
  * Check case_scope, the cases each unit may see, against the links it is
@@ -467,21 +465,27 @@ enum err_code store_scope_check(struct store *st, scope_fn fn, void *ctx, struct
  * Check open_tasks, the (unit, case) of each task not finished that a
  * unit's "whistled" tab lists, against the tasks of every case, as
  * store_scope_check does: fn(ctx, unit, case_id, extra) for each row
- * missing (extra false) or too many (extra true). Reads every case with a
- * task (jiesu verify).
+ * missing (extra false) or too many (extra true). Reads every case (jiesu
+ * verify).
  */
 enum err_code store_tasks_check(struct store *st, scope_fn fn, void *ctx, struct err *e);
 /*
- * Check the kept counts of cases in final states (answered, referred,
- * closed, merged) against a recount: fn(ctx, sight, unit, status, kept,
- * counted) for each (unit, status) that differs, by lead unit (sight
- * false) or by each unit that may see the cases (sight true); a non-zero
- * return stops. Reads every such case (jiesu verify).
+ * Check the kept counts against a recount: fn(ctx, sight, unit, status,
+ * kept, counted) for each that differs. The cases in final states
+ * (answered, referred, closed, merged) by lead unit (sight false) and by
+ * each unit that may see them (sight true); then the cases each unit may
+ * see by the Beijing day they were recorded (sight true, status the date,
+ * "2025-12-01"). A non-zero return stops. Reads every case (jiesu verify).
  */
 typedef int (*count_check_fn)(void *ctx, bool sight, const char *unit, const char *status, int64_t kept,
 			      int64_t counted);
 enum err_code store_counts_check(struct store *st, count_check_fn fn, void *ctx, struct err *e);
 
+/*
+ * Cases matching q, highest id first (with a date range: latest created
+ * first; with callback_due: lowest id first), one page; *total (if not
+ * NULL) counts every match.
+ */
 enum err_code store_cases_list(struct store *st, const struct case_query *q, case_fn fn, void *ctx,
 			       int64_t *total, struct err *e);
 typedef int (*id_fn)(void *ctx, int64_t id);

@@ -227,21 +227,24 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 #define SCOPE_DERIVE(cases, tail) \
 	SCOPE_WITH(cases) " INSERT OR IGNORE INTO case_scope (unit, case_id)" SCOPE_ROWS tail
 /*
- * The rows of a table of kept counts (0014-status-counts.sql) that differ
- * from a recount: unit, status, kept, counted. counted: the recount (unit,
- * status, n); exists: the FROM and WHERE of a case that a kept row k counts.
- * By lead unit the recount reads cases_inbox whole, in its order ("+status":
- * not cases_status, which would read every case's row for its lead).
+ * The rows of a table of kept counts (unit, key, n: 0014, 0017) that differ
+ * from a recount: unit, key as show(key) writes it, kept, counted. counted:
+ * the recount (unit, key, n), made once; a kept row it lacks is looked up
+ * in it, not among the cases. By lead unit the recount reads cases_inbox
+ * whole, in its order ("+status": not cases_status, which would read every
+ * case's row for its lead).
  */
 #define FINAL_STATUSES "('answered', 'referred', 'closed', 'merged')"
-#define COUNTS_CHECK(table, counted, exists)                                                              \
-	"SELECT r.unit, r.status, coalesce(k.n, 0), r.n FROM (" counted ") r"                                \
-	" LEFT JOIN " table " k ON k.unit = r.unit AND k.status = r.status"                                 \
-	" WHERE coalesce(k.n, 0) <> r.n"                                                                     \
-	" UNION ALL SELECT k.unit, k.status, k.n, 0 FROM " table " k WHERE k.n <> 0"                          \
-	" AND NOT EXISTS (SELECT 1 " exists ")"
-/* The local (Beijing) date of a time, as scope_days (0017) keeps it: "2025-12-01". */
-#define CASE_DATE(t) "date(((" t " + 28800) / 86400) * 86400, 'unixepoch')"
+#define COUNTS_CHECK(table, key, counted, show)                                                           \
+	"WITH r(unit, key, n) AS MATERIALIZED (" counted ")"                                                 \
+	" SELECT r.unit, " show("r.key") ", coalesce(k.n, 0), r.n FROM r"                                    \
+	" LEFT JOIN " table " k ON k.unit = r.unit AND k." key " = r.key WHERE coalesce(k.n, 0) <> r.n"       \
+	" UNION ALL SELECT k.unit, " show("k." key) ", k.n, 0 FROM " table " k WHERE k.n <> 0"                 \
+	" AND NOT EXISTS (SELECT 1 FROM r WHERE r.unit = k.unit AND r.key = k." key ")"
+#define SHOW_AS_IS(key) key
+/* The Beijing day of a time (UTC+8), as scope_days (0017) counts it. */
+#define DAY_OF(t) "((" t " + 28800) / 86400)"
+#define SHOW_DATE(day) "date(" day " * 86400, 'unixepoch')" /* a day of scope_days: "2025-12-01" */
 /* The cases linked to, or recorded by, a unit whose path is in [?1, ?2) (?2 NULL: no bound). */
 #define SCOPE_MOVED_CASES                                                                             \
 	"SELECT mu.case_id FROM case_units mu WHERE mu.unit IN"                                       \
@@ -446,21 +449,20 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	X(SCOPE_EXTRA, SCOPE_WITH("IS NOT NULL") " SELECT unit, case_id FROM case_scope EXCEPT" SCOPE_ROWS)    \
 	X(SCOPE_DROP_MOVED, "DELETE FROM case_scope WHERE unit = ?3 AND case_id IN (" SCOPE_MOVED_CASES ")") \
 	X(COUNTS_LEAD_CHECK,                                                                              \
-	  COUNTS_CHECK("lead_counts",                                                                     \
-		       "SELECT lead_unit AS unit, status, count(*) AS n FROM cases WHERE +status IN " FINAL_STATUSES \
+	  COUNTS_CHECK("lead_counts", "status",                                                           \
+		       "SELECT lead_unit, status, count(*) FROM cases WHERE +status IN " FINAL_STATUSES     \
 		       " GROUP BY lead_unit, status",                                                     \
-		       "FROM cases WHERE lead_unit = k.unit AND status = k.status"))                       \
+		       SHOW_AS_IS))                                                                         \
 	X(COUNTS_SCOPE_CHECK,                                                                             \
-	  COUNTS_CHECK("scope_counts",                                                                    \
-		       "SELECT s.unit AS unit, status, count(*) AS n FROM cases JOIN case_scope s ON s.case_id = cases.id" \
+	  COUNTS_CHECK("scope_counts", "status",                                                          \
+		       "SELECT s.unit, status, count(*) FROM cases JOIN case_scope s ON s.case_id = cases.id" \
 		       " WHERE status IN " FINAL_STATUSES " GROUP BY s.unit, status",                    \
-		       "FROM case_scope s JOIN cases c ON c.id = s.case_id WHERE s.unit = k.unit AND c.status = k.status")) \
+		       SHOW_AS_IS))                                                                         \
 	X(COUNTS_DAYS_CHECK,                                                                              \
-	  COUNTS_CHECK("(SELECT unit, date(day * 86400, 'unixepoch') AS status, n FROM scope_days)",     \
-		       "SELECT s.unit AS unit, " CASE_DATE("c.created_at") " AS status, count(*) AS n"      \
+	  COUNTS_CHECK("scope_days", "day",                                                               \
+		       "SELECT s.unit, " DAY_OF("c.created_at") ", count(*)"                                \
 		       " FROM cases c CROSS JOIN case_scope s ON s.case_id = c.id GROUP BY 1, 2",            \
-		       "FROM case_scope s JOIN cases c ON c.id = s.case_id WHERE s.unit = k.unit"          \
-		       " AND " CASE_DATE("c.created_at") " = k.status"))                                    \
+		       SHOW_DATE))                                                                          \
 	X(TASKS_MISSING, OPEN_TASKS_OF_CASES " EXCEPT SELECT unit, case_id FROM open_tasks")              \
 	X(TASKS_EXTRA, "SELECT unit, case_id FROM open_tasks EXCEPT " OPEN_TASKS_OF_CASES)                \
 	X(LINKS_ALL, "SELECT unit, rel FROM case_units WHERE case_id = ?1"                                  \
@@ -3544,7 +3546,7 @@ static bool kept_count_sql(uint64_t k, char *sql, size_t size)
  * first part is all of [?7, ?8) and the other two are empty.
  */
 #define DAY_FIRST "((?7 + 28800 + 86399) / 86400)"
-#define DAY_LAST "((?8 + 28800) / 86400)"
+#define DAY_LAST DAY_OF("?8")
 #define DAY_START(d) "(" d " * 86400 - 28800)"
 static bool days_count_sql(uint64_t k, char *sql, size_t size)
 {

@@ -1734,7 +1734,6 @@ static void test_open_tasks(void **state)
 	free(after);
 }
 
-/* A database made by 0001 alone: its case reads with the documented defaults after migrating. */
 /*
  * The file read ahead of a migration: a connection through the VFS of
  * store_ahead reads and writes as any other, the thread reads the file
@@ -1771,6 +1770,7 @@ static void test_read_ahead(void **state)
 	assert_int_equal(sql_int(path, "SELECT length(b) FROM t WHERE id = 7"), 10);
 }
 
+/* A database made by 0001 alone: its case reads with the documented defaults after migrating. */
 static void test_migrate_old_case(void **state)
 {
 	const struct embedded_file *init = embed_find("src/store/sql/sqlite/0001-init.sql");
