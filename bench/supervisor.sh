@@ -2,7 +2,8 @@
 # The requests of a district supervisor's page (web/src/pages/Supervisor.jsx:
 # the count of its district's cases in each state and overdue, then the
 # lists), and of its search page without a unit (web/src/pages/CaseSearch.jsx:
-# every case the district may see, then some filters), timed one by one over HTTP against `jiesu serve` on a database
+# every case the district may see, then some filters; then its own cases
+# within dates), timed one by one over HTTP against `jiesu serve` on a database
 # bench/gen.c wrote, from a dropped page cache (the database file's pages
 # only). Prints one line per request: seconds, query, total.
 # Usage: bench/supervisor.sh DB [DISTRICT]   (default 110105, 朝阳区; the
@@ -35,4 +36,7 @@ t "unit=$district&status=dispatched&page=1&per_page=20"
 t "unit=$district&per_page=100"
 t "unit=$district&status=closed&page=1&per_page=20"
 for q in "" "status=dispatched&" "status=closed&" "overdue=true&" "from=2025-12-01&"; do t "${q}page=1&per_page=20"; done
+# the district's own cases within dates (a list by unit: what it leads)
+t "unit=$district&from=2025-12-01&to=2026-01-01&page=1&per_page=20"
+t "unit=$district&from=2025-06-01&to=2025-07-01&page=1&per_page=20"
 rm -f "$out"

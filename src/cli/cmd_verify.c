@@ -159,7 +159,8 @@ int cmd_verify(int argc, char **argv)
 		ret = cli_fail(&e);
 		goto out;
 	}
-	printf("verify: counts kept by unit (cases in final states, cases seen by day): %ld differ\n", v.counts_wrong);
+	printf("verify: counts kept by unit (cases in final states, cases seen and led by day): %ld differ\n",
+	       v.counts_wrong);
 	/* the open tasks each unit's whistled tab lists */
 	if (store_tasks_check(st, row_wrong, &v.tasks, &e) != OK) {
 		ret = cli_fail(&e);

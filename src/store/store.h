@@ -474,7 +474,7 @@ enum err_code store_tasks_check(struct store *st, scope_fn fn, void *ctx, struct
  * kept, counted) for each that differs. The cases in final states
  * (answered, referred, closed, merged) by lead unit (sight false) and by
  * each unit that may see them (sight true); then the cases each unit may
- * see by the Beijing day they were recorded (sight true, status the date,
+ * see and leads by the Beijing day they were recorded (status the date,
  * "2025-12-01"). A non-zero return stops. Reads every case (jiesu verify).
  */
 typedef int (*count_check_fn)(void *ctx, bool sight, const char *unit, const char *status, int64_t kept,

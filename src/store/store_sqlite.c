@@ -60,6 +60,7 @@ static const struct migration {
     {15, "src/store/sql/sqlite/0015-overdue-by-lead.sql", NULL},
     {16, "src/store/sql/sqlite/0016-open-tasks.sql", NULL},
     {17, "src/store/sql/sqlite/0017-scope-days.sql", NULL},
+    {18, "src/store/sql/sqlite/0018-lead-days.sql", NULL},
 };
 
 /*
@@ -227,7 +228,7 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 #define SCOPE_DERIVE(cases, tail) \
 	SCOPE_WITH(cases) " INSERT OR IGNORE INTO case_scope (unit, case_id)" SCOPE_ROWS tail
 /*
- * The rows of a table of kept counts (unit, key, n: 0014, 0017) that differ
+ * The rows of a table of kept counts (unit, key, n: 0014, 0017, 0018) that differ
  * from a recount: unit, key as show(key) writes it, kept, counted. counted:
  * the recount (unit, key, n), made once; a kept row it lacks is looked up
  * in it, not among the cases. By lead unit the recount reads cases_inbox
@@ -242,9 +243,9 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	" UNION ALL SELECT k.unit, " show("k." key) ", k.n, 0 FROM " table " k WHERE k.n <> 0"                 \
 	" AND NOT EXISTS (SELECT 1 FROM r WHERE r.unit = k.unit AND r.key = k." key ")"
 #define SHOW_AS_IS(key) key
-/* The Beijing day of a time (UTC+8), as scope_days (0017) counts it. */
+/* The Beijing day of a time (UTC+8), as scope_days (0017) and lead_days (0018) count it. */
 #define DAY_OF(t) "((" t " + 28800) / 86400)"
-#define SHOW_DATE(day) "date(" day " * 86400, 'unixepoch')" /* a day of scope_days: "2025-12-01" */
+#define SHOW_DATE(day) "date(" day " * 86400, 'unixepoch')" /* a day of those tables: "2025-12-01" */
 /* The cases linked to, or recorded by, a unit whose path is in [?1, ?2) (?2 NULL: no bound). */
 #define SCOPE_MOVED_CASES                                                                             \
 	"SELECT mu.case_id FROM case_units mu WHERE mu.unit IN"                                       \
@@ -462,6 +463,10 @@ _Static_assert(CC_COUNT == 69, "CASE_DATA_COLS/PARAMS list 68 data columns after
 	  COUNTS_CHECK("scope_days", "day",                                                               \
 		       "SELECT s.unit, " DAY_OF("c.created_at") ", count(*)"                                \
 		       " FROM cases c CROSS JOIN case_scope s ON s.case_id = c.id GROUP BY 1, 2",            \
+		       SHOW_DATE))                                                                          \
+	X(COUNTS_LEAD_DAYS_CHECK,                                                                         \
+	  COUNTS_CHECK("lead_days", "day",                                                                \
+		       "SELECT lead_unit, " DAY_OF("created_at") ", count(*) FROM cases GROUP BY 1, 2",       \
 		       SHOW_DATE))                                                                          \
 	X(TASKS_MISSING, OPEN_TASKS_OF_CASES " EXCEPT SELECT unit, case_id FROM open_tasks")              \
 	X(TASKS_EXTRA, "SELECT unit, case_id FROM open_tasks EXCEPT " OPEN_TASKS_OF_CASES)                \
@@ -3312,18 +3317,21 @@ enum err_code store_tasks_check(struct store *st, scope_fn fn, void *ctx, struct
 	return check_rows(st, ids, ARRAY_SIZE(ids), scope_row, &cb, "核对未完成的任务", e);
 }
 
-static int count_row(sqlite3_stmt *s, int sight, void *arg)
+/* A row of store_counts_check's statement which: 1 and 2 count what units see, 0 and 3 what they lead. */
+static int count_row(sqlite3_stmt *s, int which, void *arg)
 {
 	const struct check_cb *cb = arg;
 	char unit[LIMIT_CODE + 1], status[24];
 	col_text(s, 0, unit);
 	col_text(s, 1, status);
-	return cb->count(cb->ctx, sight, unit, status, sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3));
+	return cb->count(cb->ctx, which == 1 || which == 2, unit, status, sqlite3_column_int64(s, 2),
+			 sqlite3_column_int64(s, 3));
 }
 
 enum err_code store_counts_check(struct store *st, count_check_fn fn, void *ctx, struct err *e)
 {
-	static const enum stmt_id ids[] = {ST_COUNTS_LEAD_CHECK, ST_COUNTS_SCOPE_CHECK, ST_COUNTS_DAYS_CHECK};
+	static const enum stmt_id ids[] = {ST_COUNTS_LEAD_CHECK, ST_COUNTS_SCOPE_CHECK, ST_COUNTS_DAYS_CHECK,
+					   ST_COUNTS_LEAD_DAYS_CHECK};
 	struct check_cb cb = {.count = fn, .ctx = ctx};
 	return check_rows(st, ids, ARRAY_SIZE(ids), count_row, &cb, "核对各单位的案件数", e);
 }
@@ -3536,37 +3544,42 @@ static bool kept_count_sql(uint64_t k, char *sql, size_t size)
 }
 
 /*
- * A count of what a unit may see recorded within dates, in any state, and
- * nothing else: the whole local days between the bounds are the sum of
- * scope_days (kept by the triggers of 0017-scope-days.sql), and only the
- * part of a day at either end is counted from the cases (a day of the
- * city's at most). D1 is the first day that starts at or after ?7, D2 the
- * day ?8 falls in; days [D1, D2) and the times [?7, start of D1) and
- * [start of D2, ?8), none twice: when no whole day lies between them the
- * first part is all of [?7, ?8) and the other two are empty.
+ * A count of what a unit may see, or of the cases a subtree or a unit
+ * leads, recorded within dates, in any state, and nothing else: the whole
+ * local days between the bounds are the sum of scope_days or lead_days
+ * (kept by the triggers of 0017-scope-days.sql and 0018-lead-days.sql),
+ * and only the part of a day at either end is counted from the cases (a
+ * day of the city's at most). D1 is the first day that starts at or after
+ * ?7, D2 the day ?8 falls in; days [D1, D2) and the times [?7, start of
+ * D1) and [start of D2, ?8), none twice: when no whole day lies between
+ * them the first part is all of [?7, ?8) and the other two are empty.
  */
 #define DAY_FIRST "((?7 + 28800 + 86399) / 86400)"
 #define DAY_LAST DAY_OF("?8")
 #define DAY_START(d) "(" d " * 86400 - 28800)"
 static bool days_count_sql(uint64_t k, char *sql, size_t size)
 {
-	uint64_t dates = k & (CQ_FROM | CQ_TO);
-	if (!dates || (k & ~dates) != (CQ_VIEWER | CQ_COUNT))
+	uint64_t dates = k & (CQ_FROM | CQ_TO), rest = k & ~(dates | CQ_COUNT);
+	if (!dates || !(k & CQ_COUNT) || (rest != CQ_VIEWER && rest != CQ_UNIT && rest != CQ_LEAD))
 		return false;
-	size_t n = (size_t)snprintf(
-	    sql, size, "SELECT (SELECT coalesce(sum(n), 0) FROM scope_days WHERE unit = ?4%s%s)",
-	    k & CQ_FROM ? " AND day >= " DAY_FIRST : "", k & CQ_TO ? " AND day < " DAY_LAST : "");
+	/* lead_days seen as (lead_unit, day, n), so the filters by lead unit apply as written */
+	const char *days = rest == CQ_VIEWER ? "scope_days WHERE unit = ?4"
+				: rest == CQ_UNIT ? "(SELECT unit AS lead_unit, day, n FROM lead_days) WHERE 1" CASES_W_UNIT
+						  : "(SELECT unit AS lead_unit, day, n FROM lead_days) WHERE 1" CASES_W_LEAD;
+	/* the parts of a day: by lead, from cases_lead_created (0018); by sight, along cases_created_at */
+	const char *each = rest == CQ_VIEWER ? CASES_W_VIEWER_EACH
+			   : rest == CQ_UNIT ? CASES_W_UNIT
+					     : CASES_W_LEAD;
+	size_t n = (size_t)snprintf(sql, size, "SELECT (SELECT coalesce(sum(n), 0) FROM %s%s%s)", days,
+				    k & CQ_FROM ? " AND day >= " DAY_FIRST : "", k & CQ_TO ? " AND day < " DAY_LAST : "");
 	if (k & CQ_FROM) /* [?7, start of D1), or to ?8 if sooner */
 		n += (size_t)snprintf(sql + n, size - n,
-				      " + (SELECT count(*) FROM cases WHERE created_at >= ?7"
-				      " AND created_at < %s" CASES_W_VIEWER_EACH ")",
-				      k & CQ_TO ? "min(" DAY_START(DAY_FIRST) ", ?8)" : DAY_START(DAY_FIRST));
+				      " + (SELECT count(*) FROM cases WHERE created_at >= ?7 AND created_at < %s%s)",
+				      k & CQ_TO ? "min(" DAY_START(DAY_FIRST) ", ?8)" : DAY_START(DAY_FIRST), each);
 	if (k & CQ_TO) /* [start of D2, ?8), from the start of D1 if later */
-		snprintf(sql + n, size - n,
-			 " + (SELECT count(*) FROM cases WHERE created_at >= %s"
-			 " AND created_at < ?8" CASES_W_VIEWER_EACH ")",
-			 k & CQ_FROM ? "max(" DAY_START(DAY_FIRST) ", " DAY_START(DAY_LAST) ")"
-				     : DAY_START(DAY_LAST));
+		snprintf(sql + n, size - n, " + (SELECT count(*) FROM cases WHERE created_at >= %s AND created_at < ?8%s)",
+			 k & CQ_FROM ? "max(" DAY_START(DAY_FIRST) ", " DAY_START(DAY_LAST) ")" : DAY_START(DAY_LAST),
+			 each);
 	return true;
 }
 

@@ -88,8 +88,7 @@ static void test_verify_finds_tampering(void **state)
 	EXPECT_TRUE(strstr(out, "0 broken chains, 0 rows differ, 0 logs cannot be replayed") != NULL, out);
 	EXPECT_TRUE(strstr(out, "0 mismatches") != NULL, out);
 	EXPECT_TRUE(strstr(out, "who sees each case in lists: 0 rows missing, 0 rows too many") != NULL, out);
-	EXPECT_TRUE(strstr(out, "counts kept by unit (cases in final states, cases seen by day): 0 differ") != NULL,
-		    out);
+	EXPECT_TRUE(strstr(out, "cases in final states, cases seen and led by day): 0 differ") != NULL, out);
 	EXPECT_TRUE(strstr(out, "open tasks by unit (the whistled tab): 0 rows missing, 0 rows too many") != NULL, out);
 	EXPECT_TRUE(strstr(out, "verify: ok") != NULL, out);
 
@@ -127,6 +126,9 @@ static void test_verify_finds_tampering(void **state)
 	    /* the cases a unit sees on a day, which a search within dates sums */
 	    {"day-count", "INSERT INTO scope_days (unit, day, n) VALUES ('110108', 20000, 2);",
 	     "unit 110108, 2024-10-04: 2 cases it sees kept, 0 counted"},
+	    /* the cases a unit leads on a day, which a list by unit within dates sums */
+	    {"led-day-count", "INSERT INTO lead_days (unit, day, n) VALUES ('110107001', 20000, 3);",
+	     "unit 110107001, 2024-10-04: 3 cases it leads kept, 0 counted"},
 	    /* a unit's whistled tab: a case put in it that it has no task on */
 	    {"open-task", "INSERT INTO open_tasks (unit, case_id) VALUES ('110107002', 1);",
 	     "case 1: unit 110107002 has it in its whistled tab, but has no open task on it"},

@@ -218,8 +218,8 @@ static void test_open_twice(void **state)
 	assert_int_equal(store_open(f->path, &again, &f->e), OK);
 	store_close(again);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
-	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 17);
-	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 17);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM schema_migrations"), 18);
+	assert_int_equal(sql_int(f->path, "SELECT max(version) FROM schema_migrations"), 18);
 	assert_int_equal(store_units_count(f->st), 0);
 }
 
@@ -1163,8 +1163,8 @@ static void expect_listed(struct store *st, const struct case_query *q, int64_t 
 /*
  * The count of q (one page asked, so the store counts), checked against the
  * same count with a filter that every case passes (created since 1), which
- * takes another way: each case read, or the days of scope_days for what a
- * unit may see.
+ * takes another way: each case read, or the days of scope_days or
+ * lead_days (what a unit may see, what a subtree or a unit leads).
  */
 static void expect_count(struct store *st, struct case_query q, int64_t total)
 {
@@ -1597,6 +1597,7 @@ static void expect_dates(struct store *st, const char *viewer, int64_t from, int
 /* What store_counts_check found: how many, and the last (unit, status or day, kept, counted). */
 struct count_found {
 	int n;
+	bool sight;
 	char unit[LIMIT_CODE + 1], what[24];
 	int64_t kept, counted;
 };
@@ -1604,13 +1605,45 @@ struct count_found {
 static int count_found(void *ctx, bool sight, const char *unit, const char *status, int64_t kept, int64_t counted)
 {
 	struct count_found *c = ctx;
-	(void)sight;
 	c->n++;
+	c->sight = sight;
 	snprintf(c->unit, sizeof(c->unit), "%s", unit);
 	snprintf(c->what, sizeof(c->what), "%s", status);
 	c->kept = kept;
 	c->counted = counted;
 	return 0;
+}
+
+/* The cases of dates_setup: 1-6 led by 110101001 at these times after DAYS_T0, 7 by 110102001 at 100. */
+#define DAYS_T0 1764518400 /* 2025-12-01T00:00:00+08:00 */
+static void dates_setup(struct store *st)
+{
+	static const int64_t at[] = {-1, 0, 3600, 86410, 172805, 222800};
+	put_two_districts(st);
+	for (size_t i = 0; i < ARRAY_SIZE(at); i++)
+		insert_case(st, case_new("110101001", DAYS_T0 + at[i]));
+	insert_case(st, case_new("110102001", DAYS_T0 + 100));
+}
+
+/*
+ * The cases of dates_setup in 110101 within bounds on a day's start or
+ * within it, one bound or both, both within one day, the wrong way round:
+ * seen by the district (lead false) or led within it.
+ */
+static void expect_dates_bounds(struct store *st, bool lead)
+{
+	enum { NONE = INT32_MIN };
+	static const struct {
+		int32_t from, to, total; /* after DAYS_T0, or NONE */
+	} b[] = {{0, NONE, 5},	  {1, NONE, 4},	   {NONE, 86400, 3}, {NONE, 86410, 3}, {NONE, 86411, 4},
+		 {1800, 3601, 1}, {3601, 3600, 0}, {-1, 172806, 5},  {100, 222801, 4}};
+	for (size_t i = 0; i < ARRAY_SIZE(b); i++) {
+		int64_t from = b[i].from == NONE ? 0 : DAYS_T0 + b[i].from,
+			to = b[i].to == NONE ? 0 : DAYS_T0 + b[i].to;
+		struct case_query q = {.overdue = -1, .page = 1, .per_page = 20, .from = from, .to = to};
+		*(lead ? &q.unit_path : &q.viewer_path) = "/12345/110101/";
+		expect_listed(st, &q, b[i].total);
+	}
 }
 
 /*
@@ -1622,22 +1655,10 @@ static int count_found(void *ctx, bool sight, const char *unit, const char *stat
 static void test_scope_days(void **state)
 {
 	struct fixture *f = *state;
-	const int64_t t0 = 1764518400; /* 2025-12-01T00:00:00+08:00 */
+	const int64_t t0 = DAYS_T0;
 	const char *d1 = "/12345/110101/", *d2 = "/12345/110102/";
-	put_two_districts(f->st);
-	static const int64_t at[] = {-1, 0, 3600, 86410, 172805, 222800}; /* cases 1-6, led in 110101 */
-	for (size_t i = 0; i < ARRAY_SIZE(at); i++)
-		insert_case(f->st, case_new("110101001", t0 + at[i]));
-	insert_case(f->st, case_new("110102001", t0 + 100)); /* 7, the other district's */
-	expect_dates(f->st, d1, t0, 0, 5);
-	expect_dates(f->st, d1, t0 + 1, 0, 4);
-	expect_dates(f->st, d1, 0, t0 + 86400, 3);
-	expect_dates(f->st, d1, 0, t0 + 86410, 3);
-	expect_dates(f->st, d1, 0, t0 + 86411, 4);
-	expect_dates(f->st, d1, t0 + 1800, t0 + 3601, 1);
-	expect_dates(f->st, d1, t0 + 3601, t0 + 3600, 0);
-	expect_dates(f->st, d1, t0 - 1, t0 + 172806, 5);
-	expect_dates(f->st, d1, t0 + 100, t0 + 222801, 4);
+	dates_setup(f->st);
+	expect_dates_bounds(f->st, false);
 	expect_dates(f->st, d2, t0, t0 + 86400, 1);
 	assert_int_equal(sql_int(f->path, "SELECT n FROM scope_days WHERE unit = '110101' AND day = 20423"), 2);
 
@@ -1656,6 +1677,76 @@ static void test_scope_days(void **state)
 	assert_string_equal(c.what, "2025-12-02");
 	assert_int_equal(c.kept, 3);
 	assert_int_equal(c.counted, 1);
+}
+
+/* The cases led within a unit's subtree (or by the unit alone: exact) recorded within [from, to): total. */
+static void expect_led_dates(struct store *st, const char *unit, bool exact, int64_t from, int64_t to,
+			     int64_t total)
+{
+	struct case_query q = {.overdue = -1, .page = 1, .per_page = 20, .from = from, .to = to};
+	if (exact)
+		q.lead_code = unit;
+	else
+		q.unit_path = unit;
+	expect_listed(st, &q, total);
+}
+
+/*
+ * The cases a subtree or a unit leads within dates (0018): the whole
+ * Beijing days from lead_days, the part of a day at either end from the
+ * cases; a case dispatched to another street moves its count, a street
+ * moved to another district takes its counts along; a case not placed is
+ * counted under no unit; verify's recount names a wrong row.
+ */
+static void test_lead_days(void **state)
+{
+	struct fixture *f = *state;
+	const int64_t t0 = DAYS_T0;
+	const char *d1 = "/12345/110101/", *d2 = "/12345/110102/";
+	dates_setup(f->st);
+	insert_case(f->st, case_new("1101019", t0 + 200)); /* 8, a department under the centre */
+	insert_case(f->st, case_new("", t0 + 300));	   /* 9, not placed yet */
+	expect_dates_bounds(f->st, true);
+	expect_led_dates(f->st, d2, false, t0, t0 + 86400, 1);
+	expect_led_dates(f->st, "/12345/", false, t0, t0 + 86400, 4); /* not case 9 */
+	expect_led_dates(f->st, "110101001", true, t0 + 1, t0 + 172806, 3);
+	expect_led_dates(f->st, "110101002", true, t0, 0, 0);
+	assert_int_equal(sql_int(f->path, "SELECT n FROM lead_days WHERE unit = '110101001' AND day = 20423"),
+			 2);
+	assert_int_equal(sql_int(f->path, "SELECT n FROM lead_days WHERE unit = '' AND day = 20423"), 1);
+
+	struct case_rec *c = calloc(1, sizeof(*c)), *after = calloc(1, sizeof(*after));
+	assert_int_equal(store_case_get(f->st, 3, c, &f->e), OK);
+	*after = *c; /* case 3 (day 20423) dispatched again, to 110101002: only the changed columns written */
+	strcpy(after->lead_unit, "110101002");
+	assert_int_equal(store_case_update(f->st, c, after, &f->e), OK);
+	expect_led_dates(f->st, "110101001", true, t0, t0 + 86400, 1);
+	expect_led_dates(f->st, "110101002", true, t0, t0 + 86400, 1);
+	expect_led_dates(f->st, d1, false, t0, t0 + 86400, 2);
+	*c = *after; /* and on to the other district; the whole row written */
+	strcpy(after->lead_unit, "110102001");
+	assert_int_equal(store_case_update(f->st, NULL, after, &f->e), OK);
+	expect_led_dates(f->st, d1, false, t0, t0 + 86400, 1);
+	expect_led_dates(f->st, d2, false, t0, t0 + 86400, 2);
+
+	put_unit(f->st, "110101001", UNIT_STREET, "110102", ""); /* the street moves with its cases */
+	expect_led_dates(f->st, d1, false, t0 - 86400, 0, 0);
+	expect_led_dates(f->st, d2, false, t0, 0, 6);
+	expect_led_dates(f->st, d2, false, t0 + 1, t0 + 172806, 4);
+
+	struct count_found k = {0};
+	assert_int_equal(store_counts_check(f->st, count_found, &k, &f->e), OK);
+	assert_int_equal(k.n, 0);
+	sql_exec(f->path, "UPDATE lead_days SET n = n + 2 WHERE unit = '110101001' AND day = 20424");
+	assert_int_equal(store_counts_check(f->st, count_found, &k, &f->e), OK);
+	assert_int_equal(k.n, 1);
+	assert_false(k.sight);
+	assert_string_equal(k.unit, "110101001");
+	assert_string_equal(k.what, "2025-12-02");
+	assert_int_equal(k.kept, 3);
+	assert_int_equal(k.counted, 1);
+	free(c);
+	free(after);
 }
 
 /* What store_tasks_check found: rows missing [0] and too many [1], the last of each. */
@@ -1722,10 +1813,12 @@ static void test_open_tasks(void **state)
 	assert_string_equal(t.unit[1], "110107D02");
 	assert_int_equal(t.case_id[0] + t.case_id[1], 2);
 
-	/* a database from before 0016 (and 0017, which comes after it): the migration finds D01's open task */
+	/* a database from before 0016 (0017 and 0018 undone with it): the migration finds D01's open task */
 	sql_exec(f->path, "DROP TRIGGER open_tasks_insert; DROP TRIGGER open_tasks_update; DROP TABLE open_tasks;"
 			  "DROP TRIGGER scope_days_insert; DROP TRIGGER scope_days_delete; DROP TRIGGER scope_days_moved;"
-			  "DROP TABLE scope_days; DELETE FROM schema_migrations WHERE version >= 16");
+			  "DROP TABLE scope_days; DROP TRIGGER lead_days_insert; DROP TRIGGER lead_days_update;"
+			  "DROP TABLE lead_days; DROP INDEX cases_lead_created;"
+			  "DELETE FROM schema_migrations WHERE version >= 16");
 	store_close(f->st);
 	assert_int_equal(store_open(f->path, &f->st, &f->e), OK);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM open_tasks"), 1);
@@ -1793,7 +1886,7 @@ static void test_migrate_old_case(void **state)
 		       "INSERT INTO events (case_id, seq, at, action, payload) VALUES (7, 1, 100, 'create', '{}'),"
 		       " (7, 2, 100, 'note', '{\"text\":\"旧\"}'), (8, 1, 50, 'create', '{}');");
 	assert_int_equal(store_open(path, &st, &e), OK);
-	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 17);
+	assert_int_equal(sql_int(path, "SELECT max(version) FROM schema_migrations"), 18);
 	/* 0012: who may see case 7, from its links: A and B (B below A), not the centre */
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope"), 4);
 	assert_int_equal(sql_int(path, "SELECT count(*) FROM case_scope WHERE case_id = 7 AND unit IN ('A', 'B')"), 2);
@@ -2490,6 +2583,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_final_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_tasks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_days, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lead_days, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cases_date_order, setup, teardown),
 	    cmocka_unit_test(test_read_ahead),
 	    cmocka_unit_test_setup_teardown(test_unit_by_sector, setup, teardown),
