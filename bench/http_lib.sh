@@ -28,13 +28,18 @@ start() { # $1 = name, rest = command; waits for its first line
 # A demo account's bearer token: token LOGIN
 token() { curl -s "$api/auth/login" -H 'Content-Type: application/json' -d "{\"login\":\"$1\",\"password\":\"jiesu-demo\"}" | sed 's/.*"token":"\([^"]*\)".*/\1/'; }
 
-# The case every intake figure records, and a wrk script that posts it: post_lua FILE
+# The case every intake figure records, and a wrk script that posts it: post_lua FILE [BODY]
 case_body='{"type":"complaint","title":"小区门口占道经营","content":"每天晚上有流动摊贩占道经营，噪音大、垃圾多，请相关部门处理。","address":"石景山区八宝山街道某小区南门","requester":{"name":"张三","phone":"13812345678"},"place":{"street":"110107001"}}'
+# The same case placed from its coordinates (in 八宝山街道) under category CATEGORY, so it is
+# dispatched to the street at once (直派): placed_body CATEGORY
+placed_body() {
+	printf '%s' "$case_body" | sed "s|\"place\":{\"street\":\"110107001\"}|\"category\":$1,\"location\":{\"lat\":39.9075,\"lon\":116.2350,\"crs\":\"wgs84\"}|"
+}
 post_lua() {
 	cat > "$1" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '$case_body'
+wrk.body = '${2:-$case_body}'
 LUA
 }
 

@@ -56,6 +56,13 @@ read -r post_rps post_p99 < <(conns=64 measure "$api/cases" -H "Authorization: B
 # the same for a bulk client: Prefer: return=minimal, the reply is the new case's id, seq and status
 sed 's|^wrk.body|wrk.headers["Prefer"] = "return=minimal"\nwrk.body|' "$tmp/post.lua" > "$tmp/post-min.lua"
 read -r min_rps min_p99 < <(conns=64 measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/post-min.lua")
+# a case placed from its coordinates and dispatched to the street at once (直派): the boundary
+# lookup, the dispatch, the street's and district's sight of it and their kept counts
+placed_cat=$(sqlite3 "$jdb" "SELECT min(id) FROM categories WHERE handling = 'street'")
+post_lua "$tmp/placed.lua" "$(placed_body "$placed_cat")"
+curl -s "$api/cases" -H "Authorization: Bearer $agent" -H 'Content-Type: application/json' -H 'Prefer: return=minimal' \
+	-d "$(placed_body "$placed_cat")" | grep -q '"status":"dispatched"' || { echo "bench: the placed case was not dispatched" >&2; exit 1; }
+read -r placed_rps placed_p99 < <(conns=64 measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/placed.lua")
 # the same near a steady 2,000 cases/s: 40 connections, each waiting 16 ms before its next request
 cat "$tmp/post.lua" > "$tmp/paced.lua"
 echo 'function delay() return 16 end' >> "$tmp/paced.lua"
@@ -97,6 +104,8 @@ same run. Reproduce: \`$(for v in BENCH_DB BENCH_INPLACE BENCH_WARM BENCH_THREAD
 | p99 latency of recording, ms | $post_p99 | | | |
 | record a case, bulk client (64 connections, \`Prefer: return=minimal\`: the reply is the new case's id, seq and status), cases/s | $min_rps | $single | raw SQLite insert, one durable commit per row | $(ratio "$min_rps" "$single") |
 | p99 latency of recording (bulk client), ms | $min_p99 | | | |
+| record a case placed from its coordinates and dispatched at once (直派: located in 八宝山街道's boundary, dispatched to it by its category, seen by the street and the district; 64 connections, the whole case in reply), cases/s | $placed_rps | $single | raw SQLite insert, one durable commit per row | $(ratio "$placed_rps" "$single") |
+| p99 latency of recording (placed and dispatched), ms | $placed_p99 | | | |
 | recording at a steady rate (40 connections, each 16 ms after its last reply), cases/s | $paced_rps | 2000 | the rate asked for | $(ratio "$paced_rps" 2000) |
 | p99 latency at that rate, ms | $paced_p99 | 50 | the target | $(ratio "$paced_p99" 50) |
 | a street's inbox (\`GET /api/v1/cases?inbox=doing&sort=due\`, 八宝山街道), as fast as it goes, req/s | $inbox_rps | $bare_rps | bare libmicrohttpd | $(ratio "$inbox_rps" "$bare_rps") |
