@@ -2576,9 +2576,10 @@ static enum err_code scope_write(struct store *st, int64_t case_id, const struct
 			size_t k = 0;
 			while (k < ndone && strcmp(done[k], code))
 				k++;
-			if (k < ndone || ndone == ARRAY_SIZE(done))
+			if (k < ndone)
 				continue;
-			memcpy(done[ndone++], code, sizeof(code));
+			if (ndone < ARRAY_SIZE(done)) /* else written again, and ignored */
+				memcpy(done[ndone++], code, sizeof(code));
 			if (store_unit_get(st, code, &above, &ignore) != OK || above.kind == UNIT_CENTRE)
 				continue;
 			sqlite3_stmt *s = stmt_get(st, ST_SCOPE_PUT, e);
