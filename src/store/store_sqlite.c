@@ -3611,7 +3611,7 @@ static bool kept_count_sql(uint64_t k, char *sql, size_t size)
 #define DAY_START(d) "(" d " * 86400 - 28800)"
 static bool days_count_sql(uint64_t k, char *sql, size_t size)
 {
-	uint64_t dates = k & (CQ_FROM | CQ_TO), rest = k & ~(dates | CQ_COUNT);
+	uint64_t dates = k & (CQ_FROM | CQ_TO), rest = k & ~(dates | CQ_COUNT | CQ_SORT_DUE);
 	if (!dates || !(k & CQ_COUNT) || (rest != CQ_VIEWER && rest != CQ_UNIT && rest != CQ_LEAD))
 		return false;
 	/* lead_days seen as (lead_unit, day, n), so the filters by lead unit apply as written */

@@ -1627,8 +1627,8 @@ static void dates_setup(struct store *st)
 
 /*
  * The cases of dates_setup in 110101 within bounds on a day's start or
- * within it, one bound or both, both within one day, the wrong way round:
- * seen by the district (lead false) or led within it.
+ * within it, one bound or both, both within one day, the wrong way round,
+ * in either order: seen by the district (lead false) or led within it.
  */
 static void expect_dates_bounds(struct store *st, bool lead)
 {
@@ -1642,6 +1642,8 @@ static void expect_dates_bounds(struct store *st, bool lead)
 			to = b[i].to == NONE ? 0 : DAYS_T0 + b[i].to;
 		struct case_query q = {.overdue = -1, .page = 1, .per_page = 20, .from = from, .to = to};
 		*(lead ? &q.unit_path : &q.viewer_path) = "/12345/110101/";
+		expect_listed(st, &q, b[i].total);
+		q.sort_due = true; /* nearest deadline first: the same count */
 		expect_listed(st, &q, b[i].total);
 	}
 }
