@@ -158,7 +158,11 @@ code 6%. What is left is SQLite's B-tree work for each event: the event row, its
 columns of the case row it changed, the links when they change. By step (perf, 15 s at 1,500,000
 cases into the run of 4,000,000 on 2026-11-29): the commits 18% (writing the WAL and copying it
 back, 14%), reading each case before its step 13%, appending the events 10% and their facts 10%;
-intake (\`case_create\`) is 20% of the whole.
+intake (\`case_create\`) is 20% of the whole. Further on, the file larger than the memory (perf, 15 s
+at 7,500,000 cases into the run of 20,000,000 on 2026-11-30): the commits 31% (writing the WAL 11%,
+copying it back 12%, sorting the dirty pages 4%), reading each case 9%, the events 9% and their
+facts 8%, intake 15%. Larger commits write less: 100,000 arrivals per commit instead of 20,000 made
+1,000,000 cases in 212 s instead of 230 s (2026-11-30, both with a 2 GiB cache).
 
 Done on the way, each measured on the generator: \`store_unit_by_sector\` uses the partial index
 (it scanned every unit, 8,500, for each dispatch of a department's category: 4.4 ms a call,
@@ -170,7 +174,10 @@ middle of each transaction): 100,000 cases in 147 → 70 s; facts take no savepo
 instead of once per event (8% less CPU at 20,000 cases); events are keyed by (case_id, seq)
 (migration 0010: one B-tree per append instead of the table and its index) and SQLite keeps no
 memory statistics (a process-wide mutex on every allocation): 100,000 cases in 43.1 → 38.3 s on
-2026-11-29, the database 262 → 274 MB. A second core would need a second
+2026-11-29, the database 262 → 274 MB; who may see a case is written from the store's cached
+units, one insert per unit above its links, instead of a recursive query at each change of links
+(a quarter of the writer's time for a case dispatched at intake over HTTP; 1–2% here, where most
+cases are dispatched later, by a dispatcher). A second core would need a second
 writer, which one SQLite file does not have: writing districts into separate files at once and
 merging them is the way left, at most twice as fast on this machine.
 
