@@ -59,9 +59,11 @@ read -r min_rps min_p99 < <(conns=64 measure "$api/cases" -H "Authorization: Bea
 # a case placed from its coordinates and dispatched to the street at once (直派): the boundary
 # lookup, the dispatch, the street's and district's sight of it and their kept counts
 placed_cat=$(sqlite3 "$jdb" "SELECT min(id) FROM categories WHERE handling = 'street'")
-post_lua "$tmp/placed.lua" "$(placed_body "$placed_cat")"
+[ -n "$placed_cat" ] || { echo "bench: no category handled by streets in $jdb" >&2; exit 1; }
+placed=$(placed_body "$placed_cat")
+post_lua "$tmp/placed.lua" "$placed"
 curl -s "$api/cases" -H "Authorization: Bearer $agent" -H 'Content-Type: application/json' -H 'Prefer: return=minimal' \
-	-d "$(placed_body "$placed_cat")" | grep -q '"status":"dispatched"' || { echo "bench: the placed case was not dispatched" >&2; exit 1; }
+	-d "$placed" | grep -q '"status":"dispatched"' || { echo "bench: the placed case was not dispatched" >&2; exit 1; }
 read -r placed_rps placed_p99 < <(conns=64 measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/placed.lua")
 # the same near a steady 2,000 cases/s: 40 connections, each waiting 16 ms before its next request
 cat "$tmp/post.lua" > "$tmp/paced.lua"

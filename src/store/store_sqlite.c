@@ -2537,13 +2537,6 @@ static enum err_code case_link_summon(struct store *st, int64_t case_id, const c
 }
 
 /*
- * Rewrite the unit links of c: the current lead and copy links become
- * 'former', then the lead and the copies are (re)linked, then every task
- * unit is linked as 'summoned' where it has no lead or copy link. No link
- * is ever deleted, and a summoned link never becomes former, so a unit
- * that once led, was copied or was summoned keeps seeing the case.
- */
-/*
  * Who may see case c: each unit at or above its lead, copy and summoned
  * units and the unit that recorded it, but the centre, as SCOPE_ROWS
  * derives them for every link (rows are only added, as links are: a
@@ -2596,6 +2589,13 @@ static enum err_code scope_write(struct store *st, int64_t case_id, const struct
 	return OK;
 }
 
+/*
+ * Rewrite the unit links of c: the current lead and copy links become
+ * 'former', then the lead and the copies are (re)linked, then every task
+ * unit is linked as 'summoned' where it has no lead or copy link. No link
+ * is ever deleted, and a summoned link never becomes former, so a unit
+ * that once led, was copied or was summoned keeps seeing the case.
+ */
 static enum err_code case_links_write(struct store *st, int64_t case_id, const struct case_rec *c,
 				      struct err *e)
 {
@@ -3344,6 +3344,7 @@ static enum err_code check_rows(struct store *st, const enum stmt_id *ids, int n
 struct check_cb {
 	scope_fn scope;
 	count_check_fn count;
+	const bool *sight; /* count: whether statement which counts what units see (else what they lead) */
 	void *ctx;
 };
 
@@ -3369,14 +3370,13 @@ enum err_code store_tasks_check(struct store *st, scope_fn fn, void *ctx, struct
 	return check_rows(st, ids, ARRAY_SIZE(ids), scope_row, &cb, "核对未完成的任务", e);
 }
 
-/* A row of store_counts_check's statement which: 1 and 2 count what units see, 0 and 3 what they lead. */
 static int count_row(sqlite3_stmt *s, int which, void *arg)
 {
 	const struct check_cb *cb = arg;
 	char unit[LIMIT_CODE + 1], status[24];
 	col_text(s, 0, unit);
 	col_text(s, 1, status);
-	return cb->count(cb->ctx, which == 1 || which == 2, unit, status, sqlite3_column_int64(s, 2),
+	return cb->count(cb->ctx, cb->sight[which], unit, status, sqlite3_column_int64(s, 2),
 			 sqlite3_column_int64(s, 3));
 }
 
@@ -3384,7 +3384,8 @@ enum err_code store_counts_check(struct store *st, count_check_fn fn, void *ctx,
 {
 	static const enum stmt_id ids[] = {ST_COUNTS_LEAD_CHECK, ST_COUNTS_SCOPE_CHECK, ST_COUNTS_DAYS_CHECK,
 					   ST_COUNTS_LEAD_DAYS_CHECK};
-	struct check_cb cb = {.count = fn, .ctx = ctx};
+	static const bool sight[ARRAY_SIZE(ids)] = {false, true, true, false};
+	struct check_cb cb = {.count = fn, .sight = sight, .ctx = ctx};
 	return check_rows(st, ids, ARRAY_SIZE(ids), count_row, &cb, "核对各单位的案件数", e);
 }
 
@@ -3569,6 +3570,24 @@ static void cases_sql(const void *arg, char *sql, size_t size);
  * in other states (few) are counted as usual and added. False for any
  * other shape, and for what a unit may see in any state (case_scope alone).
  */
+/*
+ * " FROM … WHERE 1…" of a table of kept counts (unit, key, n) for the
+ * filters rest of a count: by sight, the viewer's rows of scope; by lead
+ * unit, lead seen as (lead_unit, key, n), so the filters by lead unit
+ * (a subtree's, one unit's, or none) apply as written.
+ */
+static size_t kept_from(uint64_t rest, const char *scope, const char *lead, const char *key, char *sql,
+			size_t size)
+{
+	if (rest == CQ_VIEWER)
+		return (size_t)snprintf(sql, size, " FROM %s WHERE unit = ?4", scope);
+	return (size_t)snprintf(sql, size, " FROM (SELECT unit AS lead_unit, %s, n FROM %s) WHERE 1%s", key,
+				lead,
+				rest == CQ_UNIT	  ? CASES_W_UNIT
+				: rest == CQ_LEAD ? CASES_W_LEAD
+						  : "");
+}
+
 static bool kept_count_sql(uint64_t k, char *sql, size_t size)
 {
 	const uint64_t all = (((uint64_t)1 << CASE_STATUS_COUNT) - 1) << CQ_STATUSES_SHIFT;
@@ -3577,13 +3596,8 @@ static bool kept_count_sql(uint64_t k, char *sql, size_t size)
 	if (!(k & CQ_COUNT) || !final || (rest != 0 && rest != CQ_VIEWER && rest != CQ_UNIT && rest != CQ_LEAD) ||
 	    (rest == CQ_VIEWER && !(k & all)))
 		return false;
-	/* lead_counts seen as (lead_unit, status, n), so the filters by lead unit apply as written */
-	size_t n = (size_t)snprintf(sql, size, "SELECT (SELECT coalesce(sum(n), 0) FROM %s WHERE 1%s",
-				    rest == CQ_VIEWER ? "scope_counts" : "(SELECT unit AS lead_unit, status, n FROM lead_counts)",
-				    rest == CQ_VIEWER ? " AND unit = ?4"
-				    : rest == CQ_UNIT ? CASES_W_UNIT
-				    : rest == CQ_LEAD ? CASES_W_LEAD
-						      : "");
+	size_t n = (size_t)snprintf(sql, size, "SELECT (SELECT coalesce(sum(n), 0)");
+	n += kept_from(rest, "scope_counts", "lead_counts", "status", sql + n, size - n);
 	n = statuses_sql(final, sql, n, size);
 	if (other) {
 		uint64_t shape = rest | other | CQ_COUNT;
@@ -3614,16 +3628,14 @@ static bool days_count_sql(uint64_t k, char *sql, size_t size)
 	uint64_t dates = k & (CQ_FROM | CQ_TO), rest = k & ~(dates | CQ_COUNT | CQ_SORT_DUE);
 	if (!dates || !(k & CQ_COUNT) || (rest != CQ_VIEWER && rest != CQ_UNIT && rest != CQ_LEAD))
 		return false;
-	/* lead_days seen as (lead_unit, day, n), so the filters by lead unit apply as written */
-	const char *days = rest == CQ_VIEWER ? "scope_days WHERE unit = ?4"
-				: rest == CQ_UNIT ? "(SELECT unit AS lead_unit, day, n FROM lead_days) WHERE 1" CASES_W_UNIT
-						  : "(SELECT unit AS lead_unit, day, n FROM lead_days) WHERE 1" CASES_W_LEAD;
 	/* the parts of a day: by lead, from cases_lead_created (0018); by sight, along cases_created_at */
 	const char *each = rest == CQ_VIEWER ? CASES_W_VIEWER_EACH
 			   : rest == CQ_UNIT ? CASES_W_UNIT
 					     : CASES_W_LEAD;
-	size_t n = (size_t)snprintf(sql, size, "SELECT (SELECT coalesce(sum(n), 0) FROM %s%s%s)", days,
-				    k & CQ_FROM ? " AND day >= " DAY_FIRST : "", k & CQ_TO ? " AND day < " DAY_LAST : "");
+	size_t n = (size_t)snprintf(sql, size, "SELECT (SELECT coalesce(sum(n), 0)");
+	n += kept_from(rest, "scope_days", "lead_days", "day", sql + n, size - n);
+	n += (size_t)snprintf(sql + n, size - n, "%s%s)", k & CQ_FROM ? " AND day >= " DAY_FIRST : "",
+			      k & CQ_TO ? " AND day < " DAY_LAST : "");
 	if (k & CQ_FROM) /* [?7, start of D1), or to ?8 if sooner */
 		n += (size_t)snprintf(sql + n, size - n,
 				      " + (SELECT count(*) FROM cases WHERE created_at >= ?7 AND created_at < %s%s)",

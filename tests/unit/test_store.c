@@ -1649,6 +1649,30 @@ static void expect_dates_bounds(struct store *st, bool lead)
 }
 
 /*
+ * verify's recount (store_counts_check) of the days of dates_setup after
+ * the street moved: none differ; then 110101001's row of 2 December in
+ * table, raised by 2, is the one it names (sight: a table of what units see).
+ */
+static void expect_days_recount(struct fixture *f, const char *table, bool sight)
+{
+	char sql[128];
+	struct count_found c = {0};
+	assert_int_equal(store_counts_check(f->st, count_found, &c, &f->e), OK);
+	assert_int_equal(c.n, 0);
+	snprintf(sql, sizeof(sql), "UPDATE %s SET n = n + 2 WHERE unit = '110101001' AND day = 20424", table);
+	sql_exec(f->path, sql);
+	assert_int_equal(store_counts_check(f->st, count_found, &c, &f->e), OK);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.sight, sight);
+	assert_string_equal(c.unit, "110101001");
+	assert_string_equal(c.what, "2025-12-02");
+	assert_int_equal(c.kept, 3);
+	assert_int_equal(c.counted, 1);
+	snprintf(sql, sizeof(sql), "UPDATE %s SET n = n - 2 WHERE unit = '110101001' AND day = 20424", table);
+	sql_exec(f->path, sql);
+}
+
+/*
  * A unit's count of cases within dates (0017): the whole Beijing days from
  * scope_days, the part of a day at either end from the cases; bounds on a
  * day's start or within it, one bound or both, both within one day, the
@@ -1669,16 +1693,7 @@ static void test_scope_days(void **state)
 	expect_dates(f->st, d2, t0, 0, 6);
 	expect_dates(f->st, d2, t0 + 1, t0 + 172806, 4);
 
-	struct count_found c = {0};
-	assert_int_equal(store_counts_check(f->st, count_found, &c, &f->e), OK);
-	assert_int_equal(c.n, 0);
-	sql_exec(f->path, "UPDATE scope_days SET n = n + 2 WHERE unit = '110101001' AND day = 20424");
-	assert_int_equal(store_counts_check(f->st, count_found, &c, &f->e), OK);
-	assert_int_equal(c.n, 1);
-	assert_string_equal(c.unit, "110101001");
-	assert_string_equal(c.what, "2025-12-02");
-	assert_int_equal(c.kept, 3);
-	assert_int_equal(c.counted, 1);
+	expect_days_recount(f, "scope_days", true);
 }
 
 /* The cases led within a unit's subtree (or by the unit alone: exact) recorded within [from, to): total. */
@@ -1736,17 +1751,7 @@ static void test_lead_days(void **state)
 	expect_led_dates(f->st, d2, false, t0, 0, 6);
 	expect_led_dates(f->st, d2, false, t0 + 1, t0 + 172806, 4);
 
-	struct count_found k = {0};
-	assert_int_equal(store_counts_check(f->st, count_found, &k, &f->e), OK);
-	assert_int_equal(k.n, 0);
-	sql_exec(f->path, "UPDATE lead_days SET n = n + 2 WHERE unit = '110101001' AND day = 20424");
-	assert_int_equal(store_counts_check(f->st, count_found, &k, &f->e), OK);
-	assert_int_equal(k.n, 1);
-	assert_false(k.sight);
-	assert_string_equal(k.unit, "110101001");
-	assert_string_equal(k.what, "2025-12-02");
-	assert_int_equal(k.kept, 3);
-	assert_int_equal(k.counted, 1);
+	expect_days_recount(f, "lead_days", false);
 	free(c);
 	free(after);
 }
