@@ -75,26 +75,11 @@ $(B)/tests/integration/test_%: tests/integration/test_%.c tests/integration/harn
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/integration -o $@ $< tests/integration/harness.c \
 	      $(shell $(PKG_CONFIG) --cflags --libs jansson zlib xlsxwriter sqlite3) $(TEST_LIBS)
 
-# bench/geo.c times jiesu's resolver itself: it links the library objects.
-$(B)/bench/geo: bench/geo.c $(LIB_OBJ)
-	@mkdir -p $(dir $@)
-	@echo "  BENCH   $@"
-	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
-
-# bench/gen.c writes a year of cases through the domain and store: it links the library objects.
-$(B)/bench/gen: bench/gen.c $(LIB_OBJ)
-	@mkdir -p $(dir $@)
-	@echo "  BENCH   $@"
-	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
-
-# bench/reads.c times the unit inbox and the rankings through the store and domain: it links the library objects.
-$(B)/bench/reads: bench/reads.c $(LIB_OBJ)
-	@mkdir -p $(dir $@)
-	@echo "  BENCH   $@"
-	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
-
-# bench/gazetteer_eval.c measures the address gazetteer: it links the library objects.
-$(B)/bench/gazetteer_eval: bench/gazetteer_eval.c $(LIB_OBJ)
+# The benchmarks that run jiesu's own code link the library objects: geo.c times the resolver,
+# gen.c writes a year of cases through the domain and store, reads.c times the unit inbox and
+# the rankings, case_read.c the store's read of one case, gazetteer_eval.c the address gazetteer.
+LIB_BENCH := $(addprefix $(B)/bench/,geo gen reads case_read gazetteer_eval)
+$(LIB_BENCH): $(B)/bench/%: bench/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  BENCH   $@"
 	@$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)

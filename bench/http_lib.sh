@@ -8,14 +8,30 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# $1 = url, rest = wrk options; prints "rps p99ms" (conns= connections, default 32)
+# The CPU time (s) process $1 has used, from /proc: its user and system ticks
+proc_cpu() { sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($12 + $13) / hz}'; }
+
+# $1 = url, rest = wrk options; prints "rps p99ms" (conns= connections, default 32). It also
+# writes $tmp/cpu_us: the CPU time a request cost, in microseconds, wrk's own and (when
+# cpu_pid names the server) the server's, over the whole run.
 measure() {
 	local url=$1; shift
+	local s0=0 s1=0
+	if [ -n "${cpu_pid:-}" ]; then s0=$(proc_cpu "$cpu_pid"); fi
+	times > "$tmp/times0"
 	wrk -t2 -c"${conns:-32}" -d"${dur}s" --latency "$@" "$url" > "$tmp/wrk.out"
+	times > "$tmp/times1"
+	if [ -n "${cpu_pid:-}" ]; then s1=$(proc_cpu "$cpu_pid"); fi
 	local rps p99
 	rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
 	p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; print v}' "$tmp/wrk.out")
 	if grep -q "Non-2xx" "$tmp/wrk.out"; then echo "bench: non-2xx responses for $url" >&2; cat "$tmp/wrk.out" >&2; exit 1; fi
+	# times: the second line is the children's user and system time (1m2.345s 0m0.678s)
+	{ tail -1 "$tmp/times0"; tail -1 "$tmp/times1"; } | awk -v s0="$s0" -v s1="$s1" \
+		-v n="$(awk '/requests in/ {print $1}' "$tmp/wrk.out")" '
+		function sec(t,  m) { m = t; sub(/m.*/, "", m); sub(/^[0-9]+m/, "", t); sub(/s$/, "", t); return m * 60 + t }
+		{ c[NR] = sec($1) + sec($2) }
+		END { printf "%.1f\n", (c[2] - c[1] + s1 - s0) * 1e6 / n }' > "$tmp/cpu_us"
 	echo "$rps $p99"
 }
 

@@ -14,13 +14,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur="${1:-10}"
-make -s build/jiesu build/bench/bare_mhd build/bench/sqlite_insert
+make -s build/jiesu build/bench/bare_mhd build/bench/sqlite_insert build/bench/case_read
 # tmp, measure, start (bench/http_lib.sh): wrk's figures, a server started and waited for
 source bench/http_lib.sh
 
 echo "bench: ${dur}s per figure"
 start bare build/bench/bare_mhd 18181
+cpu_pid=${pids[-1]} # measure's CPU time per request: the server's beside wrk's
 read -r bare_rps bare_p99 < <(measure http://127.0.0.1:18181/)
+read -r bare_cpu < "$tmp/cpu_us"
 
 jdb="$tmp/j.db"
 if [ -n "${BENCH_DB:-}" ]; then
@@ -36,12 +38,14 @@ cached_mib=$(awk '/^Cached:/ {printf "%d", $2 / 1024}' /proc/meminfo)
 JIESU_LOG=warn start jiesu build/jiesu serve --db "$jdb" --listen 127.0.0.1:18182 --sweep-seconds 0 \
 	${BENCH_THREADS:+--threads "$BENCH_THREADS"}
 jpid=${pids[-1]}
+cpu_pid=$jpid
 api=http://127.0.0.1:18182/api/v1
 agent=$(token agent)
 handler=$(token babaoshan.handler)
 curl -s "$api/cases" -H "Authorization: Bearer $agent" -H 'Content-Type: application/json' -d "$case_body" > /dev/null
 read -r health_rps health_p99 < <(measure http://127.0.0.1:18182/healthz)
 read -r get_rps get_p99 < <(measure "$api/cases/1" -H "Authorization: Bearer $agent")
+read -r get_cpu < "$tmp/cpu_us"
 # any case of the database, drawn at random each time: nothing of it kept from an earlier read
 random_lua "$tmp/random.lua" 1 "$cases_before"
 read -r rand_rps rand_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/random.lua")
@@ -50,6 +54,14 @@ max_id=$(sqlite3 "$jdb" 'SELECT max(id) FROM cases')
 week_lo=$((max_id - cases_before * 7 / 365)); [ "$week_lo" -ge 1 ] || week_lo=1
 random_lua "$tmp/week.lua" "$week_lo" "$max_id"
 read -r week_rps week_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/week.lua")
+read -r week_cpu < "$tmp/cpu_us"
+# the store alone reading cases of the same week, in-process: the row and events of each, and the seq
+read -r store_us seq_us store_events < <(build/bench/case_read --db "$jdb" --ids "$week_lo" "$max_id" --count 100000 |
+	sed -E 's/.* read ([0-9.]+) us, seq ([0-9.]+) us, ([0-9.]+) events a case$/\1 \2 \3/')
+cores=$(nproc)
+# what a first read could reach at most were drawing it free: the CPU of a read again, less its seq
+# lookup, plus the store's read of the case, on every core
+bound_rps=$(awk -v c="$cores" -v g="$get_cpu" -v q="$seq_us" -v r="$store_us" 'BEGIN { printf "%.0f", c * 1e6 / (g - q + r) }')
 post_lua "$tmp/post.lua"
 # intake at 64 connections: group commit shares a flush among the requests that wait for it
 read -r post_rps post_p99 < <(conns=64 measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/post.lua")
@@ -102,6 +114,10 @@ same run. Reproduce: \`$(for v in BENCH_DB BENCH_INPLACE BENCH_WARM BENCH_THREAD
 | p99 latency of that read, ms | $rand_p99 | $bare_p99 | bare libmicrohttpd | $(ratio "$rand_p99" "$bare_p99") |
 | read a case of the last week at random (ids $week_lo to $max_id, a week's share of the year: what agents and units open most), req/s | $week_rps | $bare_rps | bare libmicrohttpd | $(ratio "$week_rps" "$bare_rps") |
 | p99 latency of that read, ms | $week_p99 | $bare_p99 | bare libmicrohttpd | $(ratio "$week_p99" "$bare_p99") |
+| CPU time a request costs, the server's and wrk's together: a case read again, µs | $get_cpu | $bare_cpu | bare libmicrohttpd | $(ratio "$get_cpu" "$bare_cpu") |
+| the same, a case of the last week read first, µs | $week_cpu | $bare_cpu | bare libmicrohttpd | $(ratio "$week_cpu" "$bare_cpu") |
+| the store's own read of a case of the last week (\`build/bench/case_read\`: in-process, one thread, the row with its copy units, then its $store_events events; no HTTP, nothing drawn), µs | $store_us | $seq_us | the store's lookup of the case's seq alone, what a read again makes | $(ratio "$store_us" "$seq_us") |
+| the most a first read could reach were its drawing free: $cores cores × 10⁶ / (read again's CPU − the seq lookup + the store's read), req/s | $bound_rps | $bare_rps | bare libmicrohttpd | $(ratio "$bound_rps" "$bare_rps") |
 | record a case (\`POST /api/v1/cases\`, 64 connections, durable commit before the reply; the reply is the whole case), cases/s | $post_rps | $single | raw SQLite insert, 1 KiB row, one durable commit per row (WAL, synchronous=FULL) | $(ratio "$post_rps" "$single") |
 | p99 latency of recording, ms | $post_p99 | | | |
 | record a case, bulk client (64 connections, \`Prefer: return=minimal\`: the reply is the new case's id, seq and status), cases/s | $min_rps | $single | raw SQLite insert, one durable commit per row | $(ratio "$min_rps" "$single") |
@@ -131,8 +147,13 @@ is SQLite's point lookups, the drawing and the kernel's socket work; where its t
 2026-11-29 (perf, a 4,000,000-case year, page cache warm): SQLite 49% (28% of it reading
 pages through the kernel: the year is 10 GB, each worker's own SQLite cache 2 MB), the kernel's
 send 14%, drawing the case 11% and its events 7%. The bare server answers a fixed body with
-none of that, so half its rate is out of reach for a case read with its history on two cores
-shared with the load generator. The inbox as fast as
+none of that. The CPU rows say how far: a read again costs the server and wrk together what the
+bare request costs plus the HTTP parsing, the token and the copy of the kept reply; a first read
+costs all that but the seq lookup, plus the store's read of the case and the drawing. With the
+store's read timed alone (\`case_read\`, the same week's cases, their pages in the kernel's cache
+as the server's run left them) and the drawing taken as free, the cores give at most the rate of
+the last CPU row: where that is below half the bare server's, no change to the HTTP layer or to the
+drawing can bring a first read there, only a cheaper read of the case from the store. The inbox as fast as
 it goes keeps 32 requests waiting on two cores shared with wrk, so its p99 is mostly time in the
 queue; the steady figure asks for the same page at a fixed 1,000 requests/s, below what the
 server reaches when pressed, so its p99 is the time of the request itself.$(if [ "$cached_mib" -lt $((db_mib * 9 / 10)) ]; then printf '\n%s' "The page cache held less than nine tenths of the database at the start, so reads of cases not read before wait for the disk."; fi)
