@@ -7,6 +7,9 @@
 #                   the intake figures add their cases to it)
 #   BENCH_THREADS=N the server's worker threads (jiesu serve --threads; default
 #                   the number of cores)
+#   BENCH_WEEK_END=ID the last case of "the last week" (default the newest case): on a year
+#                   that earlier runs in place added their cases to, the generated year's last
+#                   id, so that the week's reads are of the year's cases and not of those
 #   BENCH_WARM=1    read the database file once before the figures, so that the
 #                   kernel's page cache holds what it can of it (the section says
 #                   how much the cache held at the start either way)
@@ -50,7 +53,8 @@ read -r get_cpu < "$tmp/cpu_us"
 random_lua "$tmp/random.lua" 1 "$cases_before"
 read -r rand_rps rand_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/random.lua")
 # a case of the last week, at random: the cases agents and units open most
-max_id=$(sqlite3 "$jdb" 'SELECT max(id) FROM cases')
+max_id=${BENCH_WEEK_END:-$(sqlite3 "$jdb" 'SELECT max(id) FROM cases')}
+[[ "$max_id" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_WEEK_END must be a case id, not '$max_id'" >&2; exit 1; }
 week_lo=$((max_id - cases_before * 7 / 365)); [ "$week_lo" -ge 1 ] || week_lo=1
 random_lua "$tmp/week.lua" "$week_lo" "$max_id"
 read -r week_rps week_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/week.lua")
@@ -102,7 +106,7 @@ on a database of $cases_before cases ($(if [ -z "${BENCH_DB:-}" ]; then echo "a 
 $(if [ -n "${BENCH_WARM:-}" ]; then echo "read once beforehand:"; else echo "not read beforehand:"; fi) the kernel's page cache held $cached_mib MiB of files at the start),
 SQLite $(sqlite3 --version | cut -d' ' -f1), with wrk (2 threads, 32 connections — 64 for intake —, ${dur} s,
 keep-alive) on the same machine over loopback, the server with $(if [ -n "${BENCH_THREADS:-}" ]; then echo "$BENCH_THREADS worker threads (\`--threads\`)"; else echo "its default worker threads (one per core)"; fi). Each figure stands beside its baseline from the
-same run. Reproduce: \`$(for v in BENCH_DB BENCH_INPLACE BENCH_WARM BENCH_THREADS; do if [ -n "${!v:-}" ]; then printf '%s=%s ' "$v" "${!v}"; fi; done)bench/run.sh $dur\`
+same run. Reproduce: \`$(for v in BENCH_DB BENCH_INPLACE BENCH_WARM BENCH_THREADS BENCH_WEEK_END; do if [ -n "${!v:-}" ]; then printf '%s=%s ' "$v" "${!v}"; fi; done)bench/run.sh $dur\`
 (\`make bench FULL=1\` runs it on a copy of the generated year, read beforehand).
 
 | what | jiesu | baseline | baseline is | ratio |
