@@ -296,6 +296,13 @@ void store_close(struct store *st);
  */
 enum err_code store_cache_mib(struct store *st, int mib, struct err *e);
 /*
+ * How long the write-ahead log may grow, in MiB, before the commit that
+ * passes it copies it back into the database (SQLite's wal_autocheckpoint;
+ * its default is 4 MiB, so a writer of large transactions copies back at
+ * every commit). A larger log copies a page changed by several commits once.
+ */
+enum err_code store_checkpoint_mib(struct store *st, int mib, struct err *e);
+/*
  * A handle keeps the units it read (store_unit_get). Call store_refresh
  * before each unit of work (the API does, per request): it forgets them
  * when another handle has changed the unit tree since. The handle's own

@@ -1098,6 +1098,25 @@ enum err_code store_cache_mib(struct store *st, int mib, struct err *e)
 	return OK;
 }
 
+enum err_code store_checkpoint_mib(struct store *st, int mib, struct err *e)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+	if (mib < 1 || mib > 65536)
+		return err_set(e, E_INVALID, "checkpoint", "日志大小须在 1 到 65536 MiB 之间");
+	/* SQLite counts the log in pages */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA page_size", -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return db_fail(st, e, "读取页大小");
+	}
+	int64_t page = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %lld", (long long)mib * 1048576 / (page > 0 ? page : 4096));
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(st, e, "设置日志大小");
+	return OK;
+}
+
 /* Finalize every cached statement and close the connection (rolling back an open transaction). */
 void store_close(struct store *st)
 {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -935,6 +936,48 @@ static void insert_case(struct store *st, struct case_rec *c)
 	err_init(&e);
 	assert_int_equal(store_case_insert(st, c, &e), OK);
 	free(c);
+}
+
+static int64_t file_bytes(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : -1;
+}
+
+/* An unplaced case of 4,000 bytes of content, recorded at t. */
+static struct case_rec *case_large(int64_t t)
+{
+	struct case_rec *c = case_new("", t);
+	memset(c->content, 'x', LIMIT_CONTENT);
+	return c;
+}
+
+/*
+ * The page cache and the log's size are checked, and the log's size is
+ * SQLite's: below it the commits stay in the log, the database file as it
+ * was; the first commit past it copies the log back into the file.
+ */
+static void test_connection_sizes(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_cache_mib(f->st, 0, &f->e), E_INVALID);
+	assert_string_equal(f->e.field, "cache");
+	assert_int_equal(store_cache_mib(f->st, 65537, &f->e), E_INVALID);
+	assert_int_equal(store_checkpoint_mib(f->st, 0, &f->e), E_INVALID);
+	assert_string_equal(f->e.field, "checkpoint");
+	assert_int_equal(store_checkpoint_mib(f->st, 65537, &f->e), E_INVALID);
+	assert_int_equal(store_cache_mib(f->st, 8, &f->e), OK);
+
+	assert_int_equal(store_checkpoint_mib(f->st, 64, &f->e), OK);
+	int64_t before = file_bytes(f->path);
+	for (int i = 0; i < 500; i++) /* 2 MB of content, a commit each */
+		insert_case(f->st, case_large(1000 + i));
+	assert_int_equal(file_bytes(f->path), before); /* all of it in the log */
+
+	assert_int_equal(store_checkpoint_mib(f->st, 1, &f->e), OK);
+	insert_case(f->st, case_large(2000)); /* the log is past 1 MiB: copied back */
+	assert_true(file_bytes(f->path) >= before + 2000000);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM cases"), 501);
 }
 
 /*
@@ -2582,6 +2625,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_open_twice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_wal, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_connection_sizes, setup, teardown),
 	    cmocka_unit_test(test_open_not_a_database),
 	    cmocka_unit_test_setup_teardown(test_unit_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unit_unknown_parent, setup, teardown),
