@@ -42,8 +42,8 @@ static int64_t num_opt(const char *name, const char *v, int64_t lo, int64_t hi)
 	char *end;
 	long long x = v ? strtoll(v, &end, 10) : 0;
 	if (!v || *v == '\0' || *end || x < lo || x > hi) {
-		fprintf(stderr, "case_read: %s must be a whole number from %lld to %lld\n", name, (long long)lo,
-			(long long)hi);
+		fprintf(stderr, "case_read: %s must be a whole number from %lld to %lld\n", name,
+			(long long)lo, (long long)hi);
 		exit(2);
 	}
 	return x;
@@ -66,7 +66,8 @@ static void pass(struct store *st, const int64_t *ids, int64_t n, bool seq_only,
 		int64_t seq;
 		store_read_begin(st);
 		double a = now_us();
-		enum err_code rc = seq_only ? store_case_seq(st, ids[i], &seq, &e) : store_case_get(st, ids[i], &c, &e);
+		enum err_code rc =
+		    seq_only ? store_case_seq(st, ids[i], &seq, &e) : store_case_get(st, ids[i], &c, &e);
 		double b = now_us();
 		if (rc == OK && !seq_only)
 			rc = store_events_after(st, ids[i], 0, count_event, events, &e);
