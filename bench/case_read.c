@@ -2,7 +2,7 @@
  * bench/case_read.c — what the store alone spends to read one case, the
  * baseline beside the HTTP read of a case (bench/run.sh, docs/PERFORMANCE.md).
  *
- *   build/bench/case_read --db PATH --ids LO HI [--count N] [--seed S]
+ *   build/bench/case_read --db PATH --first LO --last HI [--count N] [--seed S]
  *
  * N ids drawn at random from LO to HI (seeded, as the wrk script of
  * bench/run.sh draws them) are read through jiesu's own store, one read
@@ -17,8 +17,9 @@
  * Output, one line: "case_read: N ids LO-HI: row R us, events E us, read T us,
  * seq Q us, K events a case" (microseconds per case, means).
  */
-#include "store/store.h"
+#include "cli/cli.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,24 +30,6 @@ static double now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static void usage(void)
-{
-	fprintf(stderr, "usage: case_read --db PATH --ids LO HI [--count N] [--seed S]\n");
-	exit(2);
-}
-
-static int64_t num_opt(const char *name, const char *v, int64_t lo, int64_t hi)
-{
-	char *end;
-	long long x = v ? strtoll(v, &end, 10) : 0;
-	if (!v || *v == '\0' || *end || x < lo || x > hi) {
-		fprintf(stderr, "case_read: %s must be a whole number from %lld to %lld\n", name,
-			(long long)lo, (long long)hi);
-		exit(2);
-	}
-	return x;
 }
 
 static int count_event(void *ctx, const struct event_rec *ev)
@@ -82,49 +65,49 @@ static void pass(struct store *st, const int64_t *ids, int64_t n, bool seq_only,
 	}
 }
 
+#define USAGE "case_read --db PATH --first ID --last ID [--count N] [--seed S]"
+
 int main(int argc, char **argv)
 {
-	const char *db = NULL;
-	int64_t lo = 0, hi = 0, n = 100000, seed = 7;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--db") && i + 1 < argc)
-			db = argv[++i];
-		else if (!strcmp(a, "--ids") && i + 2 < argc) {
-			lo = num_opt("--ids LO", argv[++i], 1, INT64_MAX);
-			hi = num_opt("--ids HI", argv[++i], lo, INT64_MAX);
-		} else if (!strcmp(a, "--count"))
-			n = num_opt(a, i + 1 < argc ? argv[++i] : NULL, 1, 100000000);
-		else if (!strcmp(a, "--seed"))
-			seed = num_opt(a, i + 1 < argc ? argv[++i] : NULL, 0, INT32_MAX);
-		else
-			usage();
+	const char *db = NULL, *first = NULL, *last = NULL, *count = NULL, *seed_s = NULL;
+	const struct cli_opt opts[] = {
+	    {"--db", &db, NULL, "a database bench/gen wrote, or any jiesu database"},
+	    {"--first", &first, NULL, "the first case id of the range"},
+	    {"--last", &last, NULL, "the last case id of the range"},
+	    {"--count", &count, NULL, "how many ids to draw (default 100000)"},
+	    {"--seed", &seed_s, NULL, "the seed of the draw (default 7)"},
+	    {NULL, NULL, NULL, NULL},
+	};
+	const char *pos[CLI_MAX_POS];
+	int lo = 0, hi = 0, n = 100000, seed = 7;
+	if (!cli_parse(argc, argv, opts, pos, 0, 0, USAGE))
+		return 2;
+	if (!first || !last) {
+		fprintf(stderr, "case_read: --first and --last are required\nusage: %s\n", USAGE);
+		return 2;
 	}
-	if (!db || !lo)
-		usage();
+	if (!cli_int("--first", first, 1, INT_MAX, &lo) || !cli_int("--last", last, lo, INT_MAX, &hi) ||
+	    (count && !cli_int("--count", count, 1, 100000000, &n)) ||
+	    (seed_s && !cli_int("--seed", seed_s, 0, INT_MAX, &seed)))
+		return 2;
 	struct store *st;
-	struct err e;
-	err_init(&e);
-	if (store_open(db, &st, &e) != OK) {
-		fprintf(stderr, "case_read: %s: %s\n", db, e.msg);
+	if (!cli_open_store(db, &st))
 		return 1;
-	}
 	int64_t *ids = malloc((size_t)n * sizeof(*ids));
 	if (!ids)
 		return 1;
 	srand((unsigned)seed);
-	for (int64_t i = 0; i < n; i++)
-		ids[i] = lo + (int64_t)((double)rand() / ((double)RAND_MAX + 1) * (double)(hi - lo + 1));
+	for (int i = 0; i < n; i++)
+		ids[i] = lo + (int64_t)((double)rand() / ((double)RAND_MAX + 1) * ((double)hi - lo + 1));
 	double warm[2] = {0}, read[2] = {0}, seq[2] = {0};
 	int64_t events = 0;
 	pass(st, ids, n, false, warm, &events);
 	events = 0;
 	pass(st, ids, n, false, read, &events);
 	pass(st, ids, n, true, seq, &events);
-	printf("case_read: %lld ids %lld-%lld: row %.1f us, events %.1f us, read %.1f us, seq %.1f us, "
+	printf("case_read: %d ids %d-%d: row %.1f us, events %.1f us, read %.1f us, seq %.1f us, "
 	       "%.1f events a case\n",
-	       (long long)n, (long long)lo, (long long)hi, read[0] / (double)n, read[1] / (double)n,
-	       (read[0] + read[1]) / (double)n, seq[0] / (double)n, (double)events / (double)n);
+	       n, lo, hi, read[0] / n, read[1] / n, (read[0] + read[1]) / n, seq[0] / n, (double)events / n);
 	free(ids);
 	store_close(st);
 	return 0;

@@ -53,15 +53,18 @@ read -r get_cpu < "$tmp/cpu_us"
 random_lua "$tmp/random.lua" 1 "$cases_before"
 read -r rand_rps rand_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/random.lua")
 # a case of the last week, at random: the cases agents and units open most
-max_id=${BENCH_WEEK_END:-$(sqlite3 "$jdb" 'SELECT max(id) FROM cases')}
-[[ "$max_id" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_WEEK_END must be a case id, not '$max_id'" >&2; exit 1; }
+newest=$(sqlite3 "$jdb" 'SELECT max(id) FROM cases')
+max_id=${BENCH_WEEK_END:-$newest}
+[[ "$max_id" =~ ^[1-9][0-9]*$ ]] && [ "$max_id" -le "$newest" ] ||
+	{ echo "bench: BENCH_WEEK_END must be a case id from 1 to $newest, not '$max_id'" >&2; exit 1; }
 week_lo=$((max_id - cases_before * 7 / 365)); [ "$week_lo" -ge 1 ] || week_lo=1
 random_lua "$tmp/week.lua" "$week_lo" "$max_id"
 read -r week_rps week_p99 < <(measure "$api/cases" -H "Authorization: Bearer $agent" -s "$tmp/week.lua")
 read -r week_cpu < "$tmp/cpu_us"
 # the store alone reading cases of the same week, in-process: the row and events of each, and the seq
-read -r store_us seq_us store_events < <(build/bench/case_read --db "$jdb" --ids "$week_lo" "$max_id" --count 100000 |
-	sed -E 's/.* read ([0-9.]+) us, seq ([0-9.]+) us, ([0-9.]+) events a case$/\1 \2 \3/')
+store_read=$(build/bench/case_read --db "$jdb" --first "$week_lo" --last "$max_id" --count 100000)
+read -r store_us seq_us store_events < <(sed -nE 's/.* read ([0-9.]+) us, seq ([0-9.]+) us, ([0-9.]+) events a case$/\1 \2 \3/p' <<< "$store_read")
+[ -n "${store_events:-}" ] || { echo "bench: case_read said '$store_read'" >&2; exit 1; }
 cores=$(nproc)
 # what a first read could reach at most were drawing it free: the CPU of a read again, less its seq
 # lookup, plus the store's read of the case, on every core

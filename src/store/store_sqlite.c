@@ -1101,7 +1101,6 @@ enum err_code store_cache_mib(struct store *st, int mib, struct err *e)
 enum err_code store_checkpoint_mib(struct store *st, int mib, struct err *e)
 {
 	sqlite3_stmt *s = NULL;
-	char sql[64];
 	if (mib < 1 || mib > 65536)
 		return err_set(e, E_INVALID, "checkpoint", "日志大小须在 1 到 65536 MiB 之间");
 	/* SQLite counts the log in pages */
@@ -1111,8 +1110,7 @@ enum err_code store_checkpoint_mib(struct store *st, int mib, struct err *e)
 	}
 	int64_t page = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	snprintf(sql, sizeof(sql), "PRAGMA wal_autocheckpoint = %lld", (long long)mib * 1048576 / (page > 0 ? page : 4096));
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_wal_autocheckpoint(st->db, (int)((int64_t)mib * 1048576 / (page > 0 ? page : 4096))) != SQLITE_OK)
 		return db_fail(st, e, "设置日志大小");
 	return OK;
 }
@@ -3582,14 +3580,6 @@ static size_t statuses_sql(uint64_t k, char *sql, size_t n, size_t size)
 static void cases_sql(const void *arg, char *sql, size_t size);
 
 /*
- * A count of all cases, by lead unit (a subtree's or one) or of what a
- * unit may see, in some states or any, and nothing else: the cases in
- * final states are the sum of the counts kept by the triggers of
- * 0014-status-counts.sql, not one row or index entry read per case; those
- * in other states (few) are counted as usual and added. False for any
- * other shape, and for what a unit may see in any state (case_scope alone).
- */
-/*
  * " FROM … WHERE 1…" of a table of kept counts (unit, key, n) for the
  * filters rest of a count: by sight, the viewer's rows of scope; by lead
  * unit, lead seen as (lead_unit, key, n), so the filters by lead unit
@@ -3607,6 +3597,14 @@ static size_t kept_from(uint64_t rest, const char *scope, const char *lead, cons
 						  : "");
 }
 
+/*
+ * A count of all cases, by lead unit (a subtree's or one) or of what a
+ * unit may see, in some states or any, and nothing else: the cases in
+ * final states are the sum of the counts kept by the triggers of
+ * 0014-status-counts.sql, not one row or index entry read per case; those
+ * in other states (few) are counted as usual and added. False for any
+ * other shape, and for what a unit may see in any state (case_scope alone).
+ */
 static bool kept_count_sql(uint64_t k, char *sql, size_t size)
 {
 	const uint64_t all = (((uint64_t)1 << CASE_STATUS_COUNT) - 1) << CQ_STATUSES_SHIFT;
