@@ -1110,7 +1110,8 @@ enum err_code store_checkpoint_mib(struct store *st, int mib, struct err *e)
 	}
 	int64_t page = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	if (sqlite3_wal_autocheckpoint(st->db, (int)((int64_t)mib * 1048576 / (page > 0 ? page : 4096))) != SQLITE_OK)
+	int pages = (int)((int64_t)mib * 1048576 / (page > 0 ? page : 4096));
+	if (sqlite3_wal_autocheckpoint(st->db, pages) != SQLITE_OK)
 		return db_fail(st, e, "设置日志大小");
 	return OK;
 }
